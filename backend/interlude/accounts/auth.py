@@ -1,0 +1,191 @@
+"""Server-side login sessions, shared by bearer tokens and the PWA's cookie.
+
+One ``AuthSession`` row per login; its token is both the bearer ``access_token`` and the
+HttpOnly cookie's value. Cookie-authenticated unsafe requests must echo the CSRF token
+(double-submit: readable ``interlude_csrf`` cookie -> ``X-CSRF-Token`` header).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from interlude.accounts.models import AuthSession, LoginFailure, User
+from interlude.core.deps import RuntimeDep, SessionDep
+from interlude.core.errors import Forbidden, RateLimited, Unauthorized
+from interlude.core.runtime import Runtime
+from interlude.core.security import Keyring, constant_time_equals, new_token
+
+SESSION_COOKIE = "interlude_session"
+CSRF_COOKIE = "interlude_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Writing last_used_at on every request would turn reads into writes.
+_TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def issue_session(
+    *, session: Session, keyring: Keyring, user: User, now: datetime, days: int
+) -> IssuedSession:
+    token, csrf = new_token(), new_token(24)
+    expires_at = now + timedelta(days=days)
+    session.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=keyring.hash_token(token),
+            kind="login",
+            csrf_hash=keyring.hash_token(csrf),
+            created_at=now,
+            expires_at=expires_at,
+            last_used_at=now,
+        )
+    )
+    return IssuedSession(token=token, csrf_token=csrf, expires_at=expires_at)
+
+
+def set_session_cookies(response: Response, issued: IssuedSession, *, secure: bool) -> None:
+    # The cookies live as long as the server-side session they carry.
+    for name, value, httponly in (
+        (SESSION_COOKIE, issued.token, True),
+        (CSRF_COOKIE, issued.csrf_token, False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            expires=issued.expires_at,
+            path="/",
+            secure=secure,
+            httponly=httponly,
+            samesite="lax",
+        )
+
+
+def clear_session_cookies(response: Response, *, secure: bool) -> None:
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, path="/", secure=secure, samesite="lax")
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def authenticate_request(request: Request, *, session: Session, runtime: Runtime) -> User:
+    token = _bearer_token(request)
+    via_cookie = False
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        via_cookie = token is not None
+    if not token:
+        raise Unauthorized("Sign in first: send a bearer token or the session cookie.")
+    now = runtime.clock.now()
+    auth = session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == runtime.keyring.hash_token(token))
+    )
+    if auth is None or auth.revoked_at is not None or auth.expires_at <= now:
+        raise Unauthorized("Your session has ended; please sign in again.")
+    if via_cookie and request.method not in _SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = auth.csrf_hash or ""
+        if not sent or not constant_time_equals(runtime.keyring.hash_token(sent), expected):
+            raise Forbidden(
+                f"Missing or wrong {CSRF_HEADER} header: copy the {CSRF_COOKIE} cookie into it.",
+                code="csrf_failed",
+            )
+    user = session.get(User, auth.user_id)
+    if user is None:
+        raise Unauthorized("Your session has ended; please sign in again.")
+    if now - auth.last_used_at > _TOUCH_INTERVAL:
+        auth.last_used_at = now
+    request.state.auth_session_id = auth.id
+    return user
+
+
+def current_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> User:
+    return authenticate_request(request, session=session, runtime=runtime)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def revoke_session(*, session: Session, auth_session_id: object, now: datetime) -> None:
+    auth = session.get(AuthSession, auth_session_id)
+    if auth is not None and auth.revoked_at is None:
+        auth.revoked_at = now
+
+
+def revoke_all_sessions(
+    *, session: Session, user: User, now: datetime, keep: object | None = None
+) -> int:
+    rows = session.scalars(
+        select(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+    ).all()
+    count = 0
+    for row in rows:
+        if row.id != keep:
+            row.revoked_at = now
+            count += 1
+    return count
+
+
+# --- login rate limiting ---------------------------------------------------------------
+
+
+def _failure_keys(keyring: Keyring, email: str, address: str) -> tuple[str, str]:
+    return keyring.hash_token(f"account:{email}"), keyring.hash_token(f"address:{address}")
+
+
+def check_login_allowed(
+    *, session: Session, runtime: Runtime, email: str, address: str
+) -> None:
+    settings = runtime.settings
+    now = runtime.clock.now()
+    window = timedelta(minutes=settings.login_failure_window_minutes)
+    account_key, address_key = _failure_keys(runtime.keyring, email, address)
+    for key, limit in (
+        (account_key, settings.login_max_failures_per_account),
+        (address_key, settings.login_max_failures_per_address),
+    ):
+        count, oldest = session.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                LoginFailure.key_hash == key, LoginFailure.at > now - window
+            )
+        ).one()
+        if count >= limit:
+            retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
+            raise RateLimited(
+                f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again, "
+                "or reset your password.",
+                headers={"Retry-After": str(retry_after)},
+                details={"retry_after_seconds": retry_after},
+            )
+
+
+def record_login_failure(*, runtime: Runtime, email: str, address: str) -> None:
+    """Committed on its own: the request's own transaction rolls back on the 401."""
+    now = runtime.clock.now()
+    window = timedelta(minutes=runtime.settings.login_failure_window_minutes)
+    with runtime.session() as session:
+        for key in _failure_keys(runtime.keyring, email, address):
+            session.add(LoginFailure(key_hash=key, at=now))
+        session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * window))
+
+
+def clear_account_failures(*, session: Session, runtime: Runtime, email: str) -> None:
+    account_key, _ = _failure_keys(runtime.keyring, email, "")
+    session.execute(delete(LoginFailure).where(LoginFailure.key_hash == account_key))

@@ -1,0 +1,95 @@
+"""The FastAPI application: every domain's router, error handlers, health and the PWA."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+
+from interlude import web
+from interlude.accounts.router import auth_router, me_router
+from interlude.autoresponder.router import router as autoresponder_router
+from interlude.calendars.router import router as calendars_router
+from interlude.care_plan.router import router as care_plan_router
+from interlude.core.errors import error_body, install_error_handlers
+from interlude.core.runtime import Runtime
+from interlude.core.settings import get_settings
+from interlude.planner.router import router as planner_router
+from interlude.push.router import router as push_router
+from interlude.reminders.router import router as reminders_router
+from interlude.wellbeing.router import router as wellbeing_router
+
+log = logging.getLogger("interlude")
+
+API_ROUTERS = (
+    auth_router,
+    me_router,
+    care_plan_router,
+    calendars_router,
+    planner_router,
+    reminders_router,
+    push_router,
+    autoresponder_router,
+    wellbeing_router,
+)
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Clean ids for generated clients: the endpoint function's name, e.g. "list_calendars".
+    return route.name
+
+
+def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False) -> FastAPI:
+    runtime = runtime or Runtime.from_settings(get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if embedded_worker:
+            from interlude.worker import Worker
+
+            worker = Worker(runtime, background=True)
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.shutdown()
+
+    app = FastAPI(
+        title="Interlude",
+        version="0.1.0",
+        summary="Protects the minutes between a therapist's client sessions.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"description": "Database down"}})
+    def readyz() -> JSONResponse:
+        """The database answers."""
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("readiness check failed: %s", type(exc).__name__)
+            return JSONResponse(
+                error_body("unavailable", "The database is not reachable."), status_code=503
+            )
+        return JSONResponse({"status": "ok"})
+
+    web.install(app, runtime.settings)
+    return app

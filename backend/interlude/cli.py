@@ -1,0 +1,99 @@
+"""``interlude run | serve | worker | migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from interlude.core.settings import get_settings
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _migrate() -> None:
+    from interlude import migrations
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrations.upgrade(settings.resolved_database_url)
+
+
+def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None:
+    import uvicorn
+
+    from interlude.app import create_app
+
+    if workers > 1:
+        # Separate processes each build their own app through the factory.
+        uvicorn.run(
+            "interlude.cli:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            log_level="warning",
+        )
+        return
+    app = create_app(embedded_worker=embedded_worker)
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="warning")
+
+
+def app_factory() -> object:
+    from interlude.app import create_app
+
+    return create_app()
+
+
+def _worker() -> None:
+    from interlude.core.runtime import Runtime
+    from interlude.worker import Worker
+
+    runtime = Runtime.from_settings(get_settings())
+    worker = Worker(runtime, background=False)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    worker.run_forever()
+    runtime.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="interlude", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("run", "migrate, then serve the API and PWA with the worker in the same process"),
+        ("serve", "serve the API and PWA only"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--host", default="127.0.0.1")
+        cmd.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    sub.add_parser("worker", help="run the scheduler only (sync, plan, dispatch)")
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    args = parser.parse_args(argv)
+
+    settings = get_settings()
+    _configure_logging(settings.log_level)
+    if args.command == "migrate":
+        _migrate()
+    elif args.command == "run":
+        _migrate()
+        _serve(args.host, args.port, embedded_worker=True, workers=1)
+    elif args.command == "serve":
+        _serve(args.host, args.port, embedded_worker=False, workers=args.workers)
+    elif args.command == "worker":
+        _worker()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

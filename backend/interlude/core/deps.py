@@ -1,0 +1,54 @@
+"""FastAPI dependencies: the runtime, the request's unit of work, the clock, the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from interlude.core.clock import Clock
+from interlude.core.runtime import Runtime
+from interlude.core.security import Keyring
+from interlude.core.settings import Settings
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """The request's unit of work: commit if the endpoint returns, roll back if it raises."""
+    session = runtime.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_clock(runtime: RuntimeDep) -> Clock:
+    return runtime.clock
+
+
+def get_keyring(runtime: RuntimeDep) -> Keyring:
+    return runtime.keyring
+
+
+def get_settings_dep(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+KeyringDep = Annotated[Keyring, Depends(get_keyring)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+

@@ -1,0 +1,89 @@
+"""Process settings, read from the environment (prefix ``INTERLUDE_``) and ``.env``."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="INTERLUDE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(default=Path("./var"), description="Where SQLite, keys and logs live.")
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL; empty means SQLite at <DATA_DIR>/interlude.db."
+    )
+    secret_key: str = Field(
+        default="",
+        description="Root secret for encryption at rest and token hashing; empty means "
+        "generated once into <DATA_DIR>/secret.key (mode 0600).",
+    )
+    base_url: str = Field(default="http://127.0.0.1:8000", description="Public URL of the app.")
+    allow_private_network: bool = Field(
+        default=False,
+        description="Let calendar fetches reach loopback/private addresses (development, tests).",
+    )
+    sync_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    sync_past_days: int = Field(default=1, ge=0, le=31)
+    sync_future_days: int = Field(default=14, ge=1, le=366)
+    vapid_subject: str = Field(
+        default="mailto:admin@localhost",
+        description="VAPID 'sub' claim: a mailto: or https: URL where push services reach you.",
+    )
+    session_days: int = Field(default=30, ge=1, le=365, description="Login lifetime in days.")
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    log_level: str = Field(default="INFO")
+    frontend_dist: Path = Field(
+        default=Path(__file__).resolve().parents[3] / "frontend" / "dist",
+        description="Built PWA served at /.",
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'interlude.db').resolve()}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or the one generated once into ``<DATA_DIR>/secret.key``."""
+        if self.secret_key:
+            return self.secret_key
+        return _read_or_create_key_file(self.data_dir / "secret.key")
+
+
+def _read_or_create_key_file(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not both write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

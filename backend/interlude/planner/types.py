@@ -1,0 +1,104 @@
+"""The planner's contract: plain, immutable inputs and outputs, no ORM, no I/O.
+
+``interlude.planner.plan(...)`` turns (appointments, care plan, zone, now) into
+``PlannedReminder`` values; the reminders package stores them as outbox rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Literal
+
+AppointmentKind = Literal["session", "other"]
+BreakTrigger = Literal["after_session", "fixed_time", "interval"]
+Activity = Literal["box_breathing", "breathing_478", "stretch", "water", "step_outside", "custom"]
+RitualTrigger = Literal["after_every_session", "after_intense", "after_telehealth", "end_of_day"]
+ReminderKind = Literal[
+    "micro_break",  # after a session, before the next one (may carry merged ritual steps)
+    "transition_ritual",  # a ritual after a matching session, when no micro-break falls then
+    "end_of_day",  # shutdown ritual after the day's last session
+    "back_to_back",  # evening-before heads-up for a run of 3+ sessions without a 10-min gap
+    "response_window_open",
+    "response_window_close",
+    "fixed_break",  # micro-break rule at a fixed local time
+    "interval_break",  # micro-break rule every N minutes inside working hours
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentIn:
+    identity: str  # keyed hash of UID + RECURRENCE-ID: stable across syncs
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC
+    all_day: bool = False
+    kind: AppointmentKind = "session"
+    telehealth: bool = False
+    intense: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MicroBreakRuleIn:
+    id: str
+    trigger: BreakTrigger = "after_session"
+    min_gap_minutes: int = 5
+    at_time: time | None = None  # fixed_time: local wall-clock time
+    every_minutes: int | None = None  # interval
+    duration_minutes: int = 2
+    activity: Activity = "box_breathing"
+    custom_text: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RitualIn:
+    id: str
+    name: str
+    steps: tuple[str, ...]
+    trigger: RitualTrigger
+    duration_minutes: int = 5
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseWindowIn:
+    weekday: int  # 0 = Monday
+    start: time  # local wall-clock
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class TimeOffIn:
+    start_date: date  # inclusive, local dates
+    end_date: date
+    kind: Literal["pto", "holiday"] = "pto"
+
+
+@dataclass(frozen=True, slots=True)
+class CarePlanIn:
+    rules: tuple[MicroBreakRuleIn, ...] = ()
+    rituals: tuple[RitualIn, ...] = ()
+    windows: tuple[ResponseWindowIn, ...] = ()
+    time_off: tuple[TimeOffIn, ...] = ()
+    quiet_start: time | None = None  # local; may wrap midnight (22:00-07:00)
+    quiet_end: time | None = None
+    daily_cap: int = 12
+    working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    working_start: time = time(8, 0)
+    working_end: time = time(18, 0)
+    notify_window_close: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    key: str  # deterministic: hash of (kind, anchor, due_at); the outbox's idempotency key
+    kind: ReminderKind
+    due_at: datetime  # aware, UTC
+    expires_at: datetime  # aware, UTC; never after the next session starts
+    anchor: str | None  # identity of the appointment it hangs on, if any
+    title: str  # never contains calendar text: no client data exists here to leak
+    body: str
+    activity: Activity | None = None
+    duration_minutes: int = 2
+    ritual_steps: tuple[str, ...] = field(default=())
+    url: str = "/"  # PWA route the notification opens, e.g. "/break?r=<id>" filled by outbox

@@ -1,0 +1,103 @@
+"""``/metrics`` in the Prometheus text format.
+
+The outbox is the source of truth across processes (API, several workers), so the delivery
+figures are read from it at scrape time: any API process reports the same numbers whichever
+worker sent the pushes. Per-process counters (push attempts by result in this process) are
+added beside them; in a separate ``interlude worker`` they stay in that process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from interlude.reminders.models import PLANNED, SENDING, STATES, Reminder
+
+LATENESS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
+
+PROCESS_REGISTRY = CollectorRegistry(auto_describe=True)
+PUSH_ATTEMPTS = Counter(
+    "interlude_push_attempts",
+    "Web Push requests made by this process, by outcome.",
+    ["outcome"],
+    registry=PROCESS_REGISTRY,
+)
+DISPATCH_BATCHES = Counter(
+    "interlude_dispatch_batches",
+    "Batches of reminders claimed by this process.",
+    registry=PROCESS_REGISTRY,
+)
+
+
+class _OutboxCollector(Collector):
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:
+        by_state = dict(
+            self.session.execute(
+                select(Reminder.state, func.count()).group_by(Reminder.state)
+            ).all()
+        )
+        sends = CounterMetricFamily(
+            "interlude_reminders",
+            "Reminders by state (sent, failed, expired, cancelled are final).",
+            labels=["state"],
+        )
+        for state in STATES:
+            sends.add_metric([state], float(by_state.get(state, 0)))
+        yield sends
+
+        due = self.session.scalar(
+            select(func.count()).where(
+                ((Reminder.state == PLANNED) & (Reminder.next_attempt_at <= self.now))
+                | (Reminder.state == SENDING)
+            )
+        )
+        depth = GaugeMetricFamily(
+            "interlude_reminder_queue_depth",
+            "Reminders due now or being sent: the dispatcher's backlog.",
+        )
+        depth.add_metric([], float(due or 0))
+        yield depth
+        upcoming = GaugeMetricFamily(
+            "interlude_reminders_upcoming", "Planned reminders not yet due."
+        )
+        later = self.session.scalar(
+            select(func.count()).where(
+                Reminder.state == PLANNED, Reminder.next_attempt_at > self.now
+            )
+        )
+        upcoming.add_metric([], float(later or 0))
+        yield upcoming
+
+        late_ms = Reminder.lateness_ms
+        columns = [func.count(late_ms), func.coalesce(func.sum(late_ms), 0)]
+        columns += [
+            func.coalesce(func.sum(case((late_ms <= int(b * 1000), 1), else_=0)), 0)
+            for b in LATENESS_BUCKETS
+        ]
+        row = self.session.execute(select(*columns).where(late_ms.is_not(None))).one()
+        count, total_ms, *cumulative = (int(v or 0) for v in row)
+        buckets = [(str(b), float(c)) for b, c in zip(LATENESS_BUCKETS, cumulative, strict=True)]
+        buckets.append(("+Inf", float(count)))
+        hist = HistogramMetricFamily(
+            "interlude_reminder_delivery_lateness_seconds",
+            "Seconds from a reminder's due time to its push being accepted by the push service.",
+            buckets=buckets,
+            sum_value=total_ms / 1000.0,
+        )
+        yield hist
+
+
+def render_metrics(*, session: Session, now: datetime) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_OutboxCollector(session, now))
+    return generate_latest(registry) + generate_latest(PROCESS_REGISTRY)

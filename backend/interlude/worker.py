@@ -1,0 +1,67 @@
+"""The worker: APScheduler as an alarm clock only; all state lives in database rows.
+
+Each domain with scheduled work has ``jobs.py`` exposing ``register(scheduler, runtime)``;
+jobs claim their rows with leases, so several workers can run side by side.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+
+from interlude.core.runtime import Runtime
+
+log = logging.getLogger("interlude.worker")
+
+JOB_MODULES = ("interlude.calendars.jobs", "interlude.reminders.jobs", "interlude.wellbeing.jobs")
+
+
+class Worker:
+    def __init__(self, runtime: Runtime, *, background: bool) -> None:
+        self.runtime = runtime
+        self.background = background
+        # The in-memory job store holds no state worth keeping: rows do.
+        self.scheduler: BaseScheduler = BackgroundScheduler(
+            timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}
+        )
+        self._stopped = threading.Event()
+
+    def register_jobs(self) -> list[str]:
+        registered = []
+        for name in JOB_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            module.register(self.scheduler, self.runtime)
+            registered.append(name)
+        return registered
+
+    def start(self) -> None:
+        modules = self.register_jobs()
+        self.scheduler.start()
+        log.info("worker started with jobs from %s", ", ".join(modules) or "no module")
+
+    def run_forever(self) -> None:
+        """Standalone ``interlude worker``: block until SIGTERM/SIGINT."""
+        self.start()
+        try:
+            self._stopped.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.shutdown()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        log.info("worker stopped")

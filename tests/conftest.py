@@ -1,0 +1,200 @@
+"""Shared fixtures: every test that touches the database gets a fresh, migrated one.
+
+The schema is migrated once per backend into a template (a SQLite file, a PostgreSQL
+template database); each test gets its own copy, so tests see real commits, may start
+processes against the database, and never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from interlude import migrations
+from interlude.app import create_app
+from interlude.core.clock import FrozenClock
+from interlude.core.runtime import Runtime
+from interlude.core.settings import Settings
+
+POSTGRES_URL = os.environ.get("INTERLUDE_TEST_POSTGRES_URL", "").strip()
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+# Monday 23 November 2026, 14:00 UTC (09:00 in New York): a working day, mid-afternoon in London.
+DEFAULT_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+_counter = itertools.count()
+
+
+def _pg_admin_url() -> str:
+    url = make_url(POSTGRES_URL)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+def _pg_url_for(database: str) -> str:
+    return make_url(_pg_admin_url()).set(database=database).render_as_string(hide_password=False)
+
+
+def _pg_execute(sql: str) -> None:
+    engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not POSTGRES_URL:
+        return
+    try:
+        _pg_execute("SELECT 1")
+    except Exception as exc:  # a configured but unreachable database must fail, never skip
+        raise pytest.UsageError(
+            f"INTERLUDE_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}"
+        ) from exc
+
+
+class DatabaseTemplates:
+    """Migrates once per backend per test process, then hands out fresh copies."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tag = f"{os.getpid()}"
+        self._sqlite_template: Path | None = None
+        self._pg_template: str | None = None
+
+    def fresh_url(self, backend: str) -> tuple[str, object]:
+        n = next(_counter)
+        if backend == "sqlite":
+            if self._sqlite_template is None:
+                self._sqlite_template = self.root / "template.db"
+                migrations.upgrade(f"sqlite:///{self._sqlite_template}")
+                with sqlite3.connect(self._sqlite_template) as conn:
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            target = self.root / f"test-{n}.db"
+            shutil.copyfile(self._sqlite_template, target)
+            return f"sqlite:///{target}", target
+        if self._pg_template is None:
+            name = f"interlude_tpl_{self.tag}"
+            _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _pg_execute(f'CREATE DATABASE "{name}"')
+            migrations.upgrade(_pg_url_for(name))
+            self._pg_template = name
+        database = f"interlude_t_{self.tag}_{n}"
+        _pg_execute(f'CREATE DATABASE "{database}" TEMPLATE "{self._pg_template}"')
+        return _pg_url_for(database), database
+
+    def drop(self, backend: str, handle: object) -> None:
+        if backend == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{handle}{suffix}").unlink(missing_ok=True)
+        else:
+            _pg_execute(f'DROP DATABASE IF EXISTS "{handle}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self._pg_template:
+            _pg_execute(f'DROP DATABASE IF EXISTS "{self._pg_template}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def db_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseTemplates]:
+    templates = DatabaseTemplates(tmp_path_factory.mktemp("db"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(db_backend: str, db_templates: DatabaseTemplates) -> Iterator[str]:
+    url, handle = db_templates.fresh_url(db_backend)
+    yield url
+    db_templates.drop(db_backend, handle)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "var",
+        database_url=db_url,
+        secret_key=TEST_SECRET,
+        base_url="http://testserver",
+        allow_private_network=True,
+        frontend_dist=tmp_path / "no-frontend",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: FrozenClock) -> Iterator[Runtime]:
+    rt = Runtime.from_settings(settings, clock)
+    yield rt
+    rt.dispose()
+
+
+@pytest.fixture
+def app(runtime: Runtime):  # type: ignore[no-untyped-def]
+    return create_app(runtime)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(runtime: Runtime) -> Iterator[Session]:
+    """A session for arranging and inspecting data; call ``db.commit()`` to publish rows."""
+    session = runtime.session_factory()
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def user(db: Session, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    from tests.factories import make_user
+
+    return make_user(db, now=clock.now())
+
+
+@pytest.fixture
+def auth(client: TestClient, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from tests.factories import login_headers
+
+    return login_headers(client, user.email)
+
+
+@pytest.fixture
+def other_user(db: Session, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    from tests.factories import make_user
+
+    return make_user(db, now=clock.now(), timezone="Europe/London")
+
+
+@pytest.fixture
+def other_auth(client: TestClient, other_user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from tests.factories import login_headers
+
+    return login_headers(client, other_user.email)
