@@ -60,9 +60,7 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("user_id", "key", name=op.f("uq_reminders_user_id_key")),
     )
-    op.create_index(
-        "ix_reminders_state_next_attempt_at", "reminders", ["state", "next_attempt_at"]
-    )
+    op.create_index("ix_reminders_state_next_attempt_at", "reminders", ["state", "next_attempt_at"])
     op.create_index("ix_reminders_user_id_due_at", "reminders", ["user_id", "due_at"])
     op.create_table(
         "reminder_feed_tokens",

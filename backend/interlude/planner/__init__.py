@@ -1,0 +1,23 @@
+"""The planner: a pure function from appointments and a care plan to planned reminders."""
+
+from interlude.planner.engine import plan
+from interlude.planner.types import (
+    AppointmentIn,
+    CarePlanIn,
+    MicroBreakRuleIn,
+    PlannedReminder,
+    ResponseWindowIn,
+    RitualIn,
+    TimeOffIn,
+)
+
+__all__ = [
+    "AppointmentIn",
+    "CarePlanIn",
+    "MicroBreakRuleIn",
+    "PlannedReminder",
+    "ResponseWindowIn",
+    "RitualIn",
+    "TimeOffIn",
+    "plan",
+]

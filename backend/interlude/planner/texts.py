@@ -55,13 +55,11 @@ def break_title(rule: MicroBreakRuleIn) -> str:
     return f"Time for a {rule.duration_minutes}-minute break"
 
 
-def micro_break_body(rule: MicroBreakRuleIn, room_minutes: int | None, ritual: RitualIn | None) -> str:
-    parts = [activity_text(rule.activity, rule.custom_text)]
+def micro_break_body(rule: MicroBreakRuleIn, ritual: RitualIn | None) -> str:
+    text = activity_text(rule.activity, rule.custom_text)
     if ritual is not None:
-        parts.append(f"Then your ritual: {_clip(ritual.name)}.")
-    if room_minutes is not None:
-        parts.append(f"Next session in {minutes_phrase(room_minutes)}.")
-    return " ".join(parts)
+        text += f" Then your ritual: {_clip(ritual.name)}."
+    return text
 
 
 def ritual_title(ritual: RitualIn) -> str:
@@ -89,7 +87,7 @@ def back_to_back_title(tomorrow: bool) -> str:
 def back_to_back_body(tomorrow: bool, start: time, end: time, count: int) -> str:
     day = "Tomorrow" if tomorrow else "Today"
     return (
-        f"{day} {hhmm(start)}–{hhmm(end)} has {count_word(count)} sessions back to back"
+        f"{day} {hhmm(start)}\u2013{hhmm(end)} has {count_word(count)} sessions back to back"
         " — add a buffer?"
     )
 
@@ -98,8 +96,9 @@ def window_open_title() -> str:
     return "Response window open"
 
 
-def window_open_body(minutes: int) -> str:
-    return f"Messages: {minutes_phrase(minutes)}, then you're off"
+def window_open_body_template(room: str) -> str:
+    """``room`` is the time left in the window, e.g. "30 minutes" (or a placeholder)."""
+    return f"Messages: {room}, then you're off"
 
 
 def window_close_title() -> str:

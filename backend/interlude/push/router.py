@@ -1,3 +1,125 @@
-from fastapi import APIRouter
+"""HTTP API of the push domain: the VAPID public key, devices (subscriptions), a test push."""
 
-router = APIRouter()
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from interlude.accounts.auth import CurrentUser
+from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
+from interlude.push import service
+from interlude.push.schemas import (
+    PushSubscriptionCreate,
+    PushSubscriptionRead,
+    PushSubscriptionUpdate,
+    PushTestRead,
+    VapidPublicKeyRead,
+)
+from interlude.push.testsend import send_test_notifications
+from interlude.push.vapid import application_server_key
+
+router = APIRouter(prefix="/api/v1/push", tags=["push"])
+
+_NOT_FOUND = {404: {"description": "No such device for this user"}}
+
+
+@router.get("/vapid-public-key", response_model=VapidPublicKeyRead)
+def get_vapid_public_key(
+    user: CurrentUser, session: SessionDep, keyring: KeyringDep, clock: ClockDep
+) -> VapidPublicKeyRead:
+    """The applicationServerKey to pass to ``pushManager.subscribe``.
+
+    Public by nature; behind sign-in only so anonymous callers cannot create the key pair.
+    """
+    key = application_server_key(session=session, keyring=keyring, now=clock.now())
+    return VapidPublicKeyRead(public_key=key)
+
+
+@router.post(
+    "/subscriptions",
+    response_model=PushSubscriptionRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "Already registered: keys and label refreshed"}},
+)
+def create_push_subscription(
+    body: PushSubscriptionCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    response: Response,
+) -> PushSubscriptionRead:
+    """Registers this browser's PushSubscription (``subscription.toJSON()`` plus a ``label``)."""
+    row, created = service.upsert_subscription(
+        session=session,
+        user_id=user.id,
+        data=body,
+        now=clock.now(),
+        allow_private_network=settings.allow_private_network,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return PushSubscriptionRead.model_validate(row)
+
+
+@router.get("/subscriptions", response_model=list[PushSubscriptionRead])
+def list_push_subscriptions(user: CurrentUser, session: SessionDep) -> list[PushSubscriptionRead]:
+    """Every device that receives this user's reminders."""
+    rows = service.list_subscriptions(session=session, user_id=user.id)
+    return [PushSubscriptionRead.model_validate(row) for row in rows]
+
+
+@router.patch(
+    "/subscriptions/{subscription_id}", response_model=PushSubscriptionRead, responses=_NOT_FOUND
+)
+def rename_push_subscription(
+    subscription_id: uuid.UUID,
+    body: PushSubscriptionUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> PushSubscriptionRead:
+    """Renames a device."""
+    row = service.rename_subscription(
+        session=session,
+        user_id=user.id,
+        subscription_id=subscription_id,
+        label=body.label,
+        now=clock.now(),
+    )
+    return PushSubscriptionRead.model_validate(row)
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_NOT_FOUND,
+)
+def delete_push_subscription(
+    subscription_id: uuid.UUID, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Stops sending to a device (call ``subscription.unsubscribe()`` in the browser too)."""
+    service.remove_subscription(session=session, user_id=user.id, subscription_id=subscription_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/test", response_model=PushTestRead)
+def send_test_push(
+    user: CurrentUser,
+    session: SessionDep,
+    keyring: KeyringDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> PushTestRead:
+    """Sends a test notification to every device now and reports each device's result.
+
+    Devices the push service reports as gone (404/410) are removed.
+    """
+    return send_test_notifications(
+        session=session,
+        keyring=keyring,
+        user_id=user.id,
+        subject=settings.vapid_subject,
+        clock=clock,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -79,7 +80,7 @@ class _OutboxCollector(Collector):
         yield upcoming
 
         late_ms = Reminder.lateness_ms
-        columns = [func.count(late_ms), func.coalesce(func.sum(late_ms), 0)]
+        columns: list[Any] = [func.count(late_ms), func.coalesce(func.sum(late_ms), 0)]
         columns += [
             func.coalesce(func.sum(case((late_ms <= int(b * 1000), 1), else_=0)), 0)
             for b in LATENESS_BUCKETS

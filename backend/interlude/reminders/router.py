@@ -1,3 +1,171 @@
-from fastapi import APIRouter
+"""HTTP: the user's reminders, acknowledgements, the breaks.ics feed and ``/metrics``.
 
-router = APIRouter()
+Importing this module imports ``service``, which subscribes re-planning to
+``hooks.on_schedule_changed``: the app includes this router, so the hook is always live.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
+
+from interlude.accounts.auth import CurrentUser
+from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
+from interlude.core.errors import NotFound, Unprocessable
+from interlude.reminders import ics_feed, metrics, service
+from interlude.reminders.models import STATES
+from interlude.reminders.schemas import (
+    FeedTokenRead,
+    FeedTokenStatus,
+    ReminderAck,
+    ReminderAckRead,
+    ReminderRead,
+)
+
+router = APIRouter(tags=["reminders"])
+
+MAX_RANGE = timedelta(days=92)
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in"},
+    404: {"description": "No such reminder"},
+}
+
+
+@router.get("/api/v1/reminders", response_model=list[ReminderRead], responses=_ERRORS)
+def list_reminders(
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    start: Annotated[
+        AwareDatetime | None, Query(description="From (inclusive); default: a day ago.")
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(description="Until (exclusive); default: 14 days ahead.")
+    ] = None,
+    state: Annotated[list[str] | None, Query(description="Only these states.")] = None,
+) -> Any:
+    """Reminders due in [start, end), earliest first, with their state and text."""
+    now = clock.now()
+    start = start or now - timedelta(days=1)
+    end = end or now + timedelta(days=14)
+    if end <= start:
+        raise Unprocessable("end must be after start.")
+    if end - start > MAX_RANGE:
+        raise Unprocessable("Ask for at most 92 days at a time.")
+    unknown = sorted(set(state or ()) - set(STATES))
+    if unknown:
+        raise Unprocessable(
+            f"Unknown state {unknown[0]!r}: use one of {', '.join(STATES)}.",
+        )
+    return service.list_reminders(
+        session=session, user_id=user.id, start=start, end=end, states=state
+    )
+
+
+@router.get("/api/v1/reminders/feed-token", response_model=FeedTokenStatus, responses=_ERRORS)
+def read_feed_token(user: CurrentUser, session: SessionDep) -> Any:
+    """Whether a breaks.ics subscription URL is active (the token itself is never shown again)."""
+    row = ics_feed.token_status(session=session, user_id=user.id)
+    return FeedTokenStatus(active=row is not None, created_at=row.created_at if row else None)
+
+
+@router.post(
+    "/api/v1/reminders/feed-token",
+    response_model=FeedTokenRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=_ERRORS,
+)
+def create_feed_token(
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+    settings: SettingsDep,
+) -> Any:
+    """Create (or rotate: the old URL stops working) the private breaks.ics URL."""
+    token, created = ics_feed.issue_token(
+        session=session, keyring=keyring, user_id=user.id, now=clock.now()
+    )
+    url = f"{settings.base_url}{ics_feed.FEED_PATH}?token={token}"
+    return FeedTokenRead(token=token, url=url, created_at=created)
+
+
+@router.delete(
+    "/api/v1/reminders/feed-token", status_code=status.HTTP_204_NO_CONTENT, responses=_ERRORS
+)
+def revoke_feed_token(user: CurrentUser, session: SessionDep) -> Response:
+    """Revoke the breaks.ics URL; calendars subscribed to it stop updating."""
+    if not ics_feed.revoke_token(session=session, user_id=user.id):
+        raise NotFound("There is no active breaks feed to revoke.")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/api/v1/reminders/{reminder_id}", response_model=ReminderRead, responses=_ERRORS)
+def read_reminder(reminder_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Any:
+    return service.get_reminder(session=session, user_id=user.id, reminder_id=reminder_id)
+
+
+@router.post(
+    "/api/v1/reminders/{reminder_id}/ack",
+    response_model=ReminderAckRead,
+    responses={**_ERRORS, 409: {"description": "Already acknowledged, or no room to snooze"}},
+)
+def acknowledge_reminder(
+    reminder_id: uuid.UUID,
+    data: ReminderAck,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Any:
+    """Record done / skip / snooze (snooze plans a new reminder before the original expiry)."""
+    row, snoozed = service.acknowledge(
+        session=session,
+        user_id=user.id,
+        reminder_id=reminder_id,
+        action=data.action,
+        now=clock.now(),
+        snooze_minutes=data.snooze_minutes,
+    )
+    return ReminderAckRead(
+        reminder=ReminderRead.model_validate(row),
+        snoozed=ReminderRead.model_validate(snoozed) if snoozed else None,
+    )
+
+
+@router.get(
+    ics_feed.FEED_PATH,
+    response_class=Response,
+    responses={
+        200: {"content": {"text/calendar": {}}, "description": "The planned breaks"},
+        404: {"description": "Unknown or revoked token"},
+    },
+)
+def breaks_feed(
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+    token: Annotated[str, Query(min_length=1, max_length=200)],
+) -> Response:
+    """The planned breaks as a calendar (public by its private token)."""
+    user_id = ics_feed.user_for_token(session=session, keyring=keyring, token=token)
+    if user_id is None:
+        raise NotFound("This breaks feed does not exist or was revoked.")
+    body = ics_feed.render_feed(session=session, user_id=user_id, now=clock.now())
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+@router.get("/metrics", response_class=Response, tags=["health"], include_in_schema=False)
+def prometheus_metrics(session: SessionDep, clock: ClockDep) -> Response:
+    """Prometheus text format: delivery lateness, reminders by state, queue depth."""
+    return Response(
+        metrics.render_metrics(session=session, now=clock.now()),
+        media_type="text/plain; version=0.0.4; charset=utf-8",
+    )

@@ -26,6 +26,7 @@ from interlude.reminders.models import (
     CANCELLED,
     PLANNED,
     SENDING,
+    SENT,
     Reminder,
 )
 
@@ -70,8 +71,13 @@ def reconcile(
     now: datetime,
     horizon_end: datetime,
 ) -> ReplanResult:
-    """Make the user's outbox match ``planned`` for due times in (now, horizon_end]."""
-    wanted = {p.key: p for p in planned if p.due_at > now and p.expires_at > p.due_at}
+    """Make the user's outbox match ``planned`` for reminders still alive at ``now``.
+
+    A reminder already due but not yet expired is kept (and inserted when new: a session that
+    just ended still deserves its break), so the window is: expires after ``now``, due before
+    ``horizon_end``.
+    """
+    wanted = {p.key: p for p in planned if p.expires_at > now and p.expires_at > p.due_at}
     existing = {
         row.key: row
         for row in session.scalars(
@@ -80,20 +86,20 @@ def reconcile(
                 (Reminder.key.in_(list(wanted)))
                 | (
                     (Reminder.state == PLANNED)
-                    & (Reminder.due_at > now)
-                    & (Reminder.due_at <= horizon_end)
+                    & (Reminder.expires_at > now)
+                    & (Reminder.due_at < horizon_end)
                 ),
             )
         )
     }
     inserted = updated = unchanged = cancelled = revived = 0
-    for key, row in existing.items():
+    for key, old in existing.items():
         if key in wanted or key.startswith(SNOOZE_PREFIX):
             continue
-        if row.state == PLANNED and row.ack_action is None:
-            row.state = CANCELLED
-            row.last_error = "The session this reminder belonged to moved or was removed."
-            row.updated_at = now
+        if old.state == PLANNED and old.ack_action is None:
+            old.state = CANCELLED
+            old.last_error = "The session this reminder belonged to moved or was removed."
+            old.updated_at = now
             cancelled += 1
     for key, item in wanted.items():
         content = _content_of(item)

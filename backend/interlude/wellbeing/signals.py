@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from interlude.wellbeing.indicators import date_range, trailing_average, week_start
 
 SignalCode = Literal["energy_drop", "warning_signs", "breaks_skipped", "caseload"]
-SIGNAL_CODES: tuple[SignalCode, ...] = ("energy_drop", "warning_signs", "breaks_skipped", "caseload")
+SIGNAL_CODES: tuple[SignalCode, ...] = (
+    "energy_drop",
+    "warning_signs",
+    "breaks_skipped",
+    "caseload",
+)
 
 ENERGY_DROP_POINTS = 2.0
 ENERGY_RECENT_DAYS = 7
@@ -51,7 +56,7 @@ class Signal:
     title: str
     detail: str  # what the numbers did, in plain words
     nudge: str  # one specific, kind suggestion
-    evidence: dict[str, float | int | str | list[int]]
+    evidence: dict[str, Any]
 
 
 def _fmt(value: float) -> str:
@@ -157,8 +162,7 @@ def caseload(facts: SignalFacts, today: date) -> Signal | None:
             f"above the {facts.caseload_limit} you set as your limit."
         ),
         nudge=(
-            "Consider bringing your caseload to supervision, and protect a longer break "
-            "tomorrow."
+            "Consider bringing your caseload to supervision, and protect a longer break tomorrow."
         ),
         evidence={"weeks": [w.isoformat() for w in weeks], "counts": counts},
     )

@@ -1,0 +1,71 @@
+# Interlude: `make run` (install, build the PWA, migrate, serve on :8000 with SQLite)
+# and `make test` (install what the tests need, then run everything).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# System packages the tests drive for real: a browser, a Sieve compiler, a fake clock.
+TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime
+TEST_COMMANDS := chromium sievec sieve-test faketime
+
+.PHONY: run test install install-test frontend lint typecheck pytest frontend-test bench soak clean system-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# The PWA is built whenever frontend/ has one.
+frontend:
+	@if [ -f frontend/package.json ]; then \
+		$(MAKE) --no-print-directory frontend/node_modules/.installed && \
+		cd frontend && npm run build; \
+	else echo "frontend/ has no package.json yet: serving the API only"; fi
+
+run: install frontend
+	$(BIN)/interlude migrate
+	$(BIN)/interlude run --host $(HOST) --port $(PORT)
+
+system-deps:
+	@missing=""; for cmd in $(TEST_COMMANDS); do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages for:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(TEST_APT_PACKAGES); \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check backend tests bench alembic
+	$(BIN)/ruff format --check backend tests bench alembic
+	$(BIN)/mypy
+
+frontend-test: frontend
+	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+
+pytest: install-test system-deps frontend
+	$(BIN)/pytest
+
+test: lint frontend-test pytest
+
+bench: install-test system-deps
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist var .pytest_cache .mypy_cache .ruff_cache

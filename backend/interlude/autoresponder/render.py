@@ -1,0 +1,211 @@
+"""Jinja2 in a locked-down sandbox: built-in templates per language and tone, custom ones.
+
+Defence in depth for templates the user writes:
+1. a static check of the parsed template: only the documented variables, no attribute or key
+   starting with ``_``, no ``attr`` filter, no include/import/extends/macro, loops nested at most
+   twice (a template cannot run for minutes);
+2. an ``ImmutableSandboxedEnvironment`` with no globals (no ``range``, ``cycler``, ``lipsum``...),
+   ``StrictUndefined`` and attribute access limited to dictionary keys, with ``*`` and ``**``
+   bounded;
+3. a trial render against sample contexts on save: whatever fails becomes a line-numbered 422.
+"""
+
+from __future__ import annotations
+
+import html
+import operator
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2.runtime import LoopContext
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from interlude.autoresponder.context import CONTEXT_VARIABLES, Context
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+SLOTS: tuple[str, ...] = ("email_subject", "email", "portal", "sms", "voicemail", "sieve")
+ONE_LINE_SLOTS = frozenset({"email_subject", "portal", "sms", "voicemail"})
+TONES: tuple[str, ...] = ("warm", "professional", "brief")
+MAX_TEMPLATE_CHARS = 4000
+MAX_LOOP_NESTING = 2
+_MAX_REPEAT = 1000
+_MAX_OUTPUT_CHARS = 20_000
+
+
+class TemplateProblem(Exception):
+    """A custom template that cannot be saved; ``line`` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def describe(self) -> str:
+        return f"Line {self.line}: {self.message}" if self.line else self.message
+
+
+class ReplySandbox(ImmutableSandboxedEnvironment):
+    """Templates may read dictionary keys and loop state, and nothing else."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return isinstance(obj, LoopContext) and not attr.startswith("_")
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(right, int | float) and abs(right) > 64:
+                raise SecurityError("exponent too large")
+            return operator.pow(left, right)
+        sized = isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
+        counts = [v for v in (left, right) if isinstance(v, int)]
+        if sized and any(c > _MAX_REPEAT for c in counts):
+            raise SecurityError("repetition too large")
+        return operator.mul(left, right)
+
+
+def _environment(*, autoescape: bool) -> ReplySandbox:
+    env = ReplySandbox(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        undefined=StrictUndefined,
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.globals.clear()
+    return env
+
+
+_TEXT_ENV = _environment(autoescape=False)
+_HTML_ENV = _environment(autoescape=True)
+
+
+def builtin_source(language: str, tone: str, slot: str) -> str:
+    return (TEMPLATES_DIR / language / tone / f"{slot}.j2").read_text(encoding="utf-8")
+
+
+def _tidy(slot: str, text: str) -> str:
+    if slot in ONE_LINE_SLOTS:
+        return " ".join(text.split())
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def render_slot(
+    slot: str, context: Context, *, language: str, tone: str, custom: str | None = None
+) -> str:
+    """Render one slot; the emergency line is appended if a template left it out."""
+    if custom is not None:
+        template = _TEXT_ENV.from_string(custom)
+    else:
+        template = _TEXT_ENV.get_template(f"{language}/{tone}/{slot}.j2")
+    text = _tidy(slot, template.render(context))[:_MAX_OUTPUT_CHARS]
+    return ensure_emergency(slot, text, context)
+
+
+def ensure_emergency(slot: str, text: str, context: Context) -> str:
+    variants = [context["emergency"], context["emergency_short"], context["emergency_spoken"]]
+    if slot == "email_subject" or not context["emergency"]:
+        return text
+    if any(v and v in text for v in variants):
+        return text
+    extra = context["emergency_short"] if slot in ("sms", "portal") else context["emergency"]
+    if slot == "voicemail":
+        extra = context["emergency_spoken"]
+    separator = " " if slot in ONE_LINE_SLOTS else "\n\n"
+    return f"{text}{separator}{extra}"
+
+
+def render_email_html(text: str, context: Context, *, language: str) -> str:
+    """The HTML body: the plain-text body's paragraphs, escaped, in a remote-content-free shell."""
+    paragraphs = [p.split("\n") for p in text.split("\n\n") if p.strip()]
+    template = _HTML_ENV.get_template(f"{language}/email.html.j2")
+    return str(template.render({**context, "paragraphs": paragraphs}))
+
+
+# --- custom templates ------------------------------------------------------------------
+
+
+def _walk(node: nodes.Node, depth: int = 0) -> Iterator[tuple[nodes.Node, int]]:
+    yield node, depth
+    inner = depth + 1 if isinstance(node, nodes.For) else depth
+    for child in node.iter_child_nodes():
+        yield from _walk(child, inner)
+
+
+def _static_check(tree: nodes.Template) -> None:
+    assigned = {"loop"}
+    for node, _ in _walk(tree):
+        if isinstance(node, nodes.Name) and node.ctx in ("store", "param"):
+            assigned.add(node.name)
+    for node, depth in _walk(tree):
+        line = getattr(node, "lineno", None)
+        if depth > MAX_LOOP_NESTING:
+            raise TemplateProblem(f"loops may be nested at most {MAX_LOOP_NESTING} deep", line)
+        if isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            raise TemplateProblem("templates cannot include, import or extend others", line)
+        if isinstance(node, nodes.Macro | nodes.CallBlock):
+            raise TemplateProblem("macros are not available in reply templates", line)
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            raise TemplateProblem(f"'{node.attr}' is not available in reply templates", line)
+        if (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and str(node.arg.value).startswith("_")
+        ):
+            raise TemplateProblem(f"'{node.arg.value}' is not available in reply templates", line)
+        if isinstance(node, nodes.Filter | nodes.Test) and node.name == "attr":
+            raise TemplateProblem("the 'attr' filter is not available in reply templates", line)
+        if isinstance(node, nodes.Call):
+            raise TemplateProblem("templates cannot call functions or methods", line)
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            if node.name not in CONTEXT_VARIABLES and node.name not in assigned:
+                raise TemplateProblem(
+                    f"unknown variable '{node.name}'; available: {', '.join(CONTEXT_VARIABLES)}",
+                    line,
+                )
+
+
+def _template_line(tb: TracebackType | None) -> int | None:
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def validate_custom(slot: str, source: str, samples: Iterable[Context]) -> None:
+    """Raise ``TemplateProblem`` unless ``source`` parses, passes the checks and renders."""
+    if slot not in SLOTS:
+        raise TemplateProblem(f"unknown template '{slot}'; use one of {', '.join(SLOTS)}")
+    if not source.strip():
+        raise TemplateProblem("the template is empty")
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise TemplateProblem(f"the template is longer than {MAX_TEMPLATE_CHARS} characters")
+    try:
+        tree = _TEXT_ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(exc.message or "syntax error", exc.lineno) from None
+    _static_check(tree)
+    for context in samples:
+        try:
+            render_slot(slot, context, language="en", tone="warm", custom=source)
+        except SecurityError as exc:
+            raise TemplateProblem(
+                f"not allowed in reply templates ({exc})", _template_line(exc.__traceback__)
+            ) from None
+        except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+            raise TemplateProblem(
+                f"the template fails to render: {exc}", _template_line(exc.__traceback__)
+            ) from None
+
+
+def escape_html(value: str) -> str:
+    return html.escape(value, quote=True)

@@ -1,0 +1,131 @@
+"""CalDAV accounts, through the ``caldav`` client library.
+
+The host is resolved and checked against the SSRF rules before the client connects (the
+caldav library does its own HTTP, so the check cannot be pinned to the connection the way
+``fetch`` does for feeds; see docs/calendars.md). The collection's DAV:sync-token serves as
+the change tag: an unchanged calendar is not re-read.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+import caldav
+from caldav.elements import dav
+from caldav.lib import error as caldav_error
+
+from interlude.calendars.fetch import FetchError, is_public_address, normalize_feed_url
+
+log = logging.getLogger("interlude.calendars")
+_TIMEOUT_SECONDS = 20
+
+
+class CaldavError(Exception):
+    """``message`` is safe to show and store (never server output or event text)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CaldavFetch:
+    texts: list[str] | None  # None: unchanged since known_ctag
+    ctag: str | None
+
+
+def _check_url(url: str, *, allow_private_network: bool) -> str:
+    try:
+        url = normalize_feed_url(url, allow_private_network=allow_private_network)
+    except FetchError as exc:
+        raise CaldavError(exc.message.replace("calendar address", "CalDAV address")) from None
+    host = urlsplit(url).hostname or ""
+    if not allow_private_network:
+        import ipaddress
+
+        try:
+            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError:
+            raise CaldavError(f"The CalDAV host {host[:80]} could not be found.") from None
+        for info in infos:
+            if not is_public_address(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
+                raise CaldavError(
+                    f"The CalDAV host {host[:80]} points to a private or local network "
+                    "address, which Interlude does not connect to."
+                )
+    return url
+
+
+def _client(url: str, username: str, password: str) -> caldav.DAVClient:
+    return caldav.DAVClient(
+        url=url, username=username, password=password, timeout=_TIMEOUT_SECONDS
+    )
+
+
+def _safe_error(exc: Exception) -> CaldavError:
+    log.info("caldav request failed: %s", type(exc).__name__)
+    if isinstance(exc, caldav_error.AuthorizationError):
+        return CaldavError("The CalDAV server refused the username or password.")
+    if isinstance(exc, caldav_error.NotFoundError):
+        return CaldavError("The CalDAV server has no calendar at this address.")
+    if isinstance(exc, caldav_error.DAVError):
+        return CaldavError("The CalDAV server answered with an error; will retry.")
+    return CaldavError("Could not reach the CalDAV server; will retry.")
+
+
+def discover(
+    *, url: str, username: str, password: str, allow_private_network: bool
+) -> list[tuple[str, str]]:
+    """The account's calendars as (path, display name), so the user can pick one."""
+    url = _check_url(url, allow_private_network=allow_private_network)
+    try:
+        with _client(url, username, password) as client:
+            calendars = client.principal().calendars()
+            found = []
+            for calendar in calendars:
+                name = calendar.get_display_name() or urlsplit(str(calendar.url)).path
+                found.append((urlsplit(str(calendar.url)).path, str(name)[:200]))
+            return found
+    except CaldavError:
+        raise
+    except Exception as exc:
+        raise _safe_error(exc) from None
+
+
+def fetch_events(
+    *,
+    url: str,
+    username: str,
+    password: str,
+    calendar: str | None,
+    start: datetime,
+    end: datetime,
+    known_ctag: str | None,
+    allow_private_network: bool,
+) -> CaldavFetch:
+    """The calendar's objects overlapping [start, end), or None when its tag is unchanged."""
+    url = _check_url(url, allow_private_network=allow_private_network)
+    calendar_url = urljoin(url, calendar) if calendar else url
+    if urlsplit(calendar_url).hostname != urlsplit(url).hostname:
+        raise CaldavError("The calendar must be on the same server as the CalDAV account.")
+    try:
+        with _client(url, username, password) as client:
+            collection = client.calendar(url=calendar_url)
+            try:
+                tag = collection.get_property(dav.SyncToken())
+            except caldav_error.DAVError:
+                tag = None
+            tag = str(tag) if tag else None
+            if known_ctag and tag == known_ctag:
+                return CaldavFetch(texts=None, ctag=tag)
+            objects = collection.search(start=start, end=end, event=True, expand=False)
+            texts = [str(obj.data) for obj in objects if obj.data]
+            return CaldavFetch(texts=texts, ctag=tag)
+    except CaldavError:
+        raise
+    except Exception as exc:
+        raise _safe_error(exc) from None

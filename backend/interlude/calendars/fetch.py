@@ -1,0 +1,317 @@
+"""Fetching calendar feeds over HTTP(S), defensively.
+
+- The SSRF guard lives in the connection layer: every TCP connection (the first request and
+  every redirect hop) resolves the host itself, refuses non-public addresses unless private
+  networks are allowed, and connects to the address it checked (no DNS rebinding window).
+- Bodies are streamed with a size cap and an overall deadline; redirects are followed by
+  hand (at most 5) so each hop's scheme is checked too.
+- Conditional requests (ETag / Last-Modified) and a body hash let an unchanged feed skip parsing.
+- Error messages are written for the therapist and never include the feed's body or full URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import socket
+import time
+import typing
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import httpcore
+import httpx
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_REDIRECTS = 5
+_USER_AGENT = "Interlude calendar sync (+https://github.com/interlude)"
+
+
+class FetchError(Exception):
+    """A feed could not be fetched; ``message`` is safe to show and to store."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BlockedAddress(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_seconds: float = 60.0
+    max_bytes: int = MAX_BYTES
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    not_modified: bool
+    body: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+
+
+# --- URL checks ---------------------------------------------------------------------------
+
+
+def normalize_feed_url(url: str, *, allow_private_network: bool) -> str:
+    """``webcal://`` means https; ``http://`` only where private networks are allowed."""
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("webcal", "webcals"):
+        parts = parts._replace(scheme="https")
+    elif scheme == "http":
+        if not allow_private_network:
+            raise FetchError(
+                "Use an https:// (or webcal://) address: plain http:// feeds are not accepted."
+            )
+    elif scheme != "https":
+        raise FetchError("The calendar address must start with https:// or webcal://.")
+    if not parts.hostname:
+        raise FetchError("The calendar address has no host name.")
+    if not allow_private_network:
+        literal = parse_ip_literal(parts.hostname)
+        if literal is not None and not is_public_address(literal):
+            raise BlockedAddress(_blocked_message(parts.hostname))
+    return urlunsplit(parts)
+
+
+def parse_ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address written in any form a resolver accepts (dotted, decimal, octal, hex)."""
+    host = host.strip("[]")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:  # inet_aton accepts 2130706433, 0177.0.0.1, 0x7f.1 ...
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            return is_public_address(mapped)
+        if ip.teredo is not None:
+            return is_public_address(ip.teredo[1])
+    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+        return False
+    # Covers loopback, RFC 1918, link-local (169.254.169.254 metadata), CGNAT, ULA (fd00:ec2::254).
+    return ip.is_global
+
+
+def _blocked_message(host: str) -> str:
+    return (
+        f"The calendar host {host[:80]} points to a private or local network address, "
+        "which Interlude does not fetch from."
+    )
+
+
+def mask_url(url: str) -> str:
+    """``https://example.com/…/abc…``: enough to recognise a feed, not enough to reuse it."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    tail = f"/…/{last[:3]}…" if last else "/…"
+    return f"{parts.scheme}://{host}{tail}"
+
+
+# --- the guarded connection layer ------------------------------------------------------------
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Resolves, checks and connects to the checked address (SNI still uses the host name)."""
+
+    def __init__(self, *, allow_private_network: bool) -> None:
+        self.allow_private_network = allow_private_network
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"could not resolve {host}") from exc
+        addresses = []
+        for info in infos:
+            ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+            if not self.allow_private_network and not is_public_address(ip):
+                raise BlockedAddress(_blocked_message(host))
+            addresses.append(str(ip))
+        last_error: Exception | None = None
+        for address in dict.fromkeys(addresses):
+            try:
+                return self._inner.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last_error = exc
+        raise httpcore.ConnectError(f"could not connect to {host}") from last_error
+
+    def connect_unix_socket(  # pragma: no cover - never used for feeds
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise BlockedAddress("Unix sockets are not calendar feeds.")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def guarded_client(
+    *, allow_private_network: bool, limits: FetchLimits | None = None
+) -> httpx.Client:
+    """An httpx client whose every connection goes through the SSRF guard."""
+    limits = limits or FetchLimits()
+    transport = httpx.HTTPTransport(trust_env=False)
+    transport._pool = httpcore.ConnectionPool(  # noqa: SLF001 - swap in the guarded backend
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=20,
+        max_keepalive_connections=10,
+        network_backend=GuardedBackend(allow_private_network=allow_private_network),
+    )
+    timeout = httpx.Timeout(
+        limits.read_timeout, connect=limits.connect_timeout, pool=limits.connect_timeout
+    )
+    return httpx.Client(
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": _USER_AGENT, "Accept": "text/calendar, */*;q=0.5"},
+    )
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+def fetch_feed(
+    url: str,
+    *,
+    allow_private_network: bool,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    limits: FetchLimits | None = None,
+    client: httpx.Client | None = None,
+) -> FetchResult:
+    limits = limits or FetchLimits()
+    own_client = client is None
+    http = client or guarded_client(allow_private_network=allow_private_network, limits=limits)
+    deadline = time.monotonic() + limits.total_seconds
+    try:
+        return _fetch(url, http, allow_private_network, etag, last_modified, limits, deadline)
+    except FetchError:
+        raise
+    except httpx.TimeoutException as exc:
+        raise FetchError("The calendar server did not answer in time; will retry.") from exc
+    except httpx.TooManyRedirects as exc:  # pragma: no cover - redirects are followed by hand
+        raise FetchError("The calendar address redirects too many times.") from exc
+    except (httpx.HTTPError, httpcore.ConnectError) as exc:
+        host = urlsplit(url).hostname or "the server"
+        raise FetchError(f"Could not connect to {host[:80]}; will retry.") from exc
+    finally:
+        if own_client:
+            http.close()
+
+
+def _fetch(
+    url: str,
+    http: httpx.Client,
+    allow_private: bool,
+    etag: str | None,
+    last_modified: str | None,
+    limits: FetchLimits,
+    deadline: float,
+) -> FetchResult:
+    url = normalize_feed_url(url, allow_private_network=allow_private)
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    for _hop in range(MAX_REDIRECTS + 1):
+        with http.stream("GET", url, headers=headers) as response:
+            if response.is_redirect:
+                location = response.headers.get("location", "")
+                url = normalize_feed_url(
+                    str(response.url.join(location)), allow_private_network=allow_private
+                )
+                continue
+            if response.status_code == 304:
+                return FetchResult(not_modified=True, etag=etag, last_modified=last_modified)
+            _check_status(response)
+            body = _read_capped(response, limits, deadline)
+            _check_content(response, body)
+            return FetchResult(
+                not_modified=False,
+                body=body,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                body_hash=hashlib.sha256(body).hexdigest(),
+            )
+    raise FetchError(f"The calendar address redirects more than {MAX_REDIRECTS} times.")
+
+
+def _check_status(response: httpx.Response) -> None:
+    code = response.status_code
+    if code in (401, 403):
+        raise FetchError(
+            f"The calendar server refused access (HTTP {code}): the link may have been "
+            "revoked or regenerated; paste the current one."
+        )
+    if code in (404, 410):
+        raise FetchError(
+            f"The calendar server says this feed does not exist (HTTP {code}): check the link."
+        )
+    if code >= 500:
+        raise FetchError(f"The calendar server had an error (HTTP {code}); will retry.")
+    if code >= 300 or code < 200:
+        raise FetchError(f"The calendar server answered HTTP {code} instead of a calendar.")
+
+
+def _read_capped(response: httpx.Response, limits: FetchLimits, deadline: float) -> bytes:
+    too_big = FetchError(
+        f"The calendar is larger than {limits.max_bytes // (1024 * 1024)} MB, "
+        "which Interlude does not read."
+    )
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise too_big
+        if time.monotonic() > deadline:
+            raise FetchError("The calendar server is sending too slowly; will retry.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_content(response: httpx.Response, body: bytes) -> None:
+    content_type = response.headers.get("content-type", "").lower()
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if "text/html" in content_type or head.startswith((b"<!doctype", b"<html", b"<")):
+        raise FetchError(
+            "The address returned a web page, not a calendar: copy the calendar's "
+            "subscription (iCal/ICS) link instead."
+        )

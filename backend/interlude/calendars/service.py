@@ -1,0 +1,306 @@
+"""Calendar sources and appointments: creating, syncing, reading, exporting.
+
+A sync has two halves: ``sources.gather`` (network and parsing, no database) and
+``apply_outcome`` (one short transaction). A failed read changes only the source's status:
+the last good appointments stay. Within the sync window, a successful read replaces the
+source's appointments atomically; appointments before the window are history and stay.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from interlude.accounts.models import User
+from interlude.calendars.fetch import mask_url
+from interlude.calendars.models import Appointment, CalendarSource
+from interlude.calendars.parse import Instance
+from interlude.calendars.sources import Outcome, SourceSnapshot
+from interlude.core import hooks
+from interlude.core.errors import NotFound
+from interlude.core.security import Keyring
+from interlude.core.settings import Settings
+
+MAX_BACKOFF = timedelta(hours=24)
+
+
+@dataclass
+class SyncResult:
+    status: str
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    unchanged: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "counts": {"added": self.added, "changed": self.changed, "removed": self.removed},
+            "warnings": self.warnings,
+            "error": self.error,
+            "unchanged": self.unchanged,
+        }
+
+
+def user_zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.timezone)
+    except Exception:
+        return ZoneInfo("UTC")
+
+
+def get_source(*, session: Session, user: User, source_id: uuid.UUID) -> CalendarSource:
+    source = session.get(CalendarSource, source_id)
+    if source is None or source.user_id != user.id:
+        raise NotFound("No calendar with this id.")
+    return source
+
+
+def list_sources(*, session: Session, user: User) -> list[CalendarSource]:
+    return list(
+        session.scalars(
+            select(CalendarSource)
+            .where(CalendarSource.user_id == user.id)
+            .order_by(CalendarSource.created_at, CalendarSource.id)
+        )
+    )
+
+
+def snapshot(source: CalendarSource, *, keyring: Keyring, zone: ZoneInfo) -> SourceSnapshot:
+    def secret(value: str | None) -> str | None:
+        return keyring.decrypt(value) if value else None
+
+    return SourceSnapshot(
+        kind=source.kind,
+        zone=zone,
+        rule=dict(source.rule or {}),
+        url=secret(source.url_encrypted),
+        username=secret(source.username_encrypted),
+        password=secret(source.password_encrypted),
+        calendar=source.caldav_calendar,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        body_hash=source.body_hash,
+        ctag=source.ctag,
+        expanded_until=source.expanded_until,
+    )
+
+
+def backoff(failures: int, interval_minutes: int) -> timedelta:
+    step = timedelta(minutes=interval_minutes) * (2 ** min(max(failures - 1, 0), 10))
+    return min(step, MAX_BACKOFF)
+
+
+def apply_outcome(
+    *,
+    session: Session,
+    source: CalendarSource,
+    outcome: Outcome,
+    keyring: Keyring,
+    settings: Settings,
+    now: datetime,
+) -> SyncResult:
+    """Record a read's result on the source and, on success, its appointments."""
+    source.last_attempt_at = now
+    source.updated_at = now
+    source.lease_owner = None
+    source.lease_until = None
+    periodic = source.kind in ("ics_url", "caldav", "sample")
+    if not outcome.ok:
+        source.status = "error"
+        source.last_error = outcome.error
+        source.consecutive_failures += 1
+        if periodic:
+            source.next_sync_at = now + backoff(
+                source.consecutive_failures, settings.sync_interval_minutes
+            )
+        return SyncResult(status="error", error=outcome.error, warnings=list(source.warnings))
+    for name, value in outcome.validators.items():
+        setattr(source, name, value)
+    source.status = "ok"
+    source.last_error = None
+    source.consecutive_failures = 0
+    source.last_synced_at = now
+    source.next_sync_at = now + timedelta(minutes=settings.sync_interval_minutes) if periodic else None
+    if outcome.read is None:
+        return SyncResult(status="ok", unchanged=True, warnings=list(source.warnings))
+    source.warnings = list(outcome.read.warnings)
+    source.expanded_until = outcome.window.end
+    result = _replace_appointments(
+        session=session,
+        source=source,
+        instances=outcome.read.instances,
+        window_start=outcome.window.start,
+        keyring=keyring,
+    )
+    result.warnings = list(source.warnings)
+    if result.changed_anything:
+        hooks.schedule_changed(session=session, user_id=source.user_id, now=now)
+    return result
+
+
+def _replace_appointments(
+    *,
+    session: Session,
+    source: CalendarSource,
+    instances: list[Instance],
+    window_start: datetime,
+    keyring: Keyring,
+) -> SyncResult:
+    existing = {
+        a.identity_hash: a
+        for a in session.scalars(
+            select(Appointment).where(
+                Appointment.source_id == source.id, Appointment.start >= window_start
+            )
+        )
+    }
+    seen: set[str] = set()
+    result = SyncResult(status="ok")
+    sessions = 0
+    for instance in instances:
+        identity = keyring.identity_hash(instance.uid, instance.recurrence_key)
+        suffix = 1
+        while identity in seen:  # the same UID twice in one feed: keep both, stably
+            suffix += 1
+            identity = keyring.identity_hash(instance.uid, instance.recurrence_key, str(suffix))
+        seen.add(identity)
+        kind = "session" if instance.session else "other"
+        sessions += instance.session
+        row = existing.get(identity)
+        if row is None:
+            session.add(
+                Appointment(
+                    user_id=source.user_id,
+                    source_id=source.id,
+                    identity_hash=identity,
+                    start=instance.start,
+                    end=instance.end,
+                    all_day=instance.all_day,
+                    kind=kind,
+                    telehealth=instance.telehealth,
+                    intense=False,
+                )
+            )
+            result.added += 1
+            continue
+        values = (instance.start, instance.end, instance.all_day, kind, instance.telehealth)
+        if (row.start, row.end, row.all_day, row.kind, row.telehealth) != values:
+            row.start, row.end, row.all_day, row.kind, row.telehealth = values
+            result.changed += 1
+    stale = [row.id for identity, row in existing.items() if identity not in seen]
+    if stale:
+        session.execute(delete(Appointment).where(Appointment.id.in_(stale)))
+        result.removed = len(stale)
+    source.appointment_count = len(seen)
+    source.session_count = sessions
+    return result
+
+
+def list_appointments(
+    *, session: Session, user: User, start: datetime, end: datetime
+) -> list[Appointment]:
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.user_id == user.id, Appointment.end > start, Appointment.start < end)
+            .order_by(Appointment.start, Appointment.end, Appointment.id)
+        )
+    )
+
+
+def set_intense(
+    *, session: Session, user: User, appointment_id: uuid.UUID, intense: bool, now: datetime
+) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.user_id != user.id:
+        raise NotFound("No appointment with this id.")
+    if appointment.intense != intense:
+        appointment.intense = intense
+        session.flush()
+        hooks.schedule_changed(session=session, user_id=user.id, now=now)
+    return appointment
+
+
+def delete_source(*, session: Session, user: User, source_id: uuid.UUID, now: datetime) -> None:
+    source = get_source(session=session, user=user, source_id=source_id)
+    had_appointments = source.appointment_count > 0
+    session.execute(delete(Appointment).where(Appointment.source_id == source.id))
+    session.delete(source)
+    session.flush()
+    if had_appointments:
+        hooks.schedule_changed(session=session, user_id=user.id, now=now)
+
+
+def source_json(source: CalendarSource, *, keyring: Keyring) -> dict[str, Any]:
+    """The API's (and export's) view of a source: secrets masked or left out."""
+    url = keyring.decrypt(source.url_encrypted) if source.url_encrypted else None
+    username = keyring.decrypt(source.username_encrypted) if source.username_encrypted else None
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "name": source.name,
+        "url": mask_url(url) if url else None,
+        "username": username,
+        "has_password": bool(source.password_encrypted),
+        "calendar": source.caldav_calendar,
+        "rule": source.rule,
+        "status": source.status,
+        "last_error": source.last_error,
+        "warnings": list(source.warnings or []),
+        "last_synced_at": source.last_synced_at,
+        "last_attempt_at": source.last_attempt_at,
+        "next_sync_at": source.next_sync_at,
+        "consecutive_failures": source.consecutive_failures,
+        "appointment_count": source.appointment_count,
+        "session_count": source.session_count,
+        "created_at": source.created_at,
+    }
+
+
+def export(*, session: Session, user_id: uuid.UUID, keyring: Keyring) -> dict[str, Any]:
+    sources = session.scalars(
+        select(CalendarSource).where(CalendarSource.user_id == user_id)
+    ).all()
+    appointments = session.scalars(
+        select(Appointment).where(Appointment.user_id == user_id).order_by(Appointment.start)
+    ).all()
+
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime) else (
+            str(value) if isinstance(value, uuid.UUID) else value
+        )
+
+    return {
+        "sources": [
+            {k: plain(v) for k, v in source_json(s, keyring=keyring).items()} for s in sources
+        ],
+        "appointments": [
+            {
+                "id": str(a.id),
+                "source_id": str(a.source_id),
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat(),
+                "all_day": a.all_day,
+                "kind": a.kind,
+                "telehealth": a.telehealth,
+                "intense": a.intense,
+            }
+            for a in appointments
+        ],
+    }
+
+
+hooks.register_exporter("calendars", export)

@@ -1,0 +1,152 @@
+"""Reading a source's events: the network and parsing half of a sync, with no database.
+
+``gather`` takes a plain snapshot of the source's settings (decrypted secrets, validators)
+and returns what was read, or the error to record; it never raises for feed problems.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from interlude.calendars import caldav_source, classify
+from interlude.calendars.fetch import FetchError, FetchLimits, fetch_feed
+from interlude.calendars.parse import CalendarParseError, ReadResult, Window, decode, read_calendars
+from interlude.calendars.sample import sample_ics
+
+log = logging.getLogger("interlude.calendars")
+
+# Expand a day beyond the configured horizon, so an unchanged feed needs a full re-read
+# (to extend the horizon) about once a day rather than on every sync.
+HORIZON_SLACK = timedelta(days=1)
+UPLOAD_FUTURE_DAYS = 366
+
+
+@dataclass
+class SourceSnapshot:
+    kind: str
+    zone: ZoneInfo
+    rule: dict[str, Any]
+    url: str | None = None
+    username: str | None = None
+    password: str | None = None
+    calendar: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    ctag: str | None = None
+    expanded_until: datetime | None = None
+
+
+@dataclass
+class Outcome:
+    window: Window
+    read: ReadResult | None = None  # None: unchanged since the last sync, nothing re-read
+    error: str | None = None
+    validators: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def horizon(*, now: datetime, past_days: int, future_days: int, zone: ZoneInfo) -> Window:
+    return Window(
+        start=now - timedelta(days=past_days),
+        end=now + timedelta(days=future_days) + HORIZON_SLACK,
+        zone=zone,
+    )
+
+
+def gather(
+    snapshot: SourceSnapshot,
+    *,
+    now: datetime,
+    past_days: int,
+    future_days: int,
+    allow_private_network: bool,
+    limits: FetchLimits | None = None,
+    upload: bytes | None = None,
+) -> Outcome:
+    window = horizon(now=now, past_days=past_days, future_days=future_days, zone=snapshot.zone)
+    rule = classify.Rule.from_json(snapshot.rule)
+    covered = snapshot.expanded_until is not None and snapshot.expanded_until >= (
+        now + timedelta(days=future_days)
+    )
+    try:
+        if snapshot.kind == "upload":
+            if upload is None:
+                return Outcome(window, error=None, read=None)  # nothing to re-read
+            window = Window(window.start, now + timedelta(days=UPLOAD_FUTURE_DAYS), window.zone)
+            return Outcome(window, read=read_calendars([decode(upload)], window=window, rule=rule))
+        if snapshot.kind == "sample":
+            text = sample_ics(now=now, zone=snapshot.zone)
+            return Outcome(window, read=read_calendars([text], window=window, rule=rule))
+        if snapshot.kind == "caldav":
+            return _gather_caldav(snapshot, window, rule, covered, allow_private_network)
+        return _gather_feed(snapshot, window, rule, covered, allow_private_network, limits)
+    except (FetchError, CalendarParseError, caldav_source.CaldavError) as exc:
+        return Outcome(window, error=exc.message)
+    except Exception as exc:  # never let one hostile feed break the sync loop
+        log.warning("calendar read failed unexpectedly: %s", type(exc).__name__)
+        return Outcome(window, error="The calendar could not be read; will retry.")
+
+
+def _gather_feed(
+    snapshot: SourceSnapshot,
+    window: Window,
+    rule: classify.Rule,
+    covered: bool,
+    allow_private: bool,
+    limits: FetchLimits | None,
+) -> Outcome:
+    assert snapshot.url is not None
+    fetched = fetch_feed(
+        snapshot.url,
+        allow_private_network=allow_private,
+        etag=snapshot.etag if covered else None,
+        last_modified=snapshot.last_modified if covered else None,
+        limits=limits,
+    )
+    if fetched.not_modified:
+        return Outcome(window, read=None)
+    validators = {
+        "etag": fetched.etag,
+        "last_modified": fetched.last_modified,
+        "body_hash": fetched.body_hash,
+    }
+    if covered and fetched.body_hash == snapshot.body_hash:
+        return Outcome(window, read=None, validators=validators)
+    assert fetched.body is not None
+    read = read_calendars([decode(fetched.body)], window=window, rule=rule)
+    return Outcome(window, read=read, validators=validators)
+
+
+def _gather_caldav(
+    snapshot: SourceSnapshot,
+    window: Window,
+    rule: classify.Rule,
+    covered: bool,
+    allow_private: bool,
+) -> Outcome:
+    assert snapshot.url is not None and snapshot.username is not None
+    fetched = caldav_source.fetch_events(
+        url=snapshot.url,
+        username=snapshot.username,
+        password=snapshot.password or "",
+        calendar=snapshot.calendar,
+        start=window.start,
+        end=window.end,
+        known_ctag=snapshot.ctag if covered else None,
+        allow_private_network=allow_private,
+    )
+    validators: dict[str, str | None] = {"ctag": fetched.ctag}
+    if fetched.texts is None:
+        return Outcome(window, read=None, validators=validators)
+    if not fetched.texts:
+        return Outcome(window, read=ReadResult(), validators=validators)
+    read = read_calendars(fetched.texts, window=window, rule=rule)
+    return Outcome(window, read=read, validators=validators)

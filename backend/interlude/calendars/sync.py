@@ -1,0 +1,158 @@
+"""Running syncs: leases, so several workers (and "sync now") never sync one source at once.
+
+A sync is three short steps, none holding a transaction across the network:
+claim the lease (commit) -> gather (fetch + parse, no database) -> apply and release (commit).
+A crashed worker's lease simply expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from interlude.accounts.models import User
+from interlude.calendars import service
+from interlude.calendars.fetch import FetchLimits
+from interlude.calendars.models import CalendarSource
+from interlude.calendars.sources import gather
+from interlude.core.db import is_postgres
+from interlude.core.runtime import Runtime
+
+log = logging.getLogger("interlude.calendars")
+
+LEASE = timedelta(minutes=5)
+PERIODIC_KINDS = ("ics_url", "caldav", "sample")
+
+
+class AlreadySyncing(Exception):
+    pass
+
+
+def claim(runtime: Runtime, source_id: uuid.UUID, *, owner: str, now: datetime) -> bool:
+    """Take the lease on one source (conditional UPDATE: works the same on both backends)."""
+    with runtime.session() as session:
+        claimed = session.execute(
+            update(CalendarSource)
+            .where(
+                CalendarSource.id == source_id,
+                or_(CalendarSource.lease_until.is_(None), CalendarSource.lease_until < now),
+            )
+            .values(lease_owner=owner, lease_until=now + LEASE, status="syncing")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def claim_due(runtime: Runtime, *, owner: str, now: datetime, limit: int) -> list[uuid.UUID]:
+    """Lease up to ``limit`` sources whose next sync is due."""
+    due = (
+        select(CalendarSource.id)
+        .where(
+            CalendarSource.kind.in_(PERIODIC_KINDS),
+            CalendarSource.next_sync_at <= now,
+            or_(CalendarSource.lease_until.is_(None), CalendarSource.lease_until < now),
+        )
+        .order_by(CalendarSource.next_sync_at)
+        .limit(limit)
+    )
+    with runtime.session() as session:
+        if is_postgres(session):
+            ids = list(session.scalars(due.with_for_update(skip_locked=True)))
+            if ids:
+                session.execute(
+                    update(CalendarSource)
+                    .where(CalendarSource.id.in_(ids))
+                    .values(lease_owner=owner, lease_until=now + LEASE, status="syncing")
+                    .execution_options(synchronize_session=False)
+                )
+            return ids
+        candidates = list(session.scalars(due))
+    return [source_id for source_id in candidates if claim(runtime, source_id, owner=owner, now=now)]
+
+
+def sync_claimed(
+    runtime: Runtime,
+    source_id: uuid.UUID,
+    *,
+    owner: str,
+    now: datetime,
+    limits: FetchLimits | None = None,
+) -> service.SyncResult | None:
+    """Sync a source this owner holds the lease on; releases the lease."""
+    settings = runtime.settings
+    with runtime.session() as session:
+        source = session.get(CalendarSource, source_id)
+        if source is None or source.lease_owner != owner:
+            return None
+        user = session.get(User, source.user_id)
+        assert user is not None
+        snap = service.snapshot(source, keyring=runtime.keyring, zone=service.user_zone(user))
+    outcome = gather(
+        snap,
+        now=now,
+        past_days=settings.sync_past_days,
+        future_days=settings.sync_future_days,
+        allow_private_network=settings.allow_private_network,
+        limits=limits,
+    )
+    with runtime.session() as session:
+        source = session.get(CalendarSource, source_id, with_for_update=is_postgres(session))
+        if source is None or source.lease_owner != owner:
+            return None  # deleted meanwhile, or the lease expired and someone else took it
+        result = service.apply_outcome(
+            session=session,
+            source=source,
+            outcome=outcome,
+            keyring=runtime.keyring,
+            settings=settings,
+            now=now,
+        )
+    if result.error:
+        log.info("calendar %s sync failed (%d in a row)", source_id, source.consecutive_failures)
+    return result
+
+
+def sync_now(
+    runtime: Runtime,
+    source_id: uuid.UUID,
+    *,
+    now: datetime,
+    limits: FetchLimits | None = None,
+) -> service.SyncResult:
+    owner = f"api-{uuid.uuid4().hex[:12]}"
+    if not claim(runtime, source_id, owner=owner, now=now):
+        raise AlreadySyncing()
+    result = sync_claimed(runtime, source_id, owner=owner, now=now, limits=limits)
+    if result is None:
+        raise AlreadySyncing()
+    return result
+
+
+def run_due_syncs(
+    runtime: Runtime,
+    *,
+    now: datetime,
+    owner: str,
+    limit: int = 200,
+    map_fn: Callable[..., object] | None = None,
+    limits: FetchLimits | None = None,
+) -> int:
+    """One worker tick: claim due sources and sync them. Returns how many were synced."""
+    ids = claim_due(runtime, owner=owner, now=now, limit=limit)
+
+    def one(source_id: uuid.UUID) -> None:
+        try:
+            sync_claimed(runtime, source_id, owner=owner, now=now, limits=limits)
+        except Exception as exc:  # one source must not stop the others
+            log.warning("calendar %s sync crashed: %s", source_id, type(exc).__name__)
+
+    if map_fn is None:
+        for source_id in ids:
+            one(source_id)
+    else:
+        list(map_fn(one, ids))  # type: ignore[call-overload]
+    return len(ids)

@@ -1,0 +1,153 @@
+"""Candidate reminders, and the rules every reminder must pass before it is planned.
+
+The session and care-plan modules propose ``Candidate`` values; ``place`` applies the rules
+that hold for every kind (busy time, quiet hours, time off, expiry) and ``apply_daily_cap``
+keeps the most valuable reminders of each local day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from interlude.planner.clock_math import BusyTime, QuietHours, local_date
+from interlude.planner.texts import minutes_phrase
+from interlude.planner.types import Activity, PlannedReminder, ReminderKind
+
+ROOM = "{room}"  # placeholder in a body template, filled once the due time is final
+
+# Lower ranks survive the daily cap first; breaks are then ranked by the room they have.
+_CAP_RANK: dict[str, int] = {
+    "back_to_back": 0,
+    "end_of_day": 1,
+    "response_window_open": 2,
+    "response_window_close": 3,
+}
+_BREAK_RANK = 4
+SESSION_KINDS = frozenset({"micro_break", "transition_ritual", "end_of_day"})
+RULE_BREAK_KINDS = frozenset({"fixed_break", "interval_break"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A reminder the planner would like to send, before the global rules are applied."""
+
+    kind: ReminderKind
+    anchor: str | None
+    due: datetime
+    title: str
+    body: str  # may contain ROOM, replaced by the time left until ``room_until``
+    expires_at: datetime | None = None  # absolute expiry
+    lifetime: timedelta | None = None  # expiry relative to the final due time
+    room_until: datetime | None = None
+    shift: bool = True  # inside a busy block: slide to its end (else: drop)
+    within: tuple[datetime, datetime] | None = None  # due must stay in [a, b); expiry <= b
+    activity: Activity | None = None
+    duration_minutes: int = 2
+    ritual_steps: tuple[str, ...] = ()
+    fallback: Candidate | None = None  # tried when this one cannot be placed
+
+
+@dataclass(frozen=True, slots=True)
+class Constraints:
+    tz: ZoneInfo
+    busy: BusyTime
+    quiet: QuietHours
+    time_off: frozenset[date]
+
+
+def reminder_key(kind: str, anchor: str | None, due_at: datetime) -> str:
+    raw = f"{kind}|{anchor or '-'}|{due_at.isoformat()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _earliest(*instants: datetime | None) -> datetime | None:
+    present = [i for i in instants if i is not None]
+    return min(present) if present else None
+
+
+def place(candidate: Candidate, rules: Constraints) -> PlannedReminder | None:
+    """The reminder as it will be planned, or None when no allowed moment is left."""
+    placed = _place_one(candidate, rules)
+    if placed is None and candidate.fallback is not None:
+        return place(candidate.fallback, rules)
+    return placed
+
+
+def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
+    due = c.due
+    if rules.busy.block_at(due) is not None:
+        if not c.shift:
+            return None
+        due = rules.busy.free_from(due)
+    if c.within is not None and not c.within[0] <= due < c.within[1]:
+        return None
+    if rules.quiet.contains(due) or local_date(due, rules.tz) in rules.time_off:
+        return None
+    expires = _earliest(
+        c.expires_at,
+        due + c.lifetime if c.lifetime is not None else None,
+        rules.busy.next_start_after(due),
+        rules.quiet.next_start_after(due),
+        c.within[1] if c.within is not None else None,
+    )
+    if expires is None or expires <= due:
+        return None
+    body = c.body
+    if ROOM in body:
+        until = c.room_until or expires
+        body = body.replace(ROOM, minutes_phrase(int((until - due).total_seconds() // 60)))
+    return PlannedReminder(
+        key=reminder_key(c.kind, c.anchor, due),
+        kind=c.kind,
+        due_at=due,
+        expires_at=expires,
+        anchor=c.anchor,
+        title=c.title,
+        body=body,
+        activity=c.activity,
+        duration_minutes=c.duration_minutes,
+        ritual_steps=c.ritual_steps,
+    )
+
+
+def sort_key(r: PlannedReminder) -> tuple[datetime, str, str, str]:
+    return (r.due_at, r.kind, r.anchor or "", r.key)
+
+
+def drop_crowded_rule_breaks(
+    reminders: Iterable[PlannedReminder], window: timedelta
+) -> list[PlannedReminder]:
+    """Fixed/interval breaks within ``window`` of a session-end reminder are redundant."""
+    items = list(reminders)
+    session_dues = sorted(r.due_at for r in items if r.kind in SESSION_KINDS)
+
+    def crowded(due: datetime) -> bool:
+        i = bisect.bisect_left(session_dues, due - window)
+        return i < len(session_dues) and session_dues[i] <= due + window
+
+    return [r for r in items if not (r.kind in RULE_BREAK_KINDS and crowded(r.due_at))]
+
+
+def _cap_priority(r: PlannedReminder) -> tuple[int, float, datetime, str]:
+    rank = _CAP_RANK.get(r.kind, _BREAK_RANK)
+    room = (r.expires_at - r.due_at).total_seconds()
+    return (rank, -room if rank == _BREAK_RANK else 0.0, r.due_at, r.key)
+
+
+def apply_daily_cap(
+    reminders: Iterable[PlannedReminder], cap: int, tz: ZoneInfo
+) -> list[PlannedReminder]:
+    """At most ``cap`` reminders per local day (of ``due_at``); see docs/planner.md."""
+    by_day: dict[date, list[PlannedReminder]] = defaultdict(list)
+    for r in reminders:
+        by_day[local_date(r.due_at, tz)].append(r)
+    kept: list[PlannedReminder] = []
+    for day_items in by_day.values():
+        kept.extend(sorted(day_items, key=_cap_priority)[: max(cap, 0)])
+    return kept

@@ -1,0 +1,97 @@
+"""``plan()``: appointments + care plan + zone + now -> planned reminders. Pure and deterministic.
+
+The pipeline: normalise the appointments, propose candidates (sessions, fixed/interval rules,
+response windows), place each one under the global rules (busy time, quiet hours, time off,
+expiry), drop redundant rule breaks, apply the per-day cap, and only then look at ``now`` and
+``horizon_end`` -- so re-planning at a later instant never changes which reminders a day keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from interlude.planner.candidates import (
+    Constraints,
+    apply_daily_cap,
+    drop_crowded_rule_breaks,
+    place,
+    sort_key,
+)
+from interlude.planner.clock_math import BusyTime, QuietHours, days_between, local_date
+from interlude.planner.rules import rule_candidates, window_candidates
+from interlude.planner.sessions import session_candidates
+from interlude.planner.types import AppointmentIn, CarePlanIn, PlannedReminder
+
+RULE_BREAK_CROWDING = timedelta(minutes=15)  # a rule break this close to a session break is noise
+
+
+def _timed(appointments: Sequence[AppointmentIn]) -> list[AppointmentIn]:
+    """Timed, non-empty appointments, de-duplicated and in a canonical order."""
+    unique = {
+        (a.start, a.end, a.identity, a.kind, a.telehealth, a.intense): a
+        for a in appointments
+        if not a.all_day and a.end > a.start
+    }
+    return [unique[k] for k in sorted(unique)]
+
+
+def time_off_dates(care_plan: CarePlanIn, first: date, last: date) -> frozenset[date]:
+    dates: set[date] = set()
+    for off in care_plan.time_off:
+        lo, hi = max(off.start_date, first), min(off.end_date, last)
+        dates.update(days_between(lo, hi))
+    return frozenset(dates)
+
+
+def plan(
+    appointments: Sequence[AppointmentIn],
+    care_plan: CarePlanIn,
+    tz: ZoneInfo,
+    now: datetime,
+    horizon_end: datetime,
+) -> list[PlannedReminder]:
+    """The reminders still worth sending between ``now`` and ``horizon_end``, sorted by due time.
+
+    A reminder is returned when ``due_at < horizon_end`` and ``expires_at > now``: one whose
+    due time has passed but which has not expired is kept unchanged (same key), so the outbox
+    can still deliver it. See docs/planner.md for every rule.
+    """
+    first_day = local_date(now, tz) - timedelta(days=1)
+    last_day = local_date(horizon_end, tz) + timedelta(days=1)
+    if last_day < first_day:
+        return []
+    days = days_between(first_day, last_day)
+    timed = _timed(appointments)
+    busy = BusyTime((a.start, a.end) for a in timed)
+    # Sessions of one more day: tomorrow's runs are announced today.
+    sessions = [
+        a
+        for a in timed
+        if a.kind == "session"
+        and first_day <= local_date(a.start, tz) <= last_day + timedelta(days=1)
+    ]
+    constraints = Constraints(
+        tz=tz,
+        busy=busy,
+        quiet=QuietHours(care_plan.quiet_start, care_plan.quiet_end, tz),
+        time_off=time_off_dates(care_plan, first_day, last_day + timedelta(days=1)),
+    )
+    candidates = [
+        *session_candidates(sessions, care_plan, tz),
+        *rule_candidates(care_plan, tz, days),
+        *window_candidates(care_plan, tz, days),
+    ]
+    placed: dict[str, PlannedReminder] = {}
+    for candidate in candidates:
+        reminder = place(candidate, constraints)
+        if reminder is not None and (
+            reminder.key not in placed or sort_key(reminder) < sort_key(placed[reminder.key])
+        ):
+            placed[reminder.key] = reminder
+    kept = drop_crowded_rule_breaks(placed.values(), RULE_BREAK_CROWDING)
+    capped = apply_daily_cap(kept, care_plan.daily_cap, tz)
+    return sorted(
+        (r for r in capped if r.expires_at > now and r.due_at < horizon_end), key=sort_key
+    )

@@ -1,0 +1,204 @@
+"""Reminders that hang on sessions: micro-breaks, transition rituals, the end of the day,
+and the evening-before heads-up for back-to-back runs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from interlude.planner import texts
+from interlude.planner.candidates import ROOM, Candidate
+from interlude.planner.clock_math import QuietHours, local_date, local_time, local_to_utc
+from interlude.planner.types import AppointmentIn, CarePlanIn, MicroBreakRuleIn, RitualIn
+
+LAST_OF_DAY_ROOM = timedelta(minutes=30)  # a last-of-day micro-break lives this long
+END_OF_DAY_ROOM = timedelta(minutes=60)
+BACK_TO_BACK_GAP = timedelta(minutes=10)  # runs of sessions closer than this are "back to back"
+BACK_TO_BACK_MIN_RUN = 3
+HEADS_UP_AT = time(19, 0)  # local time of the evening-before heads-up
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Sessions that overlap (a double booking) end together: one block, one reminder."""
+
+    start: datetime
+    end: datetime
+    anchor: str  # the identity of the session that ends the block
+    intense: bool
+    telehealth: bool
+
+
+def session_blocks(day_sessions: Sequence[AppointmentIn]) -> list[Block]:
+    """Blocks of one day's sessions, in order; sessions must be sorted by start."""
+    blocks: list[Block] = []
+    for s in day_sessions:
+        if blocks and s.start < blocks[-1].end:
+            prev = blocks[-1]
+            later = s.end > prev.end or (s.end == prev.end and s.identity < prev.anchor)
+            blocks[-1] = Block(
+                start=prev.start,
+                end=max(prev.end, s.end),
+                anchor=s.identity if later else prev.anchor,
+                intense=prev.intense or s.intense,
+                telehealth=prev.telehealth or s.telehealth,
+            )
+        else:
+            blocks.append(Block(s.start, s.end, s.identity, s.intense, s.telehealth))
+    return blocks
+
+
+def choose_rule(
+    rules: Sequence[MicroBreakRuleIn], gap: timedelta | None
+) -> MicroBreakRuleIn | None:
+    """The most generous enabled after-session rule whose ``min_gap`` fits the gap."""
+    fitting = [
+        r
+        for r in rules
+        if r.enabled
+        and r.trigger == "after_session"
+        and (gap is None or gap >= timedelta(minutes=max(r.min_gap_minutes, 0)))
+    ]
+    return min(fitting, key=lambda r: (-r.min_gap_minutes, r.id), default=None)
+
+
+_RITUAL_PRIORITY = {"after_intense": 0, "after_telehealth": 1, "after_every_session": 2}
+
+
+def choose_ritual(rituals: Sequence[RitualIn], block: Block) -> RitualIn | None:
+    """The most specific enabled ritual matching the block: intense > telehealth > every."""
+    matching = [
+        r
+        for r in rituals
+        if r.enabled
+        and (
+            r.trigger == "after_every_session"
+            or (r.trigger == "after_intense" and block.intense)
+            or (r.trigger == "after_telehealth" and block.telehealth)
+        )
+    ]
+    return min(matching, key=lambda r: (_RITUAL_PRIORITY[r.trigger], r.id), default=None)
+
+
+def end_of_day_ritual(rituals: Sequence[RitualIn]) -> RitualIn | None:
+    enabled = [r for r in rituals if r.enabled and r.trigger == "end_of_day"]
+    return min(enabled, key=lambda r: r.id, default=None)
+
+
+def _after_block(
+    block: Block, next_start: datetime | None, care_plan: CarePlanIn
+) -> Candidate | None:
+    eod = end_of_day_ritual(care_plan.rituals) if next_start is None else None
+    if eod is not None:
+        return Candidate(
+            kind="end_of_day",
+            anchor=block.anchor,
+            due=block.end,
+            title=texts.end_of_day_title(),
+            body=texts.end_of_day_body(eod),
+            expires_at=block.end + END_OF_DAY_ROOM,
+            duration_minutes=eod.duration_minutes,
+            ritual_steps=eod.steps,
+        )
+    gap = next_start - block.end if next_start is not None else None
+    expires = next_start if next_start is not None else block.end + LAST_OF_DAY_ROOM
+    rule = choose_rule(care_plan.rules, gap)
+    ritual = choose_ritual(care_plan.rituals, block)
+    if rule is not None:
+        body = texts.micro_break_body(rule, ritual)
+        if next_start is not None:
+            body += f" Next session in {ROOM}."
+        return Candidate(
+            kind="micro_break",
+            anchor=block.anchor,
+            due=block.end,
+            title=texts.break_title(rule),
+            body=body,
+            expires_at=expires,
+            room_until=next_start,
+            activity=rule.activity,
+            duration_minutes=rule.duration_minutes,
+            ritual_steps=ritual.steps if ritual is not None else (),
+        )
+    if ritual is not None:
+        return Candidate(
+            kind="transition_ritual",
+            anchor=block.anchor,
+            due=block.end,
+            title=texts.ritual_title(ritual),
+            body=texts.ritual_body(ritual),
+            expires_at=expires,
+            duration_minutes=ritual.duration_minutes,
+            ritual_steps=ritual.steps,
+        )
+    return None
+
+
+def _runs(day_sessions: Sequence[AppointmentIn]) -> list[list[AppointmentIn]]:
+    """Maximal runs of sessions each starting less than BACK_TO_BACK_GAP after the last end."""
+    runs: list[list[AppointmentIn]] = []
+    run_end: datetime | None = None
+    for s in day_sessions:
+        if runs and run_end is not None and s.start - run_end < BACK_TO_BACK_GAP:
+            runs[-1].append(s)
+            run_end = max(run_end, s.end)
+        else:
+            runs.append([s])
+            run_end = s.end
+    return runs
+
+
+def _heads_up(
+    day: date, run: list[AppointmentIn], care_plan: CarePlanIn, tz: ZoneInfo
+) -> Candidate:
+    start, end = run[0].start, max(s.end for s in run)
+    start_local, end_local = local_time(start, tz), local_time(end, tz)
+    day_start = local_to_utc(day, time(0), tz)
+    morning_at = care_plan.working_start
+    quiet = QuietHours(care_plan.quiet_start, care_plan.quiet_end, tz)
+    if quiet.contains(local_to_utc(day, morning_at, tz)) and care_plan.quiet_end is not None:
+        morning_at = care_plan.quiet_end
+    morning = Candidate(
+        kind="back_to_back",
+        anchor=run[0].identity,
+        due=local_to_utc(day, morning_at, tz),
+        title=texts.back_to_back_title(tomorrow=False),
+        body=texts.back_to_back_body(False, start_local, end_local, len(run)),
+        expires_at=start,
+        within=(day_start, start),
+    )
+    return Candidate(
+        kind="back_to_back",
+        anchor=run[0].identity,
+        due=local_to_utc(day - timedelta(days=1), HEADS_UP_AT, tz),
+        title=texts.back_to_back_title(tomorrow=True),
+        body=texts.back_to_back_body(True, start_local, end_local, len(run)),
+        expires_at=start,
+        within=(local_to_utc(day - timedelta(days=1), time(0), tz), day_start),
+        fallback=morning,
+    )
+
+
+def session_candidates(
+    sessions: Sequence[AppointmentIn], care_plan: CarePlanIn, tz: ZoneInfo
+) -> list[Candidate]:
+    """Candidates for every session; ``sessions`` sorted by (start, end, identity)."""
+    by_day: dict[date, list[AppointmentIn]] = defaultdict(list)
+    for s in sessions:
+        by_day[local_date(s.start, tz)].append(s)
+    out: list[Candidate] = []
+    for day in sorted(by_day):
+        day_sessions = by_day[day]
+        blocks = session_blocks(day_sessions)
+        for i, block in enumerate(blocks):
+            next_start = blocks[i + 1].start if i + 1 < len(blocks) else None
+            candidate = _after_block(block, next_start, care_plan)
+            if candidate is not None:
+                out.append(candidate)
+        for run in _runs(day_sessions):
+            if len(run) >= BACK_TO_BACK_MIN_RUN:
+                out.append(_heads_up(day, run, care_plan, tz))
+    return out

@@ -1,0 +1,238 @@
+"""Push subscriptions: register, list, rename, delete, and the helpers the dispatcher uses.
+
+Services never commit; the caller's unit of work does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from interlude.core.errors import Conflict, NotFound, Unprocessable
+from interlude.core.security import Keyring
+from interlude.push.models import PushSubscription
+from interlude.push.schemas import PushSubscriptionCreate
+from interlude.push.sender import PushResult, PushTarget, endpoint_origin
+
+MAX_SUBSCRIPTIONS_PER_USER = 20
+_LOCAL_NAMES = ("localhost", "localhost.localdomain")
+
+
+def endpoint_hash(endpoint: str) -> str:
+    return hashlib.sha256(endpoint.encode("utf-8")).hexdigest()
+
+
+def validate_endpoint(endpoint: str, *, allow_private_network: bool) -> str:
+    """An endpoint we are willing to POST to; raises ``Unprocessable`` with the reason.
+
+    Real push services (FCM, Mozilla autopush, Apple, WNS) are public https hosts. Plain http
+    and loopback/private hosts are only accepted with ``allow_private_network`` (development,
+    tests), so a stored subscription cannot aim the worker at the internal network.
+    """
+    endpoint = endpoint.strip()
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        raise Unprocessable("endpoint: not a valid URL", code="invalid_endpoint") from None
+    allowed = ("https", "http") if allow_private_network else ("https",)
+    if parts.scheme not in allowed:
+        raise Unprocessable(
+            "endpoint: push endpoints must be https:// URLs", code="invalid_endpoint"
+        )
+    if not parts.hostname or parts.username is not None or parts.password is not None:
+        raise Unprocessable(
+            "endpoint: needs a host and must not contain credentials", code="invalid_endpoint"
+        )
+    if port == 0:
+        raise Unprocessable("endpoint: port 0 is not valid", code="invalid_endpoint")
+    if not allow_private_network and _is_private_host(parts.hostname):
+        raise Unprocessable(
+            "endpoint: loopback and private-network hosts are not push services",
+            code="invalid_endpoint",
+        )
+    return endpoint
+
+
+def _is_private_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def _expiration(value: float | None, now: datetime) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        when = datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Unprocessable(
+            "expirationTime: not a valid time in milliseconds", code="invalid_expiration"
+        ) from None
+    if when <= now:
+        raise Unprocessable(
+            "expirationTime: this subscription has already expired; subscribe again",
+            code="invalid_expiration",
+        )
+    return when
+
+
+def upsert_subscription(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    data: PushSubscriptionCreate,
+    now: datetime,
+    allow_private_network: bool,
+) -> tuple[PushSubscription, bool]:
+    """Registers a device, or refreshes it when its endpoint is known; returns (row, created).
+
+    An endpoint belongs to one browser profile. If another account registered it before (a
+    shared browser where someone else signed in), the device moves to this account: the
+    browser presenting the endpoint is the one that receives its pushes.
+    """
+    endpoint = validate_endpoint(data.endpoint, allow_private_network=allow_private_network)
+    expiration = _expiration(data.expiration_time, now)
+    key = endpoint_hash(endpoint)
+    row = session.scalar(select(PushSubscription).where(PushSubscription.endpoint_hash == key))
+    if row is not None and row.user_id != user_id:
+        session.delete(row)
+        session.flush()
+        row = None
+    if row is not None:
+        row.p256dh = data.keys.p256dh
+        row.auth = data.keys.auth
+        row.label = data.label
+        row.expiration_time = expiration
+        row.updated_at = now
+        return row, False
+    count = session.scalar(
+        select(func.count()).select_from(PushSubscription).where(
+            PushSubscription.user_id == user_id
+        )
+    )
+    if (count or 0) >= MAX_SUBSCRIPTIONS_PER_USER:
+        raise Conflict(
+            f"You already have {MAX_SUBSCRIPTIONS_PER_USER} devices; remove one you no longer "
+            "use before adding another.",
+            code="too_many_devices",
+        )
+    row = PushSubscription(
+        user_id=user_id,
+        endpoint=endpoint,
+        endpoint_hash=key,
+        p256dh=data.keys.p256dh,
+        auth=data.keys.auth,
+        label=data.label,
+        expiration_time=expiration,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def list_subscriptions(*, session: Session, user_id: uuid.UUID) -> list[PushSubscription]:
+    return list(
+        session.scalars(
+            select(PushSubscription)
+            .where(PushSubscription.user_id == user_id)
+            .order_by(PushSubscription.created_at, PushSubscription.id)
+        )
+    )
+
+
+def get_subscription(
+    *, session: Session, user_id: uuid.UUID, subscription_id: uuid.UUID
+) -> PushSubscription:
+    row = session.get(PushSubscription, subscription_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound("No such device; it may have been removed.", code="device_not_found")
+    return row
+
+
+def rename_subscription(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    subscription_id: uuid.UUID,
+    label: str,
+    now: datetime,
+) -> PushSubscription:
+    row = get_subscription(session=session, user_id=user_id, subscription_id=subscription_id)
+    row.label = label
+    row.updated_at = now
+    return row
+
+
+def remove_subscription(
+    *, session: Session, user_id: uuid.UUID, subscription_id: uuid.UUID
+) -> None:
+    row = get_subscription(session=session, user_id=user_id, subscription_id=subscription_id)
+    session.delete(row)
+
+
+# --- for the dispatcher -----------------------------------------------------------------
+
+
+def list_targets(*, session: Session, user_id: uuid.UUID) -> list[PushTarget]:
+    """Every device of the user, ready for ``PushSender.send``."""
+    return [
+        PushTarget(
+            subscription_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth
+        )
+        for row in list_subscriptions(session=session, user_id=user_id)
+    ]
+
+
+def delete_subscription_by_id(*, session: Session, subscription_id: uuid.UUID) -> bool:
+    """Removes a device the push service reported gone (404/410). True if it existed."""
+    result = session.execute(
+        delete(PushSubscription).where(PushSubscription.id == subscription_id)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def record_result(
+    *, session: Session, subscription_id: uuid.UUID, result: PushResult, now: datetime
+) -> None:
+    """Keeps the device's last delivery outcome, shown on the devices screen."""
+    row = session.get(PushSubscription, subscription_id)
+    if row is None:
+        return
+    row.last_sent_at = now
+    row.last_outcome = result.outcome
+    row.last_status = result.http_status
+    row.last_error = None if result.outcome == "sent" else result.reason[:300]
+
+
+def export_subscriptions(
+    *, session: Session, user_id: uuid.UUID, keyring: Keyring | None = None
+) -> list[dict[str, Any]]:
+    """The user's devices for ``GET /me/export``; the encryption keys are left out."""
+    return [
+        {
+            "id": str(row.id),
+            "label": row.label,
+            "push_service": endpoint_origin(row.endpoint),
+            "endpoint": row.endpoint,
+            "expiration_time": row.expiration_time.isoformat() if row.expiration_time else None,
+            "created_at": row.created_at.isoformat(),
+            "last_sent_at": row.last_sent_at.isoformat() if row.last_sent_at else None,
+            "last_outcome": row.last_outcome,
+        }
+        for row in list_subscriptions(session=session, user_id=user_id)
+    ]

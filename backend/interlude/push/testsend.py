@@ -1,0 +1,98 @@
+"""``POST /push/test``: one test notification to every device of the user."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from interlude.core.clock import Clock
+from interlude.core.security import Keyring
+from interlude.push import service
+from interlude.push.schemas import PushTestDeviceResult, PushTestRead
+from interlude.push.sender import PushResult, PushSender, PushTarget
+from interlude.push.vapid import VapidIdentity, load_or_create_vapid
+
+TEST_TTL = timedelta(minutes=5)
+# Shorter than the dispatcher's: a person is waiting for the answer.
+TEST_TIMEOUT_SECONDS = 5.0
+TEST_TOPIC = "interlude-test"
+
+
+def test_payload(now: datetime) -> dict[str, Any]:
+    """Same shape as a reminder's payload so the service worker handles it the same way."""
+    return {
+        "title": "Interlude",
+        "body": "Test notification: your break reminders will look like this.",
+        "kind": "test",
+        "reminder_id": None,
+        "tag": TEST_TOPIC,
+        "actions": [],
+        "expires_at": (now + TEST_TTL).isoformat(),
+        "url": "/settings/devices",
+    }
+
+
+async def _send_all(
+    targets: list[PushTarget], *, vapid: VapidIdentity, subject: str, clock: Clock
+) -> list[PushResult]:
+    sender = PushSender(
+        vapid=vapid, subject=subject, timeout=TEST_TIMEOUT_SECONDS, clock=clock
+    )
+    try:
+        payload = test_payload(clock.now())
+        return list(
+            await asyncio.gather(
+                *(
+                    sender.send(
+                        target,
+                        payload,
+                        ttl_seconds=int(TEST_TTL.total_seconds()),
+                        topic=TEST_TOPIC,
+                    )
+                    for target in targets
+                )
+            )
+        )
+    finally:
+        await sender.aclose()
+
+
+def send_test_notifications(
+    *, session: Session, keyring: Keyring, user_id: uuid.UUID, subject: str, clock: Clock
+) -> PushTestRead:
+    """Sends, then records each device's outcome and removes the devices that are gone.
+
+    Runs its own event loop: call it from a worker thread (a sync endpoint), not from a loop.
+    """
+    rows = service.list_subscriptions(session=session, user_id=user_id)
+    labels = {row.id: row.label for row in rows}
+    targets = service.list_targets(session=session, user_id=user_id)
+    results: list[PushResult] = []
+    if targets:
+        vapid = load_or_create_vapid(session=session, keyring=keyring, now=clock.now())
+        results = asyncio.run(_send_all(targets, vapid=vapid, subject=subject, clock=clock))
+    now = clock.now()
+    devices = []
+    for target, result in zip(targets, results, strict=True):
+        removed = result.outcome == "gone"
+        if removed:
+            service.delete_subscription_by_id(session=session, subscription_id=target.subscription_id)
+        else:
+            service.record_result(
+                session=session, subscription_id=target.subscription_id, result=result, now=now
+            )
+        devices.append(
+            PushTestDeviceResult(
+                subscription_id=target.subscription_id,
+                label=labels[target.subscription_id],
+                outcome=result.outcome,
+                http_status=result.http_status,
+                reason=result.reason,
+                removed=removed,
+            )
+        )
+    return PushTestRead(sent=sum(d.outcome == "sent" for d in devices), results=devices)

@@ -1,0 +1,290 @@
+"""Sending due reminders: claim a batch, push to every device concurrently, mark the outcome.
+
+``Dispatcher.dispatch_due(now=...)`` drains everything due at ``now`` in batches and is what
+the worker's alarm calls; tests call it directly with a frozen instant.
+
+Per reminder, the devices' answers decide its state:
+
+- any device accepted it -> ``sent`` (other devices' failures are noted in ``last_error``);
+- 404/410 -> that subscription is deleted; no device left -> ``failed`` with a clear reason;
+- 429/5xx/timeouts only -> back to ``planned`` with backoff (Retry-After honoured), unless the
+  next attempt would land at or after ``expires_at`` -> ``expired``;
+- otherwise (400/401/403/413) -> ``failed`` with the push service's reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from interlude.core.runtime import Runtime
+from interlude.push.models import PushSubscription
+from interlude.push.sender import PushResult, PushSender, PushTarget
+from interlude.reminders import metrics, outbox
+from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENT
+from interlude.reminders.outbox import Claimed, Outcome
+
+log = logging.getLogger("interlude.reminders.dispatch")
+
+NO_DEVICE_REASON = (
+    "No device is subscribed to notifications: open Interlude on your phone and turn "
+    "notifications on."
+)
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 60.0
+ACTIONS = (
+    {"action": "done", "title": "Done"},
+    {"action": "snooze", "title": "Snooze 5 min"},
+    {"action": "skip", "title": "Skip"},
+)
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def backoff_seconds(attempts: int) -> float:
+    """2, 4, 8, ... seconds, capped at a minute: a break is only worth minutes."""
+    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
+
+
+def payload_for(item: Claimed) -> dict[str, Any]:
+    """The notification: what the therapist sees and can do. No client data exists here."""
+    rid = str(item.id)
+    payload: dict[str, Any] = {
+        "id": rid,
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "tag": f"reminder-{rid}",
+        "url": f"/break/{rid}",
+        "expires_at": item.expires_at.isoformat().replace("+00:00", "Z"),
+        "actions": [dict(a) for a in ACTIONS],
+        "snooze_minutes": 5,
+        "duration_minutes": item.duration_minutes,
+    }
+    if item.activity:
+        payload["activity"] = item.activity
+    if item.ritual_steps:
+        steps = [s[:200] for s in item.ritual_steps[:10]]
+        payload["steps"] = steps
+    return payload
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    expired: int = 0
+    retried: int = 0
+    pushes: int = 0
+    batches: int = 0
+    results: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, state: str) -> None:
+        if state == SENT:
+            self.sent += 1
+        elif state == FAILED:
+            self.failed += 1
+        elif state == EXPIRED:
+            self.expired += 1
+        elif state == PLANNED:
+            self.retried += 1
+
+
+def decide(item: Claimed, results: Sequence[PushResult], *, now: datetime, devices: int) -> Outcome:
+    """One reminder's next state from its devices' answers (pure; see the module doc)."""
+    if devices == 0:
+        return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
+    sent = [r for r in results if r.outcome == "sent"]
+    retry = [r for r in results if r.outcome == "retry"]
+    failed = [r for r in results if r.outcome == "failed"]
+    gone = [r for r in results if r.outcome == "gone"]
+    if sent:
+        others = [r.reason for r in (*failed, *retry, *gone)]
+        note = "; ".join(f"another device: {reason}" for reason in others[:3]) or None
+        return Outcome(item.id, SENT, now, item.due_at, error=note)
+    if retry:
+        wait = backoff_seconds(item.attempts)
+        hinted = [r.retry_after_seconds for r in retry if r.retry_after_seconds is not None]
+        if hinted:
+            wait = max(wait, max(hinted))
+        at = now + timedelta(seconds=wait)
+        reason = retry[0].reason
+        if at >= item.expires_at:
+            return Outcome(
+                item.id,
+                EXPIRED,
+                now,
+                item.due_at,
+                error=f"Gave up at its expiry after {item.attempts} attempts: {reason}",
+            )
+        return Outcome(item.id, PLANNED, now, item.due_at, next_attempt_at=at, error=reason)
+    if failed:
+        return Outcome(item.id, FAILED, now, item.due_at, error=failed[0].reason)
+    if gone and len(gone) == devices:
+        return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
+    return Outcome(item.id, FAILED, now, item.due_at, error="No push service answered.")
+
+
+class Dispatcher:
+    """Owns one PushSender (one pooled HTTP client) on its own event loop."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        owner: str | None = None,
+        batch_size: int = 500,
+        lease: timedelta = timedelta(seconds=60),
+        max_concurrency: int = 64,
+        timeout: float = 10.0,
+    ) -> None:
+        self.runtime = runtime
+        self.owner = owner or default_owner()
+        self.batch_size = batch_size
+        self.lease = lease
+        self.max_concurrency = max_concurrency
+        self.timeout = timeout
+        self._sender: PushSender | None = None
+
+    def _get_sender(self) -> PushSender:
+        if self._sender is None:
+            from interlude.push.vapid import load_or_create_vapid
+
+            with self.runtime.session() as session:
+                identity = load_or_create_vapid(
+                    session=session, keyring=self.runtime.keyring, now=self.runtime.clock.now()
+                )
+            self._sender = PushSender(
+                vapid=identity,
+                subject=self.runtime.settings.vapid_subject,
+                timeout=self.timeout,
+                max_concurrency=self.max_concurrency,
+                clock=self.runtime.clock,
+            )
+        return self._sender
+
+    async def aclose(self) -> None:
+        if self._sender is not None:
+            await self._sender.aclose()
+            self._sender = None
+
+    async def dispatch_due(self, *, now: datetime | None = None) -> DispatchReport:
+        """Send everything due at ``now`` (default: the runtime's clock, read per batch)."""
+        report = DispatchReport()
+        with self.runtime.session() as session:
+            report.expired += outbox.expire_overdue(session=session, now=now or self._now())
+        while True:
+            at = now or self._now()
+            with self.runtime.session() as session:
+                batch = outbox.claim_due(
+                    session=session,
+                    now=at,
+                    owner=self.owner,
+                    limit=self.batch_size,
+                    lease=self.lease,
+                )
+            if not batch:
+                return report
+            report.claimed += len(batch)
+            report.batches += 1
+            metrics.DISPATCH_BATCHES.inc()
+            await self._send_batch(batch, fixed_now=now, report=report)
+            if len(batch) < self.batch_size:
+                return report
+
+    def _now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    def _load_targets(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[PushTarget]]:
+        """Every device of every user in the batch, in one query."""
+        targets: dict[uuid.UUID, list[PushTarget]] = defaultdict(list)
+        with self.runtime.session() as session:
+            rows = session.execute(
+                select(
+                    PushSubscription.id,
+                    PushSubscription.user_id,
+                    PushSubscription.endpoint,
+                    PushSubscription.p256dh,
+                    PushSubscription.auth,
+                ).where(PushSubscription.user_id.in_(list(user_ids)))
+            ).all()
+        for row in rows:
+            targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))
+        return targets
+
+    async def _send_batch(
+        self, batch: list[Claimed], *, fixed_now: datetime | None, report: DispatchReport
+    ) -> None:
+        sender = self._get_sender()
+        targets = self._load_targets({item.user_id for item in batch})
+
+        device_results: list[tuple[uuid.UUID, PushResult]] = []
+
+        async def one(item: Claimed) -> tuple[Outcome, list[uuid.UUID]]:
+            devices = targets.get(item.user_id, [])
+            start = fixed_now or self._now()
+            ttl = int((item.expires_at - start).total_seconds())
+            if ttl <= 0:
+                return Outcome(
+                    item.id, EXPIRED, start, item.due_at, error=outbox.EXPIRED_REASON
+                ), []
+            payload = payload_for(item)
+            results = await asyncio.gather(
+                *(
+                    sender.send(device, payload, ttl_seconds=ttl, topic=item.id.hex, urgency="high")
+                    for device in devices
+                )
+            )
+            gone = [
+                d.subscription_id
+                for d, r in zip(devices, results, strict=True)
+                if r.outcome == "gone"
+            ]
+            device_results.extend(
+                (d.subscription_id, r)
+                for d, r in zip(devices, results, strict=True)
+                if r.outcome != "gone"
+            )
+            for result in results:
+                metrics.PUSH_ATTEMPTS.labels(result.outcome).inc()
+                report.results[result.outcome] += 1
+            report.pushes += len(results)
+            at = fixed_now or self._now()
+            return decide(item, results, now=at, devices=len(devices)), gone
+
+        answers = await asyncio.gather(*(one(item) for item in batch))
+        outcomes = [outcome for outcome, _ in answers]
+        gone_ids = [sid for _, gone in answers for sid in gone]
+        with self.runtime.session() as session:
+            if gone_ids:
+                self._delete_subscriptions(session, gone_ids)
+            outbox.mark(session=session, owner=self.owner, outcomes=outcomes)
+            outbox.record_device_results(
+                session=session, results=device_results, now=fixed_now or self._now()
+            )
+        for outcome in outcomes:
+            report.add(outcome.state)
+
+    @staticmethod
+    def _delete_subscriptions(session: Any, ids: list[uuid.UUID]) -> None:
+        from interlude.push.service import delete_subscription_by_id
+
+        for sid in set(ids):
+            delete_subscription_by_id(session=session, subscription_id=sid)
+
+    def next_wake(self) -> datetime | None:
+        with self.runtime.session() as session:
+            return outbox.next_wake(session=session)

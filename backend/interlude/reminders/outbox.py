@@ -1,0 +1,229 @@
+"""The outbox's database side: expire, claim with a lease, mark the outcome.
+
+Claiming is the only place where workers compete. On PostgreSQL due rows are selected
+``FOR UPDATE SKIP LOCKED`` and flipped to ``sending`` in the same transaction, so several
+workers take disjoint batches. On SQLite (one worker) the same flip is a conditional UPDATE.
+A row whose lease ran out (its worker died) is due again and is reclaimed like a planned one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from interlude.core.db import is_postgres
+from interlude.push.models import PushSubscription
+from interlude.push.sender import PushResult
+from interlude.reminders.models import EXPIRED, PLANNED, SENDING, SENT, Reminder
+
+EXPIRED_REASON = "Not delivered before it expired: the next session had started."
+_table: Table = Reminder.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed reminder as plain data: the send phase holds no ORM objects or sessions."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    kind: str
+    title: str
+    body: str
+    due_at: datetime
+    expires_at: datetime
+    attempts: int
+    activity: str | None
+    duration_minutes: int
+    ritual_steps: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to write back for one claimed reminder."""
+
+    reminder_id: uuid.UUID
+    state: str  # sent | failed | expired | planned (retry)
+    at: datetime
+    due_at: datetime
+    next_attempt_at: datetime | None = None
+    error: str | None = None
+
+
+def _due(now: datetime) -> object:
+    return or_(
+        (Reminder.state == PLANNED) & (Reminder.next_attempt_at <= now),
+        (Reminder.state == SENDING) & (Reminder.lease_until < now),
+    )
+
+
+def expire_overdue(*, session: Session, now: datetime) -> int:
+    """Planned rows (and dead leases) whose expiry passed become ``expired`` unsent."""
+    result = session.execute(
+        update(Reminder)
+        .where(
+            Reminder.expires_at <= now,
+            or_(
+                Reminder.state == PLANNED,
+                (Reminder.state == SENDING) & (Reminder.lease_until < now),
+            ),
+        )
+        .values(
+            state=EXPIRED,
+            last_error=EXPIRED_REASON,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def claim_due(
+    *, session: Session, now: datetime, owner: str, limit: int, lease: timedelta
+) -> list[Claimed]:
+    """Take up to ``limit`` due rows for ``owner`` until ``now + lease``; caller commits."""
+    ids_query = (
+        select(Reminder.id)
+        .where(_due(now))  # type: ignore[arg-type]
+        .order_by(Reminder.next_attempt_at)
+        .limit(limit)
+    )
+    stmt = update(Reminder)
+    if is_postgres(session):
+        ids = list(session.scalars(ids_query.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        stmt = stmt.where(Reminder.id.in_(ids))
+    else:
+        stmt = stmt.where(Reminder.id.in_(ids_query.scalar_subquery()), _due(now))  # type: ignore[arg-type]
+    rows = session.execute(
+        stmt.values(
+            state=SENDING,
+            lease_owner=owner,
+            lease_until=now + lease,
+            attempts=Reminder.attempts + 1,
+            updated_at=now,
+        )
+        .returning(
+            Reminder.id,
+            Reminder.user_id,
+            Reminder.kind,
+            Reminder.title,
+            Reminder.body,
+            Reminder.due_at,
+            Reminder.expires_at,
+            Reminder.attempts,
+            Reminder.activity,
+            Reminder.duration_minutes,
+            Reminder.ritual_steps,
+        )
+        .execution_options(synchronize_session=False)
+    ).all()
+    claimed = [
+        Claimed(
+            id=row.id,
+            user_id=row.user_id,
+            kind=row.kind,
+            title=row.title,
+            body=row.body,
+            due_at=row.due_at,
+            expires_at=row.expires_at,
+            attempts=row.attempts,
+            activity=row.activity,
+            duration_minutes=row.duration_minutes,
+            ritual_steps=tuple(row.ritual_steps or ()),
+        )
+        for row in rows
+    ]
+    claimed.sort(key=lambda c: c.due_at)
+    return claimed
+
+
+def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
+    """Write outcomes back, only for rows this owner still holds (a reclaimed row is not ours).
+
+    Returns the number of rows updated.
+    """
+    if not outcomes:
+        return 0
+    params = []
+    for item in outcomes:
+        sent = item.state == SENT
+        lateness = int((item.at - item.due_at).total_seconds() * 1000) if sent else None
+        params.append(
+            {
+                "b_id": item.reminder_id,
+                "b_state": item.state,
+                "b_sent_at": item.at if sent else None,
+                "b_lateness": max(lateness, 0) if lateness is not None else None,
+                "b_next": item.next_attempt_at or item.at,
+                "b_error": (item.error or None) and item.error[:300],
+                "b_now": item.at,
+            }
+        )
+    stmt = (
+        update(_table)
+        .where(
+            _table.c.id == bindparam("b_id"),
+            _table.c.state == SENDING,
+            _table.c.lease_owner == owner,
+        )
+        .values(
+            state=bindparam("b_state"),
+            sent_at=bindparam("b_sent_at"),
+            lateness_ms=bindparam("b_lateness"),
+            next_attempt_at=bindparam("b_next"),
+            last_error=bindparam("b_error"),
+            lease_owner=None,
+            lease_until=None,
+            updated_at=bindparam("b_now"),
+        )
+    )
+    result = session.connection().execute(stmt, params)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def next_wake(*, session: Session) -> datetime | None:
+    """When the earliest planned row is due, or the earliest lease runs out."""
+    planned = session.scalar(
+        select(func.min(Reminder.next_attempt_at)).where(Reminder.state == PLANNED)
+    )
+    leased = session.scalar(select(func.min(Reminder.lease_until)).where(Reminder.state == SENDING))
+    candidates = [t for t in (planned, leased) if t is not None]
+    return min(candidates) if candidates else None
+
+
+def record_device_results(
+    *, session: Session, results: Sequence[tuple[uuid.UUID, PushResult]], now: datetime
+) -> None:
+    """Each device's last outcome, for the devices screen (one executemany, not N gets)."""
+    if not results:
+        return
+    table: Table = PushSubscription.__table__  # type: ignore[assignment]
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            last_sent_at=bindparam("b_at"),
+            last_outcome=bindparam("b_outcome"),
+            last_status=bindparam("b_status"),
+            last_error=bindparam("b_error"),
+        )
+    )
+    params = [
+        {
+            "b_id": sid,
+            "b_at": now,
+            "b_outcome": r.outcome,
+            "b_status": r.http_status,
+            "b_error": None if r.outcome == "sent" else r.reason[:300],
+        }
+        for sid, r in results
+    ]
+    session.connection().execute(stmt, params)

@@ -1,0 +1,120 @@
+/** The app shell: who is signed in, which screen to show, banners and the tab bar. */
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { api, ApiError, rememberCsrf } from "./api/client";
+import type { User } from "./api/types";
+import { ConnectionBanner, UpdatePrompt } from "./components/Banners";
+import { lazy } from "./components/Lazy";
+import { Nav } from "./components/Nav";
+import { AppContext } from "./lib/context";
+import { flushQueue } from "./lib/online";
+import { matchRoute, navigate, onLinkClick, usePath } from "./lib/router";
+import { Today } from "./pages/Today";
+
+const Onboarding = lazy(() => import("./pages/Onboarding"));
+const BreakScreen = lazy<{ id: string }>(() => import("./pages/Break"));
+const CarePlanScreen = lazy(() => import("./pages/CarePlan"));
+const SettingsScreen = lazy(() => import("./pages/Settings"));
+const AutoReply = lazy(() => import("./pages/AutoReply"));
+const Wellbeing = lazy(() => import("./pages/Wellbeing"));
+
+const PUBLIC = ["/welcome"];
+
+function Screen({ path }: { path: string }) {
+  const breakParams = matchRoute("/break/:id", path);
+  if (breakParams) return <BreakScreen id={breakParams.id} />;
+  switch (path) {
+    case "/":
+      return <Today />;
+    case "/welcome":
+      return <Onboarding />;
+    case "/care-plan":
+      return <CarePlanScreen />;
+    case "/settings":
+    case "/settings/devices":
+      return <SettingsScreen />;
+    case "/auto-reply":
+      return <AutoReply />;
+    case "/wellbeing":
+      return <Wellbeing />;
+    default:
+      return (
+        <section>
+          <h1>Not found</h1>
+          <p>
+            There is no screen here. <a href="/">Go to Today</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  const path = usePath();
+  const [user, setUser] = useState<User | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const timer = useRef<number>();
+
+  const toast = useCallback((text: string) => {
+    setMessage(text);
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => setMessage(null), 5000);
+  }, []);
+
+  useEffect(() => {
+    api
+      .me()
+      .then((me) => {
+        setUser(me.data);
+        if (!me.stale) rememberCsrf();
+      })
+      .catch((error) => {
+        if (!(error instanceof ApiError && error.status === 401)) toast((error as Error).message);
+        setUser(null);
+      })
+      .finally(() => setChecked(true));
+    const replay = () =>
+      flushQueue().then((n) => n && toast(`${n} change${n > 1 ? "s" : ""} sent.`));
+    replay();
+    window.addEventListener("online", replay);
+    return () => window.removeEventListener("online", replay);
+  }, []);
+
+  // Signed-out visitors see onboarding; a signed-in user landing on it goes to Today.
+  useEffect(() => {
+    if (!checked) return;
+    if (!user && !PUBLIC.includes(path)) {
+      navigate(`/welcome${path !== "/" ? `?next=${encodeURIComponent(path)}` : ""}`, true);
+    }
+  }, [checked, user, path]);
+
+  const showNav = Boolean(user) && !path.startsWith("/welcome");
+  return (
+    <AppContext.Provider value={{ user, setUser, toast }}>
+      <div class="app" onClick={onLinkClick}>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <UpdatePrompt />
+        <ConnectionBanner />
+        <main id="main" tabIndex={-1}>
+          {checked ? (
+            user || PUBLIC.includes(path) ? (
+              <Screen path={path} />
+            ) : null
+          ) : (
+            <p class="muted" aria-busy="true">
+              Loading…
+            </p>
+          )}
+        </main>
+        {message && (
+          <p class="toast" role="status" aria-live="polite">
+            {message}
+          </p>
+        )}
+        {showNav && <Nav path={path} />}
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,138 @@
+/** Connect a calendar: sample (one tap), ICS link with how-to, CalDAV, or a file upload. */
+import { useState } from "preact/hooks";
+import { api } from "../api/client";
+import type { Calendar } from "../api/types";
+import { Details, Field, FormError } from "./Form";
+
+type Mode = "ics" | "caldav" | "upload";
+
+const HOW_TO: [string, string][] = [
+  [
+    "SimplePractice",
+    "Settings → Calendar → Calendar sync. Turn on “Sync with other calendars”, choose the “Client initials” or “Time only” detail level, and copy the subscription link.",
+  ],
+  [
+    "TherapyNotes",
+    "Scheduling → Calendar → Subscribe (iCal). Create a subscription link and copy it.",
+  ],
+  [
+    "Google Calendar",
+    "On a computer: Settings → your calendar → Integrate calendar → copy the “Secret address in iCal format”.",
+  ],
+  [
+    "Outlook / Microsoft 365",
+    "Settings → Calendar → Shared calendars → Publish a calendar → choose “Can view all details” → copy the ICS link.",
+  ],
+  [
+    "iCloud",
+    "Calendar app → tap ⓘ next to the calendar → turn on Public Calendar → Share Link. Interlude accepts the webcal:// link.",
+  ],
+];
+
+export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) => void }) {
+  const [mode, setMode] = useState<Mode>("ics");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const run = async (action: () => Promise<Calendar>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      onConnected(await action());
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const value = (key: string) => String(form.get(key) ?? "").trim();
+    if (mode === "upload") {
+      const file = form.get("file");
+      if (!(file instanceof File) || !file.size) {
+        setError("Choose an .ics file first.");
+        return;
+      }
+      run(() => api.uploadCalendar(file, value("name") || file.name));
+    } else if (mode === "ics") {
+      run(() => api.addCalendar({ kind: "ics_url", name: value("name") || "My calendar", url: value("url") }));
+    } else {
+      run(() =>
+        api.addCalendar({
+          kind: "caldav",
+          name: value("name") || "CalDAV calendar",
+          url: value("url"),
+          username: value("username"),
+          password: value("password"),
+        }),
+      );
+    }
+  };
+
+  return (
+    <div class="connect">
+      <button
+        type="button"
+        class="btn btn-primary btn-wide"
+        disabled={busy}
+        onClick={() => run(() => api.addCalendar({ kind: "sample", name: "Sample calendar" }))}
+      >
+        Try with a sample calendar
+      </button>
+      <p class="muted center">or connect your own</p>
+      <div class="segmented" role="group" aria-label="Calendar type">
+        {(
+          [
+            ["ics", "Calendar link"],
+            ["caldav", "CalDAV"],
+            ["upload", "Upload file"],
+          ] as [Mode, string][]
+        ).map(([key, label]) => (
+          <button type="button" aria-pressed={mode === key} onClick={() => setMode(key)} key={key}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <form onSubmit={submit} class="stack">
+        <Field label="Name" name="name" placeholder="Practice calendar" autoComplete="off" />
+        {mode !== "upload" && (
+          <Field
+            label={mode === "ics" ? "Calendar link (ICS)" : "CalDAV address"}
+            name="url"
+            type="url"
+            inputMode="url"
+            required
+            placeholder={mode === "ics" ? "https://… or webcal://…" : "https://caldav.example.com/…"}
+            hint="Only times are kept. Client names and notes are never stored."
+          />
+        )}
+        {mode === "caldav" && (
+          <>
+            <Field label="Username" name="username" autoComplete="username" required />
+            <Field label="Password or app password" name="password" type="password" autoComplete="current-password" required />
+          </>
+        )}
+        {mode === "upload" && (
+          <Field label="Calendar file (.ics)" name="file" type="file" accept=".ics,text/calendar" />
+        )}
+        <FormError error={error} />
+        <button type="submit" class="btn" disabled={busy}>
+          {busy ? "Connecting…" : "Connect"}
+        </button>
+      </form>
+      {mode === "ics" && (
+        <div class="stack">
+          <h3>Where to find your link</h3>
+          {HOW_TO.map(([name, text]) => (
+            <Details summary={name} key={name}>
+              <p>{text}</p>
+            </Details>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+/** Builds the Today timeline: sessions as blocks, breaks and rituals between them. */
+import type { Appointment, Reminder } from "../api/types";
+
+export const BACK_TO_BACK_GAP_MS = 10 * 60000;
+export const BACK_TO_BACK_RUN = 3;
+
+export type TimelineItem =
+  | { type: "session"; at: number; end: number; appointment: Appointment; backToBack: boolean }
+  | { type: "reminder"; at: number; reminder: Reminder };
+
+/** Reminder kinds the user acts on in the moment (a break screen makes sense for them). */
+export const BREAK_KINDS = new Set([
+  "micro_break",
+  "transition_ritual",
+  "end_of_day",
+  "fixed_break",
+  "interval_break",
+]);
+
+/**
+ * Marks sessions that belong to a back-to-back run: `BACK_TO_BACK_RUN` or more sessions in a row
+ * with less than ten minutes between one's end and the next one's start (the planner's rule).
+ */
+export function backToBackIds(appointments: Appointment[]): Set<string> {
+  const sessions = appointments
+    .filter((a) => a.kind === "session" && !a.all_day)
+    .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  const marked = new Set<string>();
+  let run: Appointment[] = [];
+  const flush = () => {
+    if (run.length >= BACK_TO_BACK_RUN) run.forEach((a) => marked.add(a.id));
+    run = [];
+  };
+  for (const s of sessions) {
+    const prev = run[run.length - 1];
+    if (prev && Date.parse(s.start) - Date.parse(prev.end) >= BACK_TO_BACK_GAP_MS) flush();
+    run.push(s);
+  }
+  flush();
+  return marked;
+}
+
+export function buildTimeline(appointments: Appointment[], reminders: Reminder[]): TimelineItem[] {
+  const b2b = backToBackIds(appointments);
+  const items: TimelineItem[] = [];
+  for (const a of appointments) {
+    if (a.all_day) continue;
+    items.push({
+      type: "session",
+      at: Date.parse(a.start),
+      end: Date.parse(a.end),
+      appointment: a,
+      backToBack: b2b.has(a.id),
+    });
+  }
+  for (const r of reminders) {
+    if (r.state === "cancelled") continue;
+    items.push({ type: "reminder", at: Date.parse(r.due_at), reminder: r });
+  }
+  // Sessions first when a break is due at the very minute a session ends.
+  return items.sort((x, y) => x.at - y.at || (x.type === "session" ? -1 : 1));
+}
+
+/** The next break the user has not acted on yet, due after `now` or still open. */
+export function nextBreak(reminders: Reminder[], now: number): Reminder | null {
+  const open = reminders
+    .filter((r) => BREAK_KINDS.has(r.kind) && !r.ack_action && r.state !== "cancelled")
+    .filter((r) => Date.parse(r.expires_at) > now)
+    .sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
+  return open[0] ?? null;
+}

@@ -1,0 +1,389 @@
+/** Care plan: micro-break rules, response windows, rituals, quiet hours, cap, time off. */
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import type { CarePlan, PlanPreview, PlannedItem } from "../api/types";
+import { StaleBanner } from "../components/Banners";
+import { FormError } from "../components/Form";
+import { WeekEditor } from "../components/WeekEditor";
+import { useApp } from "../lib/context";
+import { QUEUE_EVENT } from "../lib/online";
+import { addDays, formatTime, hhmm, localDate } from "../lib/time";
+
+const ACTIVITIES: [string, string][] = [
+  ["box_breathing", "Box breathing"],
+  ["breathing_478", "4-7-8 breathing"],
+  ["stretch", "Stretch"],
+  ["water", "Water"],
+  ["step_outside", "Step outside"],
+];
+const RITUAL_TRIGGERS: [string, string][] = [
+  ["after_every_session", "After every session"],
+  ["after_intense", "After intense sessions"],
+  ["after_telehealth", "After telehealth"],
+  ["end_of_day", "End of day"],
+];
+
+function formValues(event: Event): Record<string, string> {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  const out = Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
+  return out;
+}
+
+function Preview({ zone, version }: { zone: string; version: number }) {
+  const tomorrow = addDays(localDate(new Date(), zone), 1);
+  const [items, setItems] = useState<PlannedItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api
+      .planPreview(tomorrow)
+      .then((p: PlanPreview | PlannedItem[]) => {
+        setItems(Array.isArray(p) ? p : p.reminders ?? []);
+        setError(null);
+      })
+      .catch((e) => setError((e as Error).message));
+  }, [tomorrow, version]);
+  return (
+    <section class="card" aria-labelledby="preview-title" data-testid="plan-preview">
+      <h2 id="preview-title">Tomorrow with this plan</h2>
+      {error && <p class="muted">{error}</p>}
+      {items && items.length === 0 && <p class="muted">No reminders planned for tomorrow.</p>}
+      <ul class="compact">
+        {items?.map((item, i) => (
+          <li key={`${item.due_at}${i}`}>
+            <strong>{formatTime(item.due_at, zone)}</strong> {item.title}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export default function CarePlanScreen() {
+  const { user, toast } = useApp();
+  const zone = user?.timezone ?? "UTC";
+  const [plan, setPlan] = useState<CarePlan | null>(null);
+  const [savedAt, setSavedAt] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  const load = useCallback(() => {
+    api
+      .carePlan()
+      .then((r) => {
+        setPlan(r.data);
+        setSavedAt(r.stale ? r.savedAt : null);
+      })
+      .catch((e) => setError((e as Error).message));
+  }, []);
+  useEffect(() => {
+    load();
+    window.addEventListener(QUEUE_EVENT, load);
+    return () => window.removeEventListener(QUEUE_EVENT, load);
+  }, [load]);
+
+  /** Runs a change, then reloads the plan and the preview. */
+  const change = async (action: () => Promise<{ queued: boolean }>, done = "Saved.") => {
+    setError(null);
+    try {
+      const result = await action();
+      toast(result.queued ? "Saved on this phone; it will be sent when you are online." : done);
+      load();
+      setVersion((v) => v + 1);
+      return true;
+    } catch (e) {
+      setError((e as Error).message);
+      return false;
+    }
+  };
+
+  if (!plan) {
+    return (
+      <section>
+        <h1>Care plan</h1>
+        <FormError error={error} />
+        {!error && <p class="muted">Loading…</p>}
+      </section>
+    );
+  }
+  const s = plan.settings;
+
+  return (
+    <section class="care-plan" aria-labelledby="plan-title">
+      <header class="page-head">
+        <h1 id="plan-title">Care plan</h1>
+        <p class="muted">How Interlude protects your time between sessions.</p>
+      </header>
+      <StaleBanner savedAt={savedAt} />
+      <FormError error={error} />
+      <Preview zone={zone} version={version} />
+
+      <section class="card" aria-labelledby="rules-title">
+        <h2 id="rules-title">Micro-breaks</h2>
+        <ul class="list">
+          {plan.micro_breaks.map((rule) => (
+            <li key={rule.id} class="list-row">
+              <label class="switch grow">
+                <input
+                  type="checkbox"
+                  checked={rule.enabled}
+                  onChange={() =>
+                    change(() => api.updateCarePlanItem("micro-breaks", rule.id, { enabled: !rule.enabled }))
+                  }
+                />
+                <span>
+                  {rule.trigger === "after_session"
+                    ? `After a session, when the gap is ${rule.min_gap_minutes}+ min`
+                    : rule.trigger === "fixed_time"
+                      ? `Every day at ${hhmm(rule.at_time)}`
+                      : `Every ${rule.every_minutes} min in working hours`}
+                  {" · "}
+                  {ACTIVITIES.find(([k]) => k === rule.activity)?.[1] ?? rule.custom_text}, {rule.duration_minutes} min
+                </span>
+              </label>
+              <button
+                type="button"
+                class="btn btn-small btn-ghost"
+                aria-label="Remove this micro-break rule"
+                onClick={() => change(() => api.deleteCarePlanItem("micro-breaks", rule.id), "Removed.")}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+        <details class="details">
+          <summary>Add a micro-break rule</summary>
+          <form
+            class="stack"
+            onSubmit={(e) => {
+              const v = formValues(e);
+              change(() =>
+                api.createCarePlanItem("micro-breaks", {
+                  trigger: "after_session",
+                  min_gap_minutes: Number(v.min_gap_minutes),
+                  duration_minutes: Number(v.duration_minutes),
+                  activity: v.activity,
+                }),
+              );
+            }}
+          >
+            <div class="field">
+              <label for="mb-gap">After a session, if the gap is at least (minutes)</label>
+              <input id="mb-gap" name="min_gap_minutes" type="number" min={1} max={240} value={5} inputMode="numeric" />
+            </div>
+            <div class="field">
+              <label for="mb-act">Activity</label>
+              <select id="mb-act" name="activity">
+                {ACTIVITIES.map(([k, label]) => (
+                  <option value={k} key={k}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="mb-dur">Length (minutes)</label>
+              <input id="mb-dur" name="duration_minutes" type="number" min={1} max={60} value={2} inputMode="numeric" />
+            </div>
+            <button type="submit" class="btn">
+              Add rule
+            </button>
+          </form>
+        </details>
+      </section>
+
+      <section class="card" aria-labelledby="windows-title">
+        <h2 id="windows-title">Response windows</h2>
+        <p class="muted">When you answer client messages. Auto-replies point clients to the next one.</p>
+        <WeekEditor
+          windows={plan.response_windows}
+          onSave={(windows) => change(() => api.replaceResponseWindows(windows), "Response windows saved.")}
+        />
+      </section>
+
+      <section class="card" aria-labelledby="rituals-title">
+        <h2 id="rituals-title">Transition rituals</h2>
+        <ul class="list">
+          {plan.rituals.map((r) => (
+            <li key={r.id} class="list-row">
+              <label class="switch grow">
+                <input
+                  type="checkbox"
+                  checked={r.enabled}
+                  onChange={() => change(() => api.updateCarePlanItem("rituals", r.id, { enabled: !r.enabled }))}
+                />
+                <span>
+                  <strong>{r.name}</strong> · {RITUAL_TRIGGERS.find(([k]) => k === r.trigger)?.[1]} ·{" "}
+                  {r.steps.length} steps
+                </span>
+              </label>
+              <button
+                type="button"
+                class="btn btn-small btn-ghost"
+                aria-label={`Remove ritual ${r.name}`}
+                onClick={() => change(() => api.deleteCarePlanItem("rituals", r.id), "Removed.")}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+        <details class="details">
+          <summary>Add a ritual</summary>
+          <form
+            class="stack"
+            onSubmit={(e) => {
+              const v = formValues(e);
+              change(() =>
+                api.createCarePlanItem("rituals", {
+                  name: v.name,
+                  steps: v.steps.split("\n").map((x) => x.trim()).filter(Boolean),
+                  trigger: v.trigger,
+                  duration_minutes: Number(v.duration_minutes),
+                }),
+              );
+            }}
+          >
+            <div class="field">
+              <label for="r-name">Name</label>
+              <input id="r-name" name="name" required maxLength={120} />
+            </div>
+            <div class="field">
+              <label for="r-steps">Steps (one per line)</label>
+              <textarea id="r-steps" name="steps" rows={3} required />
+            </div>
+            <div class="field">
+              <label for="r-trigger">When</label>
+              <select id="r-trigger" name="trigger">
+                {RITUAL_TRIGGERS.map(([k, label]) => (
+                  <option value={k} key={k}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="r-dur">Length (minutes)</label>
+              <input id="r-dur" name="duration_minutes" type="number" min={1} max={60} value={5} />
+            </div>
+            <button type="submit" class="btn">
+              Add ritual
+            </button>
+          </form>
+        </details>
+      </section>
+
+      <section class="card" aria-labelledby="limits-title">
+        <h2 id="limits-title">Quiet hours and daily cap</h2>
+        <form
+          class="stack"
+          onSubmit={(e) => {
+            const v = formValues(e);
+            change(() =>
+              api.updateCarePlanSettings({
+                quiet_start: v.quiet_start || null,
+                quiet_end: v.quiet_end || null,
+                daily_cap: Number(v.daily_cap),
+                working_start: v.working_start,
+                working_end: v.working_end,
+              }),
+            );
+          }}
+        >
+          <div class="row">
+            <div class="field">
+              <label for="q-start">Quiet from</label>
+              <input id="q-start" name="quiet_start" type="time" value={hhmm(s.quiet_start)} />
+            </div>
+            <div class="field">
+              <label for="q-end">until</label>
+              <input id="q-end" name="quiet_end" type="time" value={hhmm(s.quiet_end)} />
+            </div>
+          </div>
+          <div class="row">
+            <div class="field">
+              <label for="w-start">Work starts</label>
+              <input id="w-start" name="working_start" type="time" value={hhmm(s.working_start)} required />
+            </div>
+            <div class="field">
+              <label for="w-end">Work ends</label>
+              <input id="w-end" name="working_end" type="time" value={hhmm(s.working_end)} required />
+            </div>
+          </div>
+          <div class="field">
+            <label for="cap">Most reminders per day</label>
+            <input id="cap" name="daily_cap" type="number" min={1} max={50} value={s.daily_cap} inputMode="numeric" />
+          </div>
+          <button type="submit" class="btn">
+            Save
+          </button>
+        </form>
+      </section>
+
+      <section class="card" aria-labelledby="pto-title">
+        <h2 id="pto-title">Time off</h2>
+        <ul class="list">
+          {plan.time_off.map((t) => (
+            <li key={t.id} class="list-row">
+              <span class="grow">
+                {t.start_date} → {t.end_date} · {t.kind === "pto" ? "Time off" : "Holiday"}
+                {t.label ? ` · ${t.label}` : ""}
+              </span>
+              <button
+                type="button"
+                class="btn btn-small btn-ghost"
+                aria-label={`Remove time off from ${t.start_date}`}
+                onClick={() => change(() => api.deleteCarePlanItem("time-off", t.id), "Removed.")}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+        <details class="details">
+          <summary>Add time off</summary>
+          <form
+            class="stack"
+            onSubmit={(e) => {
+              const v = formValues(e);
+              change(() =>
+                api.createCarePlanItem("time-off", {
+                  start_date: v.start_date,
+                  end_date: v.end_date || v.start_date,
+                  kind: v.kind,
+                  label: v.label,
+                }),
+              );
+            }}
+          >
+            <div class="row">
+              <div class="field">
+                <label for="t-start">From</label>
+                <input id="t-start" name="start_date" type="date" required />
+              </div>
+              <div class="field">
+                <label for="t-end">To</label>
+                <input id="t-end" name="end_date" type="date" />
+              </div>
+            </div>
+            <div class="field">
+              <label for="t-kind">Kind</label>
+              <select id="t-kind" name="kind">
+                <option value="pto">Time off</option>
+                <option value="holiday">Holiday</option>
+              </select>
+            </div>
+            <div class="field">
+              <label for="t-label">Label (optional)</label>
+              <input id="t-label" name="label" maxLength={120} />
+            </div>
+            <button type="submit" class="btn">
+              Add time off
+            </button>
+          </form>
+        </details>
+      </section>
+    </section>
+  );
+}

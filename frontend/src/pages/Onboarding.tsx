@@ -1,0 +1,179 @@
+/** Onboarding: account, time zone, a calendar (or the sample), then notifications. */
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import type { Calendar } from "../api/types";
+import { ConnectCalendar } from "../components/ConnectCalendar";
+import { EnablePush } from "../components/EnablePush";
+import { Field, FormError } from "../components/Form";
+import { useApp } from "../lib/context";
+import { navigate } from "../lib/router";
+import { deviceTimeZone } from "../lib/time";
+
+type Step = "account" | "timezone" | "calendar" | "notifications";
+const STEPS: Step[] = ["account", "timezone", "calendar", "notifications"];
+
+function zones(): string[] {
+  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
+  return intl.supportedValuesOf?.("timeZone") ?? [deviceTimeZone()];
+}
+
+function Account({ onSignedIn }: { onSignedIn: () => void }) {
+  const { setUser } = useApp();
+  const [mode, setMode] = useState<"signup" | "login">("signup");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === "signup") {
+        await api.register({
+          email,
+          password,
+          display_name: String(form.get("display_name") ?? "").trim(),
+          timezone: deviceTimeZone(),
+        });
+      }
+      await api.login({ email, password });
+      setUser((await api.me()).data);
+      onSignedIn();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <div class="segmented" role="group" aria-label="Account">
+        <button type="button" aria-pressed={mode === "signup"} onClick={() => setMode("signup")}>
+          Create account
+        </button>
+        <button type="button" aria-pressed={mode === "login"} onClick={() => setMode("login")}>
+          Sign in
+        </button>
+      </div>
+      <form class="stack" onSubmit={submit}>
+        {mode === "signup" && (
+          <Field label="Your name" name="display_name" autoComplete="name" required maxLength={120} />
+        )}
+        <Field label="Email" name="email" type="email" autoComplete="email" required />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete={mode === "signup" ? "new-password" : "current-password"}
+          required
+          minLength={mode === "signup" ? 10 : undefined}
+          hint={mode === "signup" ? "At least 10 characters." : undefined}
+        />
+        <FormError error={error} />
+        <button type="submit" class="btn btn-primary btn-wide" disabled={busy}>
+          {mode === "signup" ? "Create account" : "Sign in"}
+        </button>
+      </form>
+    </>
+  );
+}
+
+function TimeZoneStep({ onNext }: { onNext: () => void }) {
+  const { user, setUser } = useApp();
+  const device = deviceTimeZone();
+  const [zone, setZone] = useState(user?.timezone ?? device);
+  const [error, setError] = useState<string | null>(null);
+  const save = async () => {
+    setError(null);
+    try {
+      if (user && zone !== user.timezone) setUser(await api.updateMe({ timezone: zone }));
+      onNext();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <div class="stack">
+      <p>
+        Your phone says you are in <strong>{device}</strong>. Breaks are planned in this time zone.
+      </p>
+      <div class="field">
+        <label for="tz">Time zone</label>
+        <select id="tz" value={zone} onChange={(e) => setZone((e.target as HTMLSelectElement).value)}>
+          {zones().map((z) => (
+            <option value={z} key={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </div>
+      <FormError error={error} />
+      <button type="button" class="btn btn-primary btn-wide" onClick={save}>
+        Yes, use {zone}
+      </button>
+    </div>
+  );
+}
+
+const TITLES: Record<Step, string> = {
+  account: "Welcome to Interlude",
+  timezone: "Confirm your time zone",
+  calendar: "Connect your calendar",
+  notifications: "Turn on break reminders",
+};
+
+export default function Onboarding() {
+  const { user, toast } = useApp();
+  const params = new URLSearchParams(location.search);
+  const requested = params.get("step") as Step | null;
+  const [step, setStep] = useState<Step>(
+    user ? (requested && STEPS.includes(requested) ? requested : "timezone") : "account",
+  );
+  const next = params.get("next");
+  const finish = () => navigate(next && next.startsWith("/") ? next : "/", true);
+
+  useEffect(() => {
+    if (!user && step !== "account") setStep("account");
+  }, [user]);
+
+  const connected = (calendar: Calendar) => {
+    toast(`Connected “${calendar.name}”.`);
+    setStep("notifications");
+  };
+
+  return (
+    <section class="onboarding" aria-labelledby="onboarding-title">
+      <header class="page-head">
+        <p class="muted">
+          Step {STEPS.indexOf(step) + 1} of {STEPS.length}
+        </p>
+        <h1 id="onboarding-title">{TITLES[step]}</h1>
+        {step === "account" && (
+          <p>A few quiet minutes between sessions, planned from your calendar.</p>
+        )}
+      </header>
+      {step === "account" && <Account onSignedIn={() => setStep("timezone")} />}
+      {step === "timezone" && <TimeZoneStep onNext={() => setStep("calendar")} />}
+      {step === "calendar" && (
+        <>
+          <ConnectCalendar onConnected={connected} />
+          <button type="button" class="btn btn-ghost btn-wide" onClick={() => setStep("notifications")}>
+            Skip for now
+          </button>
+        </>
+      )}
+      {step === "notifications" && (
+        <div class="stack">
+          <EnablePush onDone={finish} />
+          <button type="button" class="btn btn-ghost btn-wide" onClick={finish}>
+            {`Continue to Today`}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,384 @@
+"""PushSender end to end: real encryption and VAPID into the local push service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import uuid
+from datetime import timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import jwt
+import pytest
+
+from interlude.core.clock import FrozenClock
+from interlude.push.sender import (
+    MAX_PAYLOAD_BYTES,
+    PushResult,
+    PushSender,
+    PushTarget,
+    topic_for,
+)
+from interlude.push.vapid import VapidIdentity
+from tests.support.push_service import LocalPushService, LocalSubscription
+
+SUBJECT = "mailto:ops@interlude.example"
+PAYLOAD = {
+    "title": "Break time",
+    "body": "Five minutes before your next session.",
+    "reminder_id": "0b6f3f5e-5d8c-4a53-9d4c-6f5a1c1e2b3a",
+    "kind": "micro_break",
+    "actions": ["done", "snooze", "skip"],
+    "expires_at": "2026-11-23T15:00:00Z",
+    "url": "/reminders/0b6f3f5e",
+}
+
+
+@pytest.fixture
+def identity() -> VapidIdentity:
+    return VapidIdentity.generate()
+
+
+def target_for(device: LocalSubscription) -> PushTarget:
+    return PushTarget(uuid.uuid4(), device.endpoint, device.p256dh, device.auth)
+
+
+def send(
+    identity: VapidIdentity,
+    clock: FrozenClock,
+    target: PushTarget,
+    payload: dict[str, Any] | None = None,
+    *,
+    timeout: float = 5.0,
+    **kwargs: Any,
+) -> PushResult:
+    async def run() -> PushResult:
+        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock, timeout=timeout)
+        try:
+            kwargs.setdefault("ttl_seconds", 600)
+            kwargs.setdefault("topic", None)
+            return await sender.send(target, payload or PAYLOAD, **kwargs)
+        finally:
+            await sender.aclose()
+
+    return asyncio.run(run())
+
+
+def test_delivers_encrypted_payload_with_headers_and_a_valid_vapid_jwt(
+    push_service, identity, clock
+):
+    device = push_service.subscribe(application_server_key=identity.public_key)
+    result = send(
+        identity, clock, target_for(device), ttl_seconds=900, topic="a1b2c3", urgency="high"
+    )
+    assert result == PushResult("sent", 201, None, "accepted (201)")
+
+    [push] = push_service.received(device)
+    assert push.payload == PAYLOAD
+    assert push.ttl == 900 and push.urgency == "high" and push.topic == "a1b2c3"
+    assert push.content_encoding == "aes128gcm"
+    assert push.vapid_key == identity.public_key
+    assert push.claims["aud"] == push_service.origin
+    assert push.claims["sub"] == SUBJECT
+    now = int(clock.now().timestamp())
+    assert now < push.claims["exp"] <= now + 12 * 3600
+
+
+def test_jwt_is_independently_verifiable_with_the_public_key(push_service, identity, clock):
+    device = push_service.subscribe()
+    send(identity, clock, target_for(device))
+    [attempt] = push_service.attempts(device)
+    params = attempt.headers["authorization"].removeprefix("vapid ")
+    token = dict(p.split("=", 1) for p in params.split(","))["t"]
+    claims = jwt.decode(
+        token,
+        key=identity.private_key.public_key(),
+        algorithms=["ES256"],
+        audience=push_service.origin,
+        options={"verify_exp": False},
+    )
+    assert claims["sub"] == SUBJECT
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(
+            token,
+            key=VapidIdentity.generate().private_key.public_key(),
+            algorithms=["ES256"],
+            options={"verify_exp": False, "verify_aud": False},
+        )
+
+
+def test_each_device_gets_its_own_ciphertext(push_service, identity, clock):
+    a, b = push_service.subscribe(), push_service.subscribe()
+    send(identity, clock, target_for(a))
+    send(identity, clock, target_for(b))
+    bodies = [x.headers["content-length"] for x in push_service.attempts()]
+    assert len(bodies) == 2
+    assert [p.payload for p in push_service.received()] == [PAYLOAD, PAYLOAD]
+
+
+def test_a_target_with_someone_elses_keys_cannot_be_read(push_service, identity, clock):
+    device, other = push_service.subscribe(), push_service.subscribe()
+    wrong = PushTarget(uuid.uuid4(), device.endpoint, other.p256dh, other.auth)
+    result = send(identity, clock, wrong)
+    assert result.outcome == "failed" and result.http_status == 400
+    assert push_service.received() == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [
+        ("d1e8a2c4b5f64a7e9c0b1d2e3f4a5b6c", "d1e8a2c4b5f64a7e9c0b1d2e3f4a5b6c"),
+        ("short_topic-1", "short_topic-1"),
+    ],
+)
+def test_valid_topics_are_sent_as_is(push_service, identity, clock, topic, expected):
+    device = push_service.subscribe()
+    send(identity, clock, target_for(device), topic=topic)
+    assert push_service.received(device)[0].topic == expected
+
+
+def test_long_or_unsafe_topics_are_hashed_to_32_base64url_chars(push_service, identity, clock):
+    reminder_id = "0b6f3f5e-5d8c-4a53-9d4c-6f5a1c1e2b3a/with:odd chars and more than 32"
+    device = push_service.subscribe()
+    send(identity, clock, target_for(device), topic=reminder_id)
+    topic = push_service.received(device)[0].topic
+    assert topic == topic_for(reminder_id) and len(topic) == 32
+    assert topic_for(reminder_id) != topic_for(reminder_id + "x")
+
+
+def test_ttl_is_clamped_to_zero_and_four_weeks(push_service, identity, clock):
+    device = push_service.subscribe()
+    send(identity, clock, target_for(device), ttl_seconds=-30)
+    send(identity, clock, target_for(device), ttl_seconds=10**9)
+    assert [p.ttl for p in push_service.received(device)] == [0, 28 * 24 * 3600]
+
+
+def test_urgency_must_be_a_known_value(identity, clock):
+    target = PushTarget(uuid.uuid4(), "https://push.example.com/x", "a", "b")
+    with pytest.raises(ValueError, match="urgency"):
+        send(identity, clock, target, urgency="urgent")
+
+
+def test_payload_over_3kb_fails_without_a_request(push_service, identity, clock):
+    device = push_service.subscribe()
+    fits = {"body": "x" * (MAX_PAYLOAD_BYTES - len(json.dumps({"body": ""})))}
+    too_big = {"body": "x" * MAX_PAYLOAD_BYTES}
+    assert send(identity, clock, target_for(device), fits).outcome == "sent"
+    result = send(identity, clock, target_for(device), too_big)
+    assert result.outcome == "failed" and result.http_status is None
+    assert "3072" in result.reason
+    assert len(push_service.attempts(device)) == 1
+
+
+# --- response mapping ------------------------------------------------------------------
+
+
+def test_410_means_gone(push_service, identity, clock):
+    device = push_service.subscribe()
+    push_service.respond(device, 410)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status) == ("gone", 410)
+
+
+def test_unknown_subscription_404_means_gone(push_service, identity, clock):
+    device = push_service.subscribe()
+    target = PushTarget(uuid.uuid4(), device.endpoint + "-deleted", device.p256dh, device.auth)
+    result = send(identity, clock, target)
+    assert (result.outcome, result.http_status) == ("gone", 404)
+
+
+def test_429_with_retry_after_seconds(push_service, identity, clock):
+    device = push_service.subscribe()
+    push_service.respond(device, 429, retry_after="30", times=1)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status, result.retry_after_seconds) == ("retry", 429, 30)
+    # Told once only: the next attempt is delivered.
+    assert send(identity, clock, target_for(device)).outcome == "sent"
+
+
+def test_503_with_retry_after_http_date(push_service, identity, clock):
+    device = push_service.subscribe()
+    when = format_datetime(clock.now() + timedelta(seconds=120), usegmt=True)
+    push_service.respond(device, 503, retry_after=when)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status, result.retry_after_seconds) == ("retry", 503, 120)
+
+
+@pytest.mark.parametrize("status", [500, 502])
+def test_5xx_without_retry_after_is_retry(push_service, identity, clock, status):
+    device = push_service.subscribe()
+    push_service.respond(device, status)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status, result.retry_after_seconds) == (
+        "retry",
+        status,
+        None,
+    )
+
+
+def test_garbage_retry_after_is_ignored(push_service, identity, clock):
+    device = push_service.subscribe()
+    push_service.respond(device, 429, retry_after="soon-ish")
+    result = send(identity, clock, target_for(device))
+    assert result.outcome == "retry" and result.retry_after_seconds is None
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 413])
+def test_client_errors_fail_with_a_reason(push_service, identity, clock, status):
+    device = push_service.subscribe()
+    push_service.respond(device, status)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status) == ("failed", status)
+    assert str(status) in result.reason
+
+
+def test_push_service_refuses_a_different_vapid_key_with_403(push_service, identity, clock):
+    device = push_service.subscribe(application_server_key=VapidIdentity.generate().public_key)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status) == ("failed", 403)
+    assert "another key" in result.reason
+
+
+def test_hanging_push_service_times_out_as_retry(push_service, identity, clock):
+    device = push_service.subscribe()
+    push_service.hang(device, times=1)
+    result = send(identity, clock, target_for(device), timeout=0.3)
+    assert (result.outcome, result.http_status) == ("retry", None)
+    assert "timed out" in result.reason
+    push_service.release_hangs()
+
+
+def test_connection_refused_is_retry(identity, clock):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    target = PushTarget(uuid.uuid4(), f"http://127.0.0.1:{port}/push/x", "a", "b")
+    device_keys = LocalPushService().subscribe()  # keys only; the service is never started
+    target = PushTarget(uuid.uuid4(), target.endpoint, device_keys.p256dh, device_keys.auth)
+    result = send(identity, clock, target)
+    assert (result.outcome, result.http_status) == ("retry", None)
+    assert "connection failed" in result.reason
+
+
+def test_bad_vapid_subject_fails_clearly(push_service, identity, clock):
+    device = push_service.subscribe()
+
+    async def run() -> PushResult:
+        sender = PushSender(vapid=identity, subject="ops team", clock=clock)
+        try:
+            return await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)
+        finally:
+            await sender.aclose()
+
+    result = asyncio.run(run())
+    assert result.outcome == "failed" and "INTERLUDE_VAPID_SUBJECT" in result.reason
+    assert push_service.attempts() == []
+
+
+def test_corrupt_stored_keys_fail_without_raising(identity, clock):
+    target = PushTarget(uuid.uuid4(), "https://push.example.com/x", "bm90LWEta2V5", "c2hvcnQ")
+    result = send(identity, clock, target)
+    assert result.outcome == "failed" and "encrypt" in result.reason
+
+
+# --- VAPID header cache ----------------------------------------------------------------
+
+
+def test_header_is_signed_once_per_origin_and_reused(identity, clock):
+    with LocalPushService(clock=clock) as one, LocalPushService(clock=clock) as two:
+        devices = [one.subscribe(), one.subscribe(), two.subscribe()]
+
+        async def run() -> PushSender:
+            sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)
+            for device in devices * 2:
+                assert (await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)).outcome == "sent"
+            await sender.aclose()
+            return sender
+
+        sender = asyncio.run(run())
+        assert sender.vapid_headers.signatures == 2
+        assert {p.claims["aud"] for p in one.received()} == {one.origin}
+        assert {p.claims["aud"] for p in two.received()} == {two.origin}
+        auth_one = {a.headers["authorization"] for a in one.attempts()}
+        auth_two = {a.headers["authorization"] for a in two.attempts()}
+        assert len(auth_one) == 1 and len(auth_two) == 1 and auth_one != auth_two
+
+
+def test_header_is_refreshed_before_it_expires(push_service, identity, clock):
+    device = push_service.subscribe()
+
+    async def run() -> list[int]:
+        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)
+        counts = []
+        for step in (timedelta(0), timedelta(hours=10, minutes=59), timedelta(minutes=2)):
+            clock.advance(step)
+            result = await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)
+            assert result.outcome == "sent", result
+            counts.append(sender.vapid_headers.signatures)
+        await sender.aclose()
+        return counts
+
+    # 0 h: signed; 10:59 h: still > 1 h left, reused; 11:01 h: < 1 h left, re-signed.
+    assert asyncio.run(run()) == [1, 1, 2]
+    exps = [p.claims["exp"] for p in push_service.received(device)]
+    assert exps[0] == exps[1] < exps[2]
+    assert exps[2] == int(clock.now().timestamp()) + 12 * 3600
+
+
+def test_expired_header_is_rejected_by_the_push_service(push_service, identity, clock):
+    # Guards the guard: a token the service would not accept really is refused.
+    device = push_service.subscribe()
+    send(identity, clock, target_for(device))
+    push_service.clock = FrozenClock(clock.now() + timedelta(hours=13))
+    push_service._verified_tokens.clear()
+    [attempt] = push_service.attempts(device)
+    import httpx
+
+    response = httpx.post(
+        device.endpoint,
+        headers={
+            "authorization": attempt.headers["authorization"],
+            "ttl": "60",
+            "content-encoding": "aes128gcm",
+        },
+        content=b"x",
+    )
+    assert response.status_code == 401
+
+
+def test_a_401_drops_the_cached_header(push_service, identity, clock):
+    device = push_service.subscribe()
+
+    async def run() -> int:
+        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)
+        push_service.respond(device, 401, times=1)
+        assert (await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)).outcome == "failed"
+        assert (await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)).outcome == "sent"
+        await sender.aclose()
+        return sender.vapid_headers.signatures
+
+    assert asyncio.run(run()) == 2
+
+
+def test_concurrent_sends_share_one_client(push_service, identity, clock):
+    devices = [push_service.subscribe() for _ in range(40)]
+
+    async def run() -> list[PushResult]:
+        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock, max_concurrency=8)
+        try:
+            return list(
+                await asyncio.gather(
+                    *(
+                        sender.send(target_for(d), {**PAYLOAD, "n": i}, ttl_seconds=60, topic=None)
+                        for i, d in enumerate(devices)
+                    )
+                )
+            )
+        finally:
+            await sender.aclose()
+
+    results = asyncio.run(run())
+    assert {r.outcome for r in results} == {"sent"}
+    assert sorted(p.payload["n"] for p in push_service.received()) == list(range(40))

@@ -1,0 +1,304 @@
+"""The dispatcher against a real (local) push service: crypto, headers, states, retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlude.core.clock import FrozenClock
+from interlude.core.runtime import Runtime
+from interlude.push.models import PushSubscription
+from interlude.reminders import outbox
+from interlude.reminders.dispatcher import NO_DEVICE_REASON
+from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENDING, SENT, Reminder
+from tests.reminders.conftest import DispatchHarness
+from tests.reminders.factories import add_device, make_reminder
+from tests.support.push_service import LocalPushService
+
+
+def _reload(db: Session, row: Reminder) -> Reminder:
+    db.expire_all()
+    fresh = db.get(Reminder, row.id)
+    assert fresh is not None
+    return fresh
+
+
+def test_due_reminder_arrives_decrypted_with_the_right_payload_and_headers(
+    db: Session,
+    runtime: Runtime,
+    user,
+    clock: FrozenClock,
+    push: LocalPushService,
+    dispatch: DispatchHarness,
+    client: TestClient,
+    auth: dict[str, str],
+) -> None:
+    device, sub_id = add_device(runtime, push, user.id)
+    now = clock.now()
+    row = make_reminder(
+        db, user_id=user.id, due_at=now, ritual_steps=["Wash your hands", "Three breaths"]
+    )
+
+    report = dispatch(now)
+
+    assert (report.claimed, report.sent, report.pushes) == (1, 1, 1)
+    [message] = push.received(device)
+    assert message.payload == {
+        "id": str(row.id),
+        "kind": "micro_break",
+        "title": "Time for a short break",
+        "body": "Two minutes of box breathing.",
+        "tag": f"reminder-{row.id}",
+        "url": f"/break/{row.id}",
+        "expires_at": (now + timedelta(minutes=10)).isoformat().replace("+00:00", "Z"),
+        "actions": [
+            {"action": "done", "title": "Done"},
+            {"action": "snooze", "title": "Snooze 5 min"},
+            {"action": "skip", "title": "Skip"},
+        ],
+        "snooze_minutes": 5,
+        "duration_minutes": 2,
+        "activity": "box_breathing",
+        "steps": ["Wash your hands", "Three breaths"],
+    }
+    assert message.ttl == 600  # seconds until the next session starts
+    assert message.urgency == "high"
+    assert message.topic == row.id.hex
+    assert message.claims["aud"] == push.origin
+    assert len(message.plaintext) <= 3 * 1024
+
+    fresh = _reload(db, row)
+    assert (fresh.state, fresh.attempts, fresh.sent_at, fresh.lateness_ms) == (SENT, 1, now, 0)
+    assert fresh.lease_owner is None and fresh.lease_until is None
+    device_row = db.get(PushSubscription, sub_id)
+    assert device_row is not None and device_row.last_outcome == "sent"
+    # The app shows it as sent.
+    shown = client.get(f"/api/v1/reminders/{row.id}", headers=auth).json()
+    assert shown["state"] == "sent"
+
+    assert dispatch(now + timedelta(seconds=1)).claimed == 0  # exactly once
+
+
+def test_a_reminder_waits_for_its_time(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    add_device(runtime, push, user.id)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now + timedelta(seconds=30))
+
+    assert dispatch(now).claimed == 0
+    assert _reload(db, row).state == PLANNED
+    later = now + timedelta(seconds=30, milliseconds=250)
+    assert dispatch(later).sent == 1
+    assert _reload(db, row).lateness_ms == 250
+    assert len(push.received()) == 1
+
+
+def test_a_reminder_past_its_expiry_is_never_sent(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    add_device(runtime, push, user.id)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now - timedelta(minutes=11))
+
+    report = dispatch(now)
+
+    assert report.expired == 1 and report.claimed == 0
+    fresh = _reload(db, row)
+    assert fresh.state == EXPIRED and "expired" in (fresh.last_error or "")
+    assert push.attempts() == []
+
+
+def test_server_error_is_retried_with_backoff(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    push.respond(device, 500, times=2)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+
+    assert dispatch(now).retried == 1
+    fresh = _reload(db, row)
+    assert (fresh.state, fresh.attempts) == (PLANNED, 1)
+    assert fresh.next_attempt_at == now + timedelta(seconds=2)
+    assert "500" in (fresh.last_error or "")
+
+    assert dispatch(now + timedelta(seconds=1)).claimed == 0
+    assert dispatch(now + timedelta(seconds=2)).retried == 1
+    assert _reload(db, row).next_attempt_at == now + timedelta(seconds=6)  # 2 s, then 4 s
+
+    assert dispatch(now + timedelta(seconds=6)).sent == 1
+    assert (_reload(db, row).state, _reload(db, row).attempts) == (SENT, 3)
+    assert len(push.received(device)) == 1
+
+
+def test_retry_after_is_honoured(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    push.respond(device, 429, retry_after="30", times=1)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+
+    dispatch(now)
+    assert _reload(db, row).next_attempt_at == now + timedelta(seconds=30)
+    assert dispatch(now + timedelta(seconds=29)).claimed == 0
+    assert dispatch(now + timedelta(seconds=30)).sent == 1
+
+
+def test_no_retry_after_the_expiry(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    push.respond(device, 503, retry_after="120")
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now, expires_in=timedelta(seconds=90))
+
+    assert dispatch(now).expired == 1
+    fresh = _reload(db, row)
+    assert fresh.state == EXPIRED
+    assert "Gave up at its expiry" in (fresh.last_error or "")
+    assert "503" in (fresh.last_error or "")
+
+
+def test_a_hanging_push_service_times_out_and_is_retried(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    push.hang(device, times=1)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+
+    assert dispatch(now).retried == 1
+    assert "timed out" in (_reload(db, row).last_error or "")
+    push.release_hangs()
+    assert dispatch(now + timedelta(seconds=2)).sent == 1
+
+
+def test_gone_subscriptions_are_deleted_and_the_rest_still_receive(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    old_phone, old_id = add_device(runtime, push, user.id, label="Old phone")
+    new_phone, new_id = add_device(runtime, push, user.id, label="New phone")
+    push.respond(old_phone, 410)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+
+    assert dispatch(now).sent == 1
+    db.expire_all()
+    assert db.get(PushSubscription, old_id) is None
+    assert db.get(PushSubscription, new_id) is not None
+    assert len(push.received(new_phone)) == 1
+    assert _reload(db, row).state == SENT
+
+
+def test_no_device_left_fails_with_a_clear_reason(
+    db: Session,
+    runtime: Runtime,
+    user,
+    clock: FrozenClock,
+    push,
+    dispatch,
+    client: TestClient,
+    auth: dict[str, str],
+) -> None:
+    device, sub_id = add_device(runtime, push, user.id)
+    push.respond(device, 404)
+    now = clock.now()
+    first = make_reminder(db, user_id=user.id, due_at=now)
+    dispatch(now)
+    second = make_reminder(db, user_id=user.id, due_at=now + timedelta(minutes=1))
+    dispatch(now + timedelta(minutes=1))
+
+    db.expire_all()
+    assert db.get(PushSubscription, sub_id) is None
+    for row in (first, second):
+        fresh = _reload(db, row)
+        assert (fresh.state, fresh.last_error) == (FAILED, NO_DEVICE_REASON)
+    shown = client.get(f"/api/v1/reminders/{second.id}", headers=auth).json()
+    assert shown["state"] == "failed" and "turn notifications on" in shown["last_error"]
+
+
+def test_a_refused_sender_fails_with_the_push_services_reason(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    push.respond(device, 403)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+
+    assert dispatch(now).failed == 1
+    fresh = _reload(db, row)
+    assert fresh.state == FAILED and "403" in (fresh.last_error or "")
+
+
+def test_a_live_lease_is_respected_and_a_dead_one_reclaimed(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    add_device(runtime, push, user.id)
+    now = clock.now()
+    row = make_reminder(
+        db,
+        user_id=user.id,
+        due_at=now - timedelta(seconds=5),
+        state=SENDING,
+        attempts=1,
+        lease_owner="crashed-worker",
+        lease_until=now + timedelta(seconds=30),
+    )
+
+    assert dispatch(now).claimed == 0
+    assert dispatch(now + timedelta(seconds=31)).sent == 1
+    fresh = _reload(db, row)
+    assert (fresh.state, fresh.attempts) == (SENT, 2)
+    assert len(push.received()) == 1
+
+
+def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_owner(
+    db: Session, user, clock: FrozenClock
+) -> None:
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+    [mine] = outbox.claim_due(
+        session=db, now=now, owner="slow", limit=10, lease=timedelta(seconds=1)
+    )
+    db.commit()
+    later = now + timedelta(seconds=2)
+    [theirs] = outbox.claim_due(
+        session=db, now=later, owner="fast", limit=10, lease=timedelta(seconds=60)
+    )
+    db.commit()
+    assert mine.id == theirs.id == row.id and theirs.attempts == 2
+
+    stale = outbox.Outcome(row.id, FAILED, later, row.due_at, error="slow worker")
+    assert outbox.mark(session=db, owner="slow", outcomes=[stale]) == 0
+    fresh = outbox.Outcome(row.id, SENT, later, row.due_at)
+    assert outbox.mark(session=db, owner="fast", outcomes=[fresh]) == 1
+    db.commit()
+    assert _reload(db, row).state == SENT
+
+
+def test_many_users_due_at_once_are_drained_in_batches(
+    db: Session, runtime: Runtime, clock: FrozenClock, push, user, other_user
+) -> None:
+    harness = DispatchHarness(runtime, batch_size=3, timeout=2.0)
+    try:
+        devices = [add_device(runtime, push, u.id)[0] for u in (user, other_user)]
+        now = clock.now()
+        for i in range(7):
+            make_reminder(db, user_id=(user, other_user)[i % 2].id, due_at=now, commit=False)
+        db.commit()
+
+        report = harness(now)
+
+        assert (report.claimed, report.sent, report.batches) == (7, 7, 3)
+        assert [len(push.received(d)) for d in devices] == [4, 3]
+        ids = [m.payload["id"] for m in push.received()]
+        assert len(set(ids)) == 7
+        states = db.scalars(select(Reminder.state).execution_options(populate_existing=True))
+        assert set(states) == {SENT}
+    finally:
+        harness.close()
