@@ -31,14 +31,14 @@ def user_payload(**overrides: Any) -> dict[str, Any]:
 
 def make_user(db: Session, *, now: datetime, **overrides: Any) -> User:
     """A registered user (with the default care plan), committed."""
-    user = accounts.register_user(
-        session=db, data=UserCreate(**user_payload(**overrides)), now=now
-    )
+    user = accounts.register_user(session=db, data=UserCreate(**user_payload(**overrides)), now=now)
     db.commit()
     return user
 
 
-def login_headers(client: TestClient, email: str, password: str = DEFAULT_PASSWORD) -> dict[str, str]:
+def login_headers(
+    client: TestClient, email: str, password: str = DEFAULT_PASSWORD
+) -> dict[str, str]:
     response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     # Bearer only: drop the cookie so tests exercise exactly one authentication path.

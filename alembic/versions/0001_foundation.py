@@ -111,9 +111,7 @@ def upgrade() -> None:
         sa.Column("end_time", sa.Time(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_response_windows"),
         sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_response_windows_weekday_range"),
-        sa.CheckConstraint(
-            "start_time < end_time", name="ck_response_windows_start_before_end"
-        ),
+        sa.CheckConstraint("start_time < end_time", name="ck_response_windows_start_before_end"),
     )
     op.create_index("ix_response_windows_user_id", "response_windows", ["user_id"])
     op.create_table(

@@ -24,9 +24,7 @@ def upgrade() -> None:
         sa.Column(
             "user_id",
             sa.Uuid(),
-            sa.ForeignKey(
-                "users.id", name="fk_calendar_sources_user_id_users", ondelete="CASCADE"
-            ),
+            sa.ForeignKey("users.id", name="fk_calendar_sources_user_id_users", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("kind", sa.String(16), nullable=False),

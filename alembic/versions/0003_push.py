@@ -51,9 +51,7 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("endpoint_hash", name=op.f("uq_push_subscriptions_endpoint_hash")),
     )
-    op.create_index(
-        op.f("ix_push_subscriptions_user_id"), "push_subscriptions", ["user_id"]
-    )
+    op.create_index(op.f("ix_push_subscriptions_user_id"), "push_subscriptions", ["user_id"])
 
 
 def downgrade() -> None:

@@ -30,9 +30,9 @@ API_ROUTERS = (
     auth_router,
     me_router,
     care_plan_router,
+    reminders_router,  # before calendars: /calendars/breaks.ics must win over /calendars/{id}
     calendars_router,
     planner_router,
-    reminders_router,
     push_router,
     autoresponder_router,
     wellbeing_router,

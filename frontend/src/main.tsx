@@ -1,5 +1,6 @@
 import { render } from "preact";
 import { App } from "./app";
+import { navigate } from "./lib/router";
 import { registerServiceWorker } from "./lib/sw-register";
 import "./styles.css";
 
@@ -11,7 +12,7 @@ if (import.meta.env.PROD) {
   navigator.serviceWorker?.addEventListener("message", (event) => {
     const data = event.data as { type?: string; url?: string } | null;
     if (data?.type === "NAVIGATE" && data.url) {
-      import("./lib/router").then(({ navigate }) => navigate(data.url as string));
+      navigate(data.url);
     }
   });
 }

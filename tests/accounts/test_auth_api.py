@@ -30,9 +30,7 @@ def test_password_is_stored_as_argon2id(client, db):
 
 
 def test_register_rejects_duplicate_email_case_insensitively(client, user):
-    response = client.post(
-        "/api/v1/auth/register", json=user_payload(email=user.email.upper())
-    )
+    response = client.post("/api/v1/auth/register", json=user_payload(email=user.email.upper()))
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "email_taken"
 

@@ -88,9 +88,12 @@ def test_delete_needs_password_and_removes_everything(client, user, auth, other_
         owned = db.scalar(select(func.count()).select_from(model).where(model.user_id == user_id))
         assert owned == 0, model
     # The other account is untouched.
-    assert db.scalar(
-        select(func.count()).select_from(ResponseWindow).where(
-            ResponseWindow.user_id == other_id
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(ResponseWindow)
+            .where(ResponseWindow.user_id == other_id)
         )
-    ) == 10
+        == 10
+    )
     assert client.get("/api/v1/me", headers=auth).status_code == 401

@@ -25,7 +25,12 @@ LISTS = {
         ({"end_time": "09:00"}, "start_time must be before end_time"),
     ),
     "time-off": (
-        {"start_date": "2026-12-24", "end_date": "2027-01-02", "kind": "holiday", "label": "Winter"},
+        {
+            "start_date": "2026-12-24",
+            "end_date": "2027-01-02",
+            "kind": "holiday",
+            "label": "Winter",
+        },
         {"label": "Winter break"},
         ({"end_date": "2026-12-01"}, "start_date must be on or before end_date"),
     ),
@@ -63,14 +68,16 @@ def test_settings_update_and_validation(client, auth):
     )
     assert response.status_code == 200
     body = response.json()
-    assert (body["quiet_start"], body["quiet_end"], body["daily_cap"]) == ("20:00:00", "06:30:00", 8)
+    assert (body["quiet_start"], body["quiet_end"], body["daily_cap"]) == (
+        "20:00:00",
+        "06:30:00",
+        8,
+    )
 
     only_one = client.patch(f"{BASE}/settings", json={"quiet_start": None}, headers=auth)
     assert only_one.status_code == 422
     assert "quiet_start and quiet_end" in only_one.json()["error"]["message"]
-    backwards = client.patch(
-        f"{BASE}/settings", json={"working_start": "19:00"}, headers=auth
-    )
+    backwards = client.patch(f"{BASE}/settings", json={"working_start": "19:00"}, headers=auth)
     assert backwards.status_code == 422
     assert "working_start must be before working_end" in backwards.json()["error"]["message"]
     cap = client.patch(f"{BASE}/settings", json={"daily_cap": 0}, headers=auth)
@@ -168,7 +175,7 @@ def test_replace_week_of_windows(client, auth):
     listed = client.get(f"{BASE}/response-windows", headers=auth).json()
     assert [(w["weekday"], w["start_time"]) for w in listed] == [(1, "12:00:00"), (3, "08:00:00")]
 
-    overlapping = week + [{"weekday": 1, "start_time": "12:10", "end_time": "13:00"}]
+    overlapping = [*week, {"weekday": 1, "start_time": "12:10", "end_time": "13:00"}]
     assert client.put(f"{BASE}/response-windows", json=overlapping, headers=auth).status_code == 409
     assert len(client.get(f"{BASE}/response-windows", headers=auth).json()) == 2
 

@@ -150,9 +150,7 @@ def _failure_keys(keyring: Keyring, email: str, address: str) -> tuple[str, str]
     return keyring.hash_token(f"account:{email}"), keyring.hash_token(f"address:{address}")
 
 
-def check_login_allowed(
-    *, session: Session, runtime: Runtime, email: str, address: str
-) -> None:
+def check_login_allowed(*, session: Session, runtime: Runtime, email: str, address: str) -> None:
     settings = runtime.settings
     now = runtime.clock.now()
     window = timedelta(minutes=settings.login_failure_window_minutes)

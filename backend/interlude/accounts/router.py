@@ -24,13 +24,13 @@ from interlude.accounts.schemas import (
     UserUpdate,
 )
 from interlude.core.deps import ClockDep, RuntimeDep, SessionDep
-from interlude.core.errors import Unauthorized
+from interlude.core.errors import Unauthorized, error_responses
 from interlude.core.security import verify_password
 
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/v1/me", tags=["account"])
 
-_UNAUTHORIZED = {401: {"description": "Not signed in"}}
+_UNAUTHORIZED = error_responses(401)
 
 
 def _client_address(request: Request) -> str:
@@ -41,7 +41,7 @@ def _client_address(request: Request) -> str:
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
-    responses={409: {"description": "Email already registered"}},
+    responses=error_responses(409),
 )
 def register(data: UserCreate, session: SessionDep, clock: ClockDep) -> Any:
     """Create an account; it starts with a sensible default care plan."""
@@ -51,7 +51,7 @@ def register(data: UserCreate, session: SessionDep, clock: ClockDep) -> Any:
 @auth_router.post(
     "/login",
     response_model=TokenRead,
-    responses={**_UNAUTHORIZED, 429: {"description": "Too many failed attempts"}},
+    responses=error_responses(401, 429),
 )
 def login(
     data: LoginRequest,
@@ -105,7 +105,7 @@ def read_me(user: CurrentUser) -> Any:
 @me_router.patch(
     "",
     response_model=UserRead,
-    responses={**_UNAUTHORIZED, 409: {"description": "Email already used"}},
+    responses=error_responses(401, 409),
 )
 def update_me(
     data: UserUpdate, request: Request, user: CurrentUser, session: SessionDep, clock: ClockDep
@@ -134,8 +134,9 @@ def delete_me(
 ) -> Response:
     """Delete the account and everything it owns. Needs the current password."""
     if not verify_password(user.password_hash, data.password):
-        raise Unauthorized("The password is wrong; the account was not deleted.",
-                           code="invalid_credentials")
+        raise Unauthorized(
+            "The password is wrong; the account was not deleted.", code="invalid_credentials"
+        )
     service.delete_user(session=session, user=user)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookies(response, secure=runtime.settings.secure_cookies)

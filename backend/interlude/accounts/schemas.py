@@ -73,7 +73,7 @@ class LoginRequest(BaseModel):
 
 class TokenRead(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name, not a secret
     csrf_token: str = Field(description="Send as X-CSRF-Token with cookie-authenticated writes.")
     expires_at: datetime
 

@@ -17,6 +17,7 @@ from interlude.autoresponder.windows import Interval, Schedule, next_window, wee
 from interlude.planner.types import TimeOffIn
 
 Context = dict[str, Any]
+EN_DASH = "\u2013"
 
 
 @dataclass(frozen=True)
@@ -84,19 +85,19 @@ def window_strings(lang: i18n.Language, window: Interval, zone: ZoneInfo) -> dic
 
 
 def schedule_strings(lang: i18n.Language, schedule: Schedule) -> dict[str, str] | None:
-    """'Monday to Friday, 09:00–09:30 and 16:30–17:00 (New York time)' and friends."""
+    """'Monday to Friday, 09:00-09:30 and ...' (with en dashes) and the short/spoken forms."""
     by_day = weekly_ranges(schedule.windows)
     if not by_day:
         return None
     groups: dict[tuple[tuple[time, time], ...], list[int]] = {}
-    for weekday, ranges in sorted(by_day.items()):
-        groups.setdefault(tuple(ranges), []).append(weekday)
+    for weekday, day_ranges in sorted(by_day.items()):
+        groups.setdefault(tuple(day_ranges), []).append(weekday)
     label = lang.zone_label.format(city=i18n.city(schedule.zone.key))
     text, short, spoken = [], [], []
     for ranges, days in groups.items():
         text.append(
             f"{i18n.day_groups(lang, days)}, "
-            + i18n.list_join(lang, [f"{i18n.clock(a)}–{i18n.clock(b)}" for a, b in ranges])
+            + i18n.list_join(lang, [f"{i18n.clock(a)}{EN_DASH}{i18n.clock(b)}" for a, b in ranges])
         )
         short.append(
             f"{i18n.day_groups(lang, days, short=True)} "
@@ -167,6 +168,13 @@ def _away_strings(
     }
 
 
+def _channel(persona: Persona) -> dict[str, str] | None:
+    if not (persona.secure_channel_name or persona.secure_channel_url):
+        return None
+    name = persona.secure_channel_name or persona.secure_channel_url
+    return {"name": name, "url": persona.secure_channel_url}
+
+
 def build_context(
     persona: Persona, schedule: Schedule, at: datetime, *, static: bool = False
 ) -> Context:
@@ -194,12 +202,7 @@ def build_context(
         "typical_reply": persona.typical_reply,
         "away": _away_strings(lang, schedule, away, window),
         "covering": covering,
-        "secure_channel": (
-            {"name": persona.secure_channel_name or persona.secure_channel_url,
-             "url": persona.secure_channel_url}
-            if persona.secure_channel_name or persona.secure_channel_url
-            else None
-        ),  # fmt: skip
+        "secure_channel": _channel(persona),
         "email_not_secure": persona.email_not_secure_note,
         "emergency": emergency,
         "emergency_short": emergency_short,

@@ -68,13 +68,13 @@ class ReplySandbox(ImmutableSandboxedEnvironment):
         return operator.mul(left, right)
 
 
-def _environment(*, autoescape: bool) -> ReplySandbox:
+def _environment(*, autoescape: bool, trim: bool = True) -> ReplySandbox:
     env = ReplySandbox(
         loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
         autoescape=autoescape,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        trim_blocks=trim,
+        lstrip_blocks=trim,
         keep_trailing_newline=False,
         auto_reload=False,
     )
@@ -83,6 +83,8 @@ def _environment(*, autoescape: bool) -> ReplySandbox:
 
 
 _TEXT_ENV = _environment(autoescape=False)
+# One-line formats keep every newline as a space, so block tags never glue words together.
+_LINE_ENV = _environment(autoescape=False, trim=False)
 _HTML_ENV = _environment(autoescape=True)
 
 
@@ -101,10 +103,11 @@ def render_slot(
     slot: str, context: Context, *, language: str, tone: str, custom: str | None = None
 ) -> str:
     """Render one slot; the emergency line is appended if a template left it out."""
+    env = _LINE_ENV if slot in ONE_LINE_SLOTS else _TEXT_ENV
     if custom is not None:
-        template = _TEXT_ENV.from_string(custom)
+        template = env.from_string(custom)
     else:
-        template = _TEXT_ENV.get_template(f"{language}/{tone}/{slot}.j2")
+        template = env.get_template(f"{language}/{tone}/{slot}.j2")
     text = _tidy(slot, template.render(context))[:_MAX_OUTPUT_CHARS]
     return ensure_emergency(slot, text, context)
 
@@ -164,12 +167,12 @@ def _static_check(tree: nodes.Template) -> None:
             raise TemplateProblem("the 'attr' filter is not available in reply templates", line)
         if isinstance(node, nodes.Call):
             raise TemplateProblem("templates cannot call functions or methods", line)
-        if isinstance(node, nodes.Name) and node.ctx == "load":
-            if node.name not in CONTEXT_VARIABLES and node.name not in assigned:
-                raise TemplateProblem(
-                    f"unknown variable '{node.name}'; available: {', '.join(CONTEXT_VARIABLES)}",
-                    line,
-                )
+        known = CONTEXT_VARIABLES + tuple(assigned)
+        if isinstance(node, nodes.Name) and node.ctx == "load" and node.name not in known:
+            raise TemplateProblem(
+                f"unknown variable '{node.name}'; available: {', '.join(CONTEXT_VARIABLES)}",
+                line,
+            )
 
 
 def _template_line(tb: TracebackType | None) -> int | None:

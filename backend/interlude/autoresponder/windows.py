@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from interlude.planner.types import ResponseWindowIn, TimeOffIn
@@ -175,7 +176,7 @@ def offset_periods(zone: ZoneInfo, start: datetime, end: datetime) -> list[Offse
         cursor = step_end
     bounds: list[datetime | None] = [None, *transitions, None]
     periods = []
-    for left, right in zip(bounds, bounds[1:], strict=False):
+    for left, right in pairwise(bounds):
         probe = left if left is not None else start
         periods.append(OffsetPeriod(left, right, _offset(zone, probe)))
     return periods

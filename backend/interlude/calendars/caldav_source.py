@@ -12,6 +12,7 @@ import logging
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import caldav
@@ -60,8 +61,8 @@ def _check_url(url: str, *, allow_private_network: bool) -> str:
     return url
 
 
-def _client(url: str, username: str, password: str) -> caldav.DAVClient:
-    return caldav.DAVClient(
+def _client(url: str, username: str, password: str) -> Any:
+    return caldav.DAVClient(  # type: ignore[operator]
         url=url, username=username, password=password, timeout=_TIMEOUT_SECONDS
     )
 

@@ -19,7 +19,8 @@ _TELEHEALTH = re.compile(
     r"zoom\.us|zoomgov\.com|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com"
     r"|doxy\.me|video\.simplepractice\.com|simplepractice\.com/.*(?:video|telehealth)"
     r"|therapynotes\.com/.*(?:telehealth|video)|telehealth\.therapynotes|jane\.app/.*video"
-    r"|janeapp\.com/.*video|webex\.com|whereby\.com|vsee\.com|gotomeeting\.com|owlpractice"
+    r"|janeapp\.com/.*video|microsoft teams|webex\.com|whereby\.com|vsee\.com"
+    r"|gotomeeting\.com|owlpractice"
     r".*(?:video|telehealth)|\btelehealth\b|\btele-health\b|\bvideo (?:session|visit|call"
     r"|appointment)\b|\bvirtual (?:session|visit|appointment)\b",
     re.IGNORECASE,
@@ -55,7 +56,7 @@ class Rule:
 
 
 def _text(component: Component, names: Iterable[str]) -> str:
-    parts = []
+    parts: list[str] = []
     for name in names:
         value = component.get(name)
         if value is None:

@@ -47,6 +47,10 @@ class FetchLimits:
     max_bytes: int = MAX_BYTES
 
 
+# Module-level so an operator (or a test) can tune them in one place.
+DEFAULT_LIMITS = FetchLimits()
+
+
 @dataclass(frozen=True)
 class FetchResult:
     not_modified: bool
@@ -180,9 +184,9 @@ def guarded_client(
     *, allow_private_network: bool, limits: FetchLimits | None = None
 ) -> httpx.Client:
     """An httpx client whose every connection goes through the SSRF guard."""
-    limits = limits or FetchLimits()
+    limits = limits or DEFAULT_LIMITS
     transport = httpx.HTTPTransport(trust_env=False)
-    transport._pool = httpcore.ConnectionPool(  # noqa: SLF001 - swap in the guarded backend
+    transport._pool = httpcore.ConnectionPool(  # swap in the guarded backend
         ssl_context=httpx.create_ssl_context(),
         max_connections=20,
         max_keepalive_connections=10,
@@ -212,7 +216,7 @@ def fetch_feed(
     limits: FetchLimits | None = None,
     client: httpx.Client | None = None,
 ) -> FetchResult:
-    limits = limits or FetchLimits()
+    limits = limits or DEFAULT_LIMITS
     own_client = client is None
     http = client or guarded_client(allow_private_network=allow_private_network, limits=limits)
     deadline = time.monotonic() + limits.total_seconds

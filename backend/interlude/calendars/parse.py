@@ -21,7 +21,7 @@ import icalendar
 import x_wr_timezone
 from dateutil.rrule import rrulestr
 from icalendar import Component
-from recurring_ical_events import EventAdapter, Series
+from recurring_ical_events import EventAdapter, Occurrence, Series
 
 from interlude.calendars import classify
 from interlude.calendars.tzfix import preprocess
@@ -91,6 +91,11 @@ def read_calendars(
         if "BEGIN:VCALENDAR" not in text[:4096].upper():
             raise CalendarParseError(
                 "This is not an iCalendar file (it does not start with BEGIN:VCALENDAR)."
+            )
+        if "END:VCALENDAR" not in text[-4096:].upper():
+            # A cut-off download must never read as "fewer events": that would erase sessions.
+            raise CalendarParseError(
+                "The calendar file is incomplete: it ends before END:VCALENDAR."
             )
         calendar = _parse_one(text, window, notes)
         name = str(calendar.get("X-WR-CALNAME", ""))
@@ -174,23 +179,27 @@ def _expand_series(
     span_end = window.end + timedelta(days=1)
     try:
         series = Series([EventAdapter(c) for c in group])
-        produced = 0
-        for occurrence in series.between(span_start, span_end):
+        for produced, occurrence in enumerate(series.between(span_start, span_end)):
             if produced >= budget:
                 notes["series_cap"] += 1
                 return
-            produced += 1
-            component = occurrence._adapter._component  # noqa: SLF001 - avoids a copy
-            if recurring:
-                rids = occurrence.recurrence_ids
-                key = _key(rids[0]) if rids else _key(occurrence.start)
-            else:
-                key = ""
+            component = occurrence._adapter._component  # private: avoids a copy
+            key = _recurrence_key(occurrence) if recurring else ""
             yield _Occurrence(component, occurrence.start, occurrence.end, key)
     except Exception as exc:
         log.info("a series could not be expanded: %s", type(exc).__name__)
         notes["bad_series"] += 1
         yield from _first_instance_only(base, window)
+
+
+def _recurrence_key(occurrence: Occurrence) -> str:
+    """The instance's original slot: its RECURRENCE-ID, else the start the rule gave it."""
+    adapter = occurrence._adapter  # private attribute, stable in rie 3
+    rids = occurrence.recurrence_ids
+    # A THISANDFUTURE override also shapes later instances: only its own instance takes its id.
+    if rids and (not adapter.this_and_future or occurrence.start == adapter.start):
+        return _key(rids[0])
+    return _key(occurrence.start)
 
 
 def _frequency(component: Component) -> str | None:
@@ -199,7 +208,7 @@ def _frequency(component: Component) -> str | None:
         return None
     try:
         freq = rrule.get("FREQ")
-    except AttributeError:
+    except Exception:  # a broken (unparseable) rule: handled when the series is built
         return None
     return str(freq[0]).upper() if freq else None
 
@@ -211,7 +220,7 @@ def _first_instance_only(component: Component, window: Window) -> Iterator[_Occu
         return
     start = start_prop.dt
     try:
-        end = component.end
+        end = _end(component)
     except Exception:
         end = start + (timedelta(days=1) if not isinstance(start, datetime) else timedelta(0))
     yield _Occurrence(component, start, end, _key(start))
@@ -221,14 +230,18 @@ def _expand_high_frequency(
     component: Component, frequency: str, window: Window, notes: Counter[str]
 ) -> Iterator[_Occurrence]:
     """Per-second/per-minute rules: fast-forward to the window, then expand lazily."""
-    start = component.get("DTSTART").dt
+    start: datetime = component.get("DTSTART").dt
     if not isinstance(start, datetime):
         return
+    duration = timedelta(0)
     try:
-        duration = component.end - start
+        end = _end(component)
+        if isinstance(end, datetime):
+            duration = end - start
     except Exception:
-        duration = timedelta(0)
-    rule_text = component["RRULE"].to_ical().decode()
+        log.debug("high-frequency series without a usable end")
+    raw = component["RRULE"].to_ical()
+    rule_text = raw.decode() if isinstance(raw, bytes) else str(raw)
     parts = dict(p.split("=", 1) for p in rule_text.split(";") if "=" in p)
     step = timedelta(seconds=_HIGH_FREQUENCIES[frequency] * int(parts.get("INTERVAL", "1") or 1))
     window_start = window.start.astimezone(start.tzinfo) if start.tzinfo else window.start
@@ -252,7 +265,13 @@ def _expand_high_frequency(
             continue
         if _to_utc(instance_start, window.zone) >= window.end:
             return
-        yield _Occurrence(component, instance_start, instance_start + duration, _key(instance_start))
+        end = instance_start + duration
+        yield _Occurrence(component, instance_start, end, _key(instance_start))
+
+
+def _end(component: Component) -> date | datetime:
+    end: date | datetime = component.end  # type: ignore[attr-defined]
+    return end
 
 
 def _to_utc(value: date | datetime, zone: ZoneInfo) -> datetime:

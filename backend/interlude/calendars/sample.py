@@ -1,7 +1,7 @@
 """The demo calendar behind "try with a sample calendar": made-up, always current.
 
 A daily recurring set anchored a few weeks before ``now`` in the user's zone, so today and
-tomorrow always show sessions (every day, weekends too), with one telehealth series and a lunch block.
+tomorrow always show sessions (weekends too), with telehealth sessions and a free lunch block.
 """
 
 from __future__ import annotations

@@ -98,6 +98,12 @@ def snapshot(source: CalendarSource, *, keyring: Keyring, zone: ZoneInfo) -> Sou
     )
 
 
+def _next_sync(source: CalendarSource, settings: Settings, now: datetime) -> datetime:
+    # A stable per-source jitter (up to a minute) spreads sources over the interval.
+    jitter = timedelta(seconds=source.id.int % 60) if source.id else timedelta(0)
+    return now + timedelta(minutes=settings.sync_interval_minutes) + jitter
+
+
 def backoff(failures: int, interval_minutes: int) -> timedelta:
     step = timedelta(minutes=interval_minutes) * (2 ** min(max(failures - 1, 0), 10))
     return min(step, MAX_BACKOFF)
@@ -133,7 +139,7 @@ def apply_outcome(
     source.last_error = None
     source.consecutive_failures = 0
     source.last_synced_at = now
-    source.next_sync_at = now + timedelta(minutes=settings.sync_interval_minutes) if periodic else None
+    source.next_sync_at = _next_sync(source, settings, now) if periodic else None
     if outcome.read is None:
         return SyncResult(status="ok", unchanged=True, warnings=list(source.warnings))
     source.warnings = list(outcome.read.warnings)
@@ -271,16 +277,16 @@ def source_json(source: CalendarSource, *, keyring: Keyring) -> dict[str, Any]:
 
 
 def export(*, session: Session, user_id: uuid.UUID, keyring: Keyring) -> dict[str, Any]:
-    sources = session.scalars(
-        select(CalendarSource).where(CalendarSource.user_id == user_id)
-    ).all()
+    sources = session.scalars(select(CalendarSource).where(CalendarSource.user_id == user_id)).all()
     appointments = session.scalars(
         select(Appointment).where(Appointment.user_id == user_id).order_by(Appointment.start)
     ).all()
 
     def plain(value: Any) -> Any:
-        return value.isoformat() if isinstance(value, datetime) else (
-            str(value) if isinstance(value, uuid.UUID) else value
+        return (
+            value.isoformat()
+            if isinstance(value, datetime)
+            else (str(value) if isinstance(value, uuid.UUID) else value)
         )
 
     return {

@@ -71,7 +71,7 @@ def claim_due(runtime: Runtime, *, owner: str, now: datetime, limit: int) -> lis
                 )
             return ids
         candidates = list(session.scalars(due))
-    return [source_id for source_id in candidates if claim(runtime, source_id, owner=owner, now=now)]
+    return [sid for sid in candidates if claim(runtime, sid, owner=owner, now=now)]
 
 
 def sync_claimed(

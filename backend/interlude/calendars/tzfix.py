@@ -147,4 +147,4 @@ def preprocess(text: str, *, user_zone: str) -> tuple[str, Repairs]:
 
 
 def _quote(name: str) -> str:
-    return f'"{name}"' if any(c in name for c in ';:,') else name
+    return f'"{name}"' if any(c in name for c in ";:,") else name

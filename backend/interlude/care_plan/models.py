@@ -32,9 +32,7 @@ class CarePlanSettings(Base):
 
 class MicroBreakRule(UUIDPrimaryKey, Base):
     __tablename__ = "micro_break_rules"
-    __table_args__ = (
-        CheckConstraint("duration_minutes BETWEEN 1 AND 60", name="duration_range"),
-    )
+    __table_args__ = (CheckConstraint("duration_minutes BETWEEN 1 AND 60", name="duration_range"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(_USER_FK, ondelete="CASCADE"), index=True)
     trigger: Mapped[str] = mapped_column(String(20))  # after_session | fixed_time | interval

@@ -23,13 +23,11 @@ from interlude.care_plan.schemas import (
     TimeOffUpdate,
 )
 from interlude.core.deps import ClockDep, SessionDep
+from interlude.core.errors import error_responses
 
 router = APIRouter(prefix="/api/v1/care-plan", tags=["care plan"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not signed in"},
-    404: {"description": "Not found"},
-}
+_ERRORS = error_responses(401, 404, 422)
 
 
 @router.get("", response_model=CarePlanRead, responses=_ERRORS)
@@ -54,7 +52,7 @@ def update_care_plan_settings(
 @router.put(
     "/response-windows",
     response_model=list[ResponseWindowRead],
-    responses={**_ERRORS, 409: {"description": "Windows overlap"}},
+    responses=error_responses(401, 409, 422),
 )
 def replace_response_windows(
     windows: list[ResponseWindowCreate], user: CurrentUser, session: SessionDep, clock: ClockDep
@@ -75,7 +73,7 @@ def _add_list_routes(
 ) -> None:
     """GET list, POST, GET one, PATCH, DELETE for one care-plan list."""
     read_schema = resource.read_schema
-    errors = {**_ERRORS, 409: {"description": "Conflicts with another item"}}
+    errors = error_responses(401, 404, 409, 422)
 
     def list_endpoint(user: CurrentUser, session: SessionDep) -> Any:
         return service.list_items(session=session, user_id=user.id, resource=resource)
@@ -120,38 +118,65 @@ def _add_list_routes(
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     router.add_api_route(
-        path, list_endpoint, methods=["GET"], response_model=list[read_schema],
-        name=f"list_{plural}", responses=errors,
+        path,
+        list_endpoint,
+        methods=["GET"],
+        response_model=list[read_schema],  # type: ignore[valid-type]
+        name=f"list_{plural}",
+        responses=errors,
     )
     router.add_api_route(
-        path, create_endpoint, methods=["POST"], response_model=read_schema,
-        status_code=status.HTTP_201_CREATED, name=f"create_{singular}", responses=errors,
+        path,
+        create_endpoint,
+        methods=["POST"],
+        response_model=read_schema,
+        status_code=status.HTTP_201_CREATED,
+        name=f"create_{singular}",
+        responses=errors,
     )
     router.add_api_route(
-        f"{path}/{{item_id}}", read_endpoint, methods=["GET"], response_model=read_schema,
-        name=f"read_{singular}", responses=errors,
+        f"{path}/{{item_id}}",
+        read_endpoint,
+        methods=["GET"],
+        response_model=read_schema,
+        name=f"read_{singular}",
+        responses=errors,
     )
     router.add_api_route(
-        f"{path}/{{item_id}}", update_endpoint, methods=["PATCH"], response_model=read_schema,
-        name=f"update_{singular}", responses=errors,
+        f"{path}/{{item_id}}",
+        update_endpoint,
+        methods=["PATCH"],
+        response_model=read_schema,
+        name=f"update_{singular}",
+        responses=errors,
     )
     router.add_api_route(
-        f"{path}/{{item_id}}", delete_endpoint, methods=["DELETE"],
-        status_code=status.HTTP_204_NO_CONTENT, name=f"delete_{singular}", responses=errors,
+        f"{path}/{{item_id}}",
+        delete_endpoint,
+        methods=["DELETE"],
+        status_code=status.HTTP_204_NO_CONTENT,
+        name=f"delete_{singular}",
+        responses=errors,
     )
 
 
 _add_list_routes(
-    "/micro-breaks", "micro_breaks", "micro_break", service.MICRO_BREAKS,
-    MicroBreakRuleCreate, MicroBreakRuleUpdate,
+    "/micro-breaks",
+    "micro_breaks",
+    "micro_break",
+    service.MICRO_BREAKS,
+    MicroBreakRuleCreate,
+    MicroBreakRuleUpdate,
 )
 _add_list_routes(
-    "/response-windows", "response_windows", "response_window", service.RESPONSE_WINDOWS,
-    ResponseWindowCreate, ResponseWindowUpdate,
+    "/response-windows",
+    "response_windows",
+    "response_window",
+    service.RESPONSE_WINDOWS,
+    ResponseWindowCreate,
+    ResponseWindowUpdate,
 )
 _add_list_routes(
     "/time-off", "time_off", "time_off_entry", service.TIME_OFF, TimeOffCreate, TimeOffUpdate
 )
-_add_list_routes(
-    "/rituals", "rituals", "ritual", service.RITUALS, RitualCreate, RitualUpdate
-)
+_add_list_routes("/rituals", "rituals", "ritual", service.RITUALS, RitualCreate, RitualUpdate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -284,7 +285,7 @@ def replace_response_windows(
 ) -> list[ResponseWindow]:
     """The week editor saves the whole week at once."""
     ordered = sorted(windows, key=lambda w: (w.weekday, w.start_time))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if before.weekday == after.weekday and after.start_time < before.end_time:
             raise Conflict(
                 f"Two windows overlap on weekday {before.weekday} "

@@ -132,9 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = _validation_details(exc)
         first = details[0] if details else None
-        message = (
-            f"{first['field']}: {first['message']}" if first else "The request is not valid."
-        )
+        message = f"{first['field']}: {first['message']}" if first else "The request is not valid."
         return JSONResponse(error_body("validation_error", message, details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
@@ -161,3 +159,23 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body("internal_error", "Something went wrong on our side; please try again."),
             status_code=500,
         )
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Not signed in, or the session ended",
+    403: "Forbidden (e.g. missing CSRF header)",
+    404: "Not found (or not yours)",
+    409: "Conflicts with existing data",
+    413: "Too large",
+    422: "Validation error: details name each field",
+    429: "Too many requests; see Retry-After",
+    503: "A dependency is unavailable",
+}
+
+
+def error_responses(*codes: int) -> Responses:
+    """OpenAPI ``responses=`` entries for error codes, all with the one error shape."""
+    return {code: {"description": _DESCRIPTIONS.get(code, "Error")} for code in codes}

@@ -43,9 +43,9 @@ def constant_time_equals(a: str, b: str) -> bool:
 
 
 def _derive(secret_key: str, purpose: str, length: int = 32) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode()
-    ).derive(secret_key.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode()).derive(
+        secret_key.encode()
+    )
 
 
 class Keyring:

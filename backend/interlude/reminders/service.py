@@ -194,7 +194,14 @@ def replan_user(
 
 
 def _on_schedule_changed(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
-    replan_user(session=session, user_id=user_id, now=now)
+    """Re-plan inside the caller's transaction, in a savepoint: a planning failure must not
+    lose the calendar sync or care-plan change that triggered it (the worker's periodic
+    re-plan repairs the outbox later)."""
+    try:
+        with session.begin_nested():
+            replan_user(session=session, user_id=user_id, now=now)
+    except Exception as exc:
+        log.error("re-planning failed for user %s: %s", user_id, type(exc).__name__, exc_info=exc)
 
 
 hooks.on_schedule_changed(_on_schedule_changed)

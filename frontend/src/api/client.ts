@@ -1,5 +1,5 @@
 /**
- * The one typed client for Interlude's HTTP API (hand-typed from backend/interlude/*/schemas.py).
+ * The one typed client for Interlude's HTTP API (hand-typed from backend/interlude/{domain}/schemas.py).
  *
  * - Authenticates with the HttpOnly session cookie; every unsafe request carries the
  *   X-CSRF-Token header copied from the readable `interlude_csrf` cookie, which is also kept in

@@ -1,7 +1,7 @@
 /** Small form helpers: labelled fields and the error line every form shows. */
 import type { ComponentChildren, JSX } from "preact";
 
-type InputProps = JSX.HTMLAttributes<HTMLInputElement> & { label: string; hint?: string };
+type InputProps = JSX.InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string };
 
 let counter = 0;
 const nextId = () => `f${++counter}`;

@@ -1,5 +1,6 @@
 /** Notification permission and the Web Push subscription of this device. */
 import { api } from "../api/client";
+import { idbSet } from "../api/idb";
 
 export function isIos(ua: string = navigator.userAgent): boolean {
   return /iPad|iPhone|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
@@ -76,5 +77,7 @@ export async function enablePush(): Promise<void> {
     });
   }
   const json = subscription.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
-  await api.subscribe({ endpoint: json.endpoint, keys: json.keys, label: deviceName() });
+  const label = deviceName();
+  await idbSet("deviceLabel", label).catch(() => undefined);
+  await api.subscribe({ endpoint: json.endpoint, keys: json.keys, label });
 }

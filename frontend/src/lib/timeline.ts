@@ -57,8 +57,8 @@ export function buildTimeline(appointments: Appointment[], reminders: Reminder[]
     if (r.state === "cancelled") continue;
     items.push({ type: "reminder", at: Date.parse(r.due_at), reminder: r });
   }
-  // Sessions first when a break is due at the very minute a session ends.
-  return items.sort((x, y) => x.at - y.at || (x.type === "session" ? -1 : 1));
+  // A reminder due at the minute a session starts belongs before it (e.g. a ritual heads-up).
+  return items.sort((x, y) => x.at - y.at || (x.type === "reminder" ? -1 : 1));
 }
 
 /** The next break the user has not acted on yet, due after `now` or still open. */

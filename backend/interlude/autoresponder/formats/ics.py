@@ -19,6 +19,10 @@ def ics(request: FormatRequest) -> FormatOutput:
     calendar.add("prodid", "-//Interlude//Auto-reply periods//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Auto-reply periods")
+    context = request.context()
+    description = "While this runs, clients get your auto-reply."
+    if context["emergency"]:
+        description += f" It tells them: {context['emergency']}"
     periods = []
     for period in closed_periods(schedule, start, end):
         away = bool(time_off_between(schedule, period.start, period.end - timedelta(seconds=1)))
@@ -30,6 +34,7 @@ def ics(request: FormatRequest) -> FormatOutput:
         event.add("dtstart", period.start)
         event.add("dtend", period.end)
         event.add("summary", summary)
+        event.add("description", description)
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
         periods.append(
@@ -38,10 +43,15 @@ def ics(request: FormatRequest) -> FormatOutput:
     body = calendar.to_ical().decode("utf-8")
     return FormatOutput(
         format="ics",
-        content={"calendar": body, "periods": periods, "days": request.horizon_days},
+        content={
+            "calendar": body,
+            "periods": periods,
+            "days": request.horizon_days,
+            "description": description,
+        },
         filename="auto-reply-periods.ics",
         media_type="text/calendar; charset=utf-8",
         download=body,
         warnings=[],
-        context=None,
+        context=context,
     )

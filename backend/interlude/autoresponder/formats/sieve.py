@@ -50,19 +50,19 @@ def _hms(value: time) -> str:
 def _week_test(request: FormatRequest, zone: str, indent: str) -> str:
     """anyof(each group of weekdays with the same ranges: weekday and any range)."""
     groups: dict[tuple[tuple[time, time], ...], list[int]] = {}
-    for weekday, ranges in sorted(weekly_ranges(request.schedule.windows).items()):
-        groups.setdefault(tuple(ranges), []).append(weekday)
+    for weekday, day_ranges in sorted(weekly_ranges(request.schedule.windows).items()):
+        groups.setdefault(tuple(day_ranges), []).append(weekday)
     tests = []
     for ranges, days in groups.items():
         sieve_days = ", ".join(f'"{(d + 1) % 7}"' for d in days)  # Sieve: "0" = Sunday
         range_tests = ",\n".join(
-            f"{indent}        allof (currentdate :zone \"{zone}\" :value \"ge\" \"time\" "
-            f"\"{_hms(a)}\",\n{indent}               currentdate :zone \"{zone}\" :value \"lt\" "
-            f"\"time\" \"{_hms(b)}\")"
+            f'{indent}        allof (currentdate :zone "{zone}" :value "ge" "time" '
+            f'"{_hms(a)}",\n{indent}               currentdate :zone "{zone}" :value "lt" '
+            f'"time" "{_hms(b)}")'
             for a, b in ranges
         )
         tests.append(
-            f"{indent}  allof (currentdate :zone \"{zone}\" :is \"weekday\" [{sieve_days}],\n"
+            f'{indent}  allof (currentdate :zone "{zone}" :is "weekday" [{sieve_days}],\n'
             f"{indent}    anyof (\n{range_tests}))"
         )
     joined = ",\n".join(tests)

@@ -1,0 +1,162 @@
+"""Creating and changing sources: validate, read once, then store (secrets encrypted)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from interlude.accounts.models import User
+from interlude.calendars import caldav_source, service
+from interlude.calendars.fetch import FetchError, FetchLimits, normalize_feed_url
+from interlude.calendars.models import CalendarSource
+from interlude.calendars.schemas import CalendarCreate, CalendarUpdate
+from interlude.calendars.sources import SourceSnapshot, gather
+from interlude.core.errors import AppError, BadRequest, Unprocessable
+from interlude.core.security import Keyring
+from interlude.core.settings import Settings
+
+_DEFAULT_NAMES = {
+    "ics_url": "Calendar feed",
+    "caldav": "CalDAV calendar",
+    "upload": "Uploaded calendar",
+    "sample": "Sample calendar",
+}
+
+
+class CalendarUnreadable(AppError):
+    status_code = 422
+    code = "calendar_unreadable"
+
+
+def _normalize(url: str, settings: Settings) -> str:
+    try:
+        return normalize_feed_url(url, allow_private_network=settings.allow_private_network)
+    except FetchError as exc:
+        raise BadRequest(exc.message, code="bad_calendar_url") from None
+
+
+def create_source(
+    *,
+    session: Session,
+    user: User,
+    data: CalendarCreate,
+    keyring: Keyring,
+    settings: Settings,
+    now: datetime,
+    upload: bytes | None = None,
+    kind: str | None = None,
+    limits: FetchLimits | None = None,
+) -> tuple[CalendarSource, service.SyncResult]:
+    """Read the calendar once; store the source (and its appointments) only if that worked."""
+    kind = kind or data.kind
+    url = _normalize(data.url, settings) if data.url and kind in ("ics_url", "caldav") else None
+    snap = SourceSnapshot(
+        kind=kind,
+        zone=service.user_zone(user),
+        rule=data.rule.model_dump(),
+        url=url,
+        username=data.username,
+        password=data.password,
+        calendar=data.calendar,
+    )
+    outcome = gather(
+        snap,
+        now=now,
+        past_days=settings.sync_past_days,
+        future_days=settings.sync_future_days,
+        allow_private_network=settings.allow_private_network,
+        limits=limits,
+        upload=upload,
+    )
+    if not outcome.ok:
+        raise CalendarUnreadable(f"The calendar could not be read: {outcome.error}")
+    source = CalendarSource(
+        user_id=user.id,
+        kind=kind,
+        name=data.name or _DEFAULT_NAMES[kind],
+        url_encrypted=keyring.encrypt(url) if url else None,
+        username_encrypted=keyring.encrypt(data.username) if data.username else None,
+        password_encrypted=keyring.encrypt(data.password) if data.password else None,
+        caldav_calendar=data.calendar,
+        rule=data.rule.model_dump(),
+        status="pending",
+        warnings=[],
+        consecutive_failures=0,
+        appointment_count=0,
+        session_count=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(source)
+    session.flush()
+    result = service.apply_outcome(
+        session=session, source=source, outcome=outcome, keyring=keyring, settings=settings, now=now
+    )
+    return source, result
+
+
+def update_source(
+    *,
+    session: Session,
+    user: User,
+    source: CalendarSource,
+    data: CalendarUpdate,
+    keyring: Keyring,
+    settings: Settings,
+    now: datetime,
+) -> CalendarSource:
+    """Changes to where or how a calendar is read take effect at its next sync (due now)."""
+    fields = data.model_fields_set
+    reread = False
+    if "name" in fields and data.name:
+        source.name = data.name
+    if "url" in fields and data.url:
+        if source.kind not in ("ics_url", "caldav"):
+            raise BadRequest("Only feed and CalDAV calendars have an address.")
+        source.url_encrypted = keyring.encrypt(_normalize(data.url, settings))
+        reread = True
+    for name in ("username", "password"):
+        if name in fields and getattr(data, name) is not None:
+            if source.kind != "caldav":
+                raise BadRequest(f"Only CalDAV calendars have a {name}.")
+            setattr(source, f"{name}_encrypted", keyring.encrypt(getattr(data, name)))
+            reread = True
+    if "calendar" in fields and data.calendar is not None:
+        if source.kind != "caldav":
+            raise BadRequest("Only CalDAV calendars have a calendar path.")
+        source.caldav_calendar = data.calendar
+        reread = True
+    if "rule" in fields and data.rule is not None:
+        if source.kind == "upload":
+            raise Unprocessable(
+                "An uploaded file is not kept, so its rule cannot change: upload it again."
+            )
+        source.rule = data.rule.model_dump()
+        reread = True
+    if reread:
+        source.etag = source.last_modified = source.body_hash = source.ctag = None
+        source.expanded_until = None
+        source.next_sync_at = now
+        source.status = "pending"
+    source.updated_at = now
+    session.flush()
+    return source
+
+
+def discover_caldav(
+    *, url: str, username: str, password: str, settings: Settings
+) -> list[tuple[str, str]]:
+    try:
+        return caldav_source.discover(
+            url=url,
+            username=username,
+            password=password,
+            allow_private_network=settings.allow_private_network,
+        )
+    except caldav_source.CaldavError as exc:
+        raise CalendarUnreadable(exc.message) from None
+
+
+def next_sync_delay(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.sync_interval_minutes)

@@ -1,0 +1,51 @@
+/** Turns a push payload into the notification to show (pure: unit-tested, used by sw.ts). */
+
+export const ACK_ACTIONS = new Set(["done", "snooze", "skip"]);
+
+export interface PushPayload {
+  id?: string | null;
+  reminder_id?: string | null;
+  kind?: string;
+  title?: string;
+  body?: string;
+  tag?: string;
+  url?: string;
+  actions?: { action: string; title: string }[];
+  snooze_minutes?: number;
+}
+
+interface RichNotificationOptions extends NotificationOptions {
+  actions?: { action: string; title: string }[];
+  renotify?: boolean;
+  timestamp?: number;
+}
+
+export function parsePayload(data: { json(): unknown; text(): string } | null): PushPayload {
+  if (!data) return {};
+  try {
+    return data.json() as PushPayload;
+  } catch {
+    return { body: data.text() };
+  }
+}
+
+export function notificationFor(payload: PushPayload): { title: string; options: RichNotificationOptions } {
+  const id = payload.id ?? payload.reminder_id ?? null;
+  const url = payload.url ?? (id ? `/break/${id}` : "/");
+  return {
+    title: payload.title || "Time for a short break",
+    options: {
+      body: payload.body ?? "",
+      // One notification per reminder: a re-delivered push replaces it silently.
+      tag: id ?? payload.tag ?? "interlude",
+      renotify: false,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { id, url, snoozeMinutes: payload.snooze_minutes ?? 5 },
+      // Where actions are not supported (iOS), tapping the notification opens the Break screen.
+      actions: id ? (payload.actions ?? []).filter((a) => ACK_ACTIONS.has(a.action)).slice(0, 3) : [],
+      timestamp: Date.now(),
+    },
+  };
+}
+

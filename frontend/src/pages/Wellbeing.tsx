@@ -1,0 +1,230 @@
+/** Well-being: a 20-second check-in, trends, and gentle early-warning nudges. */
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import type { WellbeingSettings, WellbeingSummary } from "../api/types";
+import { FormError } from "../components/Form";
+import { LineChart } from "../components/LineChart";
+import { useApp } from "../lib/context";
+
+const DEFAULT_WORDS = ["calm", "content", "grateful", "tired", "drained", "anxious", "irritable", "overwhelmed"];
+
+function Scale({ name, label, max, value, onChange }: { name: string; label: string; max: number; value: number | null; onChange: (v: number) => void }) {
+  return (
+    <fieldset class="scale">
+      <legend>{label}</legend>
+      <div class="chips">
+        {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
+          <button type="button" class="chip chip-num" aria-pressed={value === n} aria-label={`${label} ${n} of ${max}`} onClick={() => onChange(n)} key={`${name}${n}`}>
+            {n}
+          </button>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+function YesNo({ label, value, onChange }: { label: string; value: boolean | null; onChange: (v: boolean) => void }) {
+  return (
+    <fieldset class="scale">
+      <legend>{label}</legend>
+      <div class="chips">
+        <button type="button" class="chip" aria-pressed={value === true} onClick={() => onChange(true)}>
+          Yes
+        </button>
+        <button type="button" class="chip" aria-pressed={value === false} onClick={() => onChange(false)}>
+          No
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; onSaved: () => void }) {
+  const { toast } = useApp();
+  const [energy, setEnergy] = useState<number | null>(null);
+  const [emotions, setEmotions] = useState<string[]>([]);
+  const [sleep, setSleep] = useState<number | null>(null);
+  const [moved, setMoved] = useState<boolean | null>(null);
+  const [connected, setConnected] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const words = settings?.emotion_words ?? DEFAULT_WORDS;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (energy === null) {
+      setError("Choose your energy from 1 to 10; everything else is optional.");
+      return;
+    }
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    try {
+      const result = await api.createCheckin({
+        energy,
+        emotions,
+        sleep_quality: sleep,
+        moved,
+        connected,
+        insight: String(form.get("insight") ?? "") || null,
+        gratitude: String(form.get("gratitude") ?? "") || null,
+      });
+      toast(result.queued ? "Check-in saved on this phone; sent when online." : "Thanks for checking in.");
+      setEnergy(null);
+      setEmotions([]);
+      setSleep(null);
+      setMoved(null);
+      setConnected(null);
+      (event.currentTarget as HTMLFormElement | null)?.reset();
+      setError(null);
+      onSaved();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <form class="card stack" onSubmit={submit} aria-labelledby="checkin-title">
+      <h2 id="checkin-title">How are you, right now?</h2>
+      <Scale name="energy" label="Energy" max={10} value={energy} onChange={setEnergy} />
+      <fieldset class="scale">
+        <legend>Feeling</legend>
+        <div class="chips">
+          {words.map((w) => (
+            <button
+              type="button"
+              class="chip"
+              aria-pressed={emotions.includes(w)}
+              onClick={() => setEmotions(emotions.includes(w) ? emotions.filter((x) => x !== w) : [...emotions, w])}
+              key={w}
+            >
+              {w}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      <Scale name="sleep" label="Sleep quality" max={5} value={sleep} onChange={setSleep} />
+      <YesNo label="Moved or exercised today" value={moved} onChange={setMoved} />
+      <YesNo label="Connected with someone outside work" value={connected} onChange={setConnected} />
+      <details class="details">
+        <summary>Add an insight or a gratitude (optional)</summary>
+        <p class="muted">{settings?.privacy_reminder ?? "Please keep client names and details out of it."}</p>
+        <div class="field">
+          <label for="insight">One insight</label>
+          <textarea id="insight" name="insight" rows={2} maxLength={1000} />
+        </div>
+        <div class="field">
+          <label for="gratitude">One gratitude</label>
+          <textarea id="gratitude" name="gratitude" rows={2} maxLength={1000} />
+        </div>
+      </details>
+      <FormError error={error} />
+      <button type="submit" class="btn btn-primary btn-wide">
+        Save check-in
+      </button>
+    </form>
+  );
+}
+
+function nums(values: unknown): (number | null)[] {
+  return Array.isArray(values) ? values.map((v) => (typeof v === "number" ? v : null)) : [];
+}
+
+function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: string) => void }) {
+  const days = (summary.chart.days ?? {}) as Record<string, unknown>;
+  const labels = ((days.dates as string[] | undefined) ?? []).map((d) => d.slice(5));
+  return (
+    <>
+      {summary.signals.map((s) => (
+        <section class="card signal" key={s.code} aria-label={s.title}>
+          <h3>{s.title}</h3>
+          <p>{s.detail}</p>
+          <p>
+            <strong>{s.nudge}</strong>
+          </p>
+          <button type="button" class="btn btn-small btn-ghost" onClick={() => onMute(s.mute_url)}>
+            Mute this nudge
+          </button>
+        </section>
+      ))}
+      <section class="card" aria-labelledby="trends-title" data-testid="trends">
+        <h2 id="trends-title">Trends</h2>
+        <LineChart
+          title="Energy (1–10) and its 7-day average"
+          labels={labels}
+          max={10}
+          series={[
+            { label: "Energy", values: nums(days.energy), className: "s1" },
+            { label: "7-day average", values: nums(days.energy_avg7), className: "s2" },
+          ]}
+        />
+        <LineChart
+          title="Breaks taken and planned"
+          labels={labels}
+          series={[
+            { label: "Planned", values: nums(days.breaks_planned), className: "s3", type: "bar" },
+            { label: "Taken", values: nums(days.breaks_taken), className: "s1", type: "bar" },
+          ]}
+        />
+        <LineChart
+          title="Sessions per day"
+          labels={labels}
+          series={[{ label: "Sessions", values: nums(days.sessions), className: "s2", type: "bar" }]}
+        />
+        {summary.correlations.length > 0 && (
+          <>
+            <h3>What the data shows</h3>
+            <ul>
+              {summary.correlations.map((c, i) => (
+                <li key={i}>{String(c.sentence ?? c.message ?? "")}</li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+export default function Wellbeing() {
+  const { toast } = useApp();
+  const [period, setPeriod] = useState<"week" | "month">("week");
+  const [summary, setSummary] = useState<WellbeingSummary | null>(null);
+  const [settings, setSettings] = useState<WellbeingSettings | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    api.wellbeingSummary(period).then(setSummary).catch((e) => setError((e as Error).message));
+  }, [period]);
+  useEffect(load, [load]);
+  useEffect(() => {
+    api.wellbeingSettings().then(setSettings).catch(() => undefined);
+  }, []);
+
+  const mute = async (url: string) => {
+    try {
+      await api.muteSignal(url);
+      toast("Muted. You can unmute it later from here.");
+      load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  return (
+    <section aria-labelledby="wb-title">
+      <header class="page-head">
+        <h1 id="wb-title">Well-being</h1>
+        <p class="muted">Twenty seconds, whenever you like. No streaks, no guilt.</p>
+      </header>
+      <CheckIn settings={settings} onSaved={load} />
+      <div class="segmented" role="group" aria-label="Period">
+        <button type="button" aria-pressed={period === "week"} onClick={() => setPeriod("week")}>
+          This week
+        </button>
+        <button type="button" aria-pressed={period === "month"} onClick={() => setPeriod("month")}>
+          This month
+        </button>
+      </div>
+      <FormError error={error} />
+      {summary && <Trends summary={summary} onMute={mute} />}
+    </section>
+  );
+}

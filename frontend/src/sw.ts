@@ -1,0 +1,140 @@
+/// <reference lib="webworker" />
+/**
+ * Interlude's service worker: precached app shell, break notifications and their actions,
+ * push subscription renewal, and an update that waits for the user's "Update" tap.
+ *
+ * Notification actions post the ack with the session cookie (same-origin fetch) and the CSRF
+ * token the page copied into IndexedDB (a worker cannot read cookies); offline, the ack is
+ * queued in IndexedDB and the page replays it when the connection returns.
+ */
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import type { PrecacheEntry } from "workbox-precaching";
+import { NavigationRoute, registerRoute } from "workbox-routing";
+import { idbGet } from "./api/idb";
+import { CSRF_HEADER, CSRF_KEY, enqueue } from "./api/queue";
+import { ACK_ACTIONS, notificationFor, parsePayload } from "./lib/notify";
+
+declare const self: ServiceWorkerGlobalScope & {
+  __WB_MANIFEST: (PrecacheEntry | string)[];
+};
+
+const NOT_THE_APP = [/^\/api\//, /^\/docs/, /^\/redoc/, /^\/openapi\.json/, /^\/healthz/, /^\/readyz/, /^\/metrics/];
+
+cleanupOutdatedCaches();
+precacheAndRoute(self.__WB_MANIFEST);
+// Every app URL (/, /break/<id>, /care-plan, ...) is the same shell, also offline.
+registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: NOT_THE_APP }));
+
+self.addEventListener("message", (event) => {
+  if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+// --- push --------------------------------------------------------------------------------
+
+self.addEventListener("push", (event) => {
+  // Always show a notification, inside waitUntil: browsers penalise silent pushes.
+  const { title, options } = notificationFor(parsePayload(event.data));
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+async function openApp(url: string): Promise<void> {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const target = new URL(url, self.location.origin).href;
+  for (const client of windows) {
+    if (new URL(client.url).origin !== self.location.origin) continue;
+    const focused = await client.focus();
+    // The page routes itself: no reload, no lost state.
+    focused.postMessage({ type: "NAVIGATE", url });
+    return;
+  }
+  await self.clients.openWindow(target);
+}
+
+async function postAck(id: string, action: string, snoozeMinutes: number): Promise<void> {
+  const path = `/api/v1/reminders/${encodeURIComponent(id)}/ack`;
+  const body = action === "snooze" ? { action, snooze_minutes: snoozeMinutes } : { action };
+  const csrf = (await idbGet<string>(CSRF_KEY).catch(() => undefined)) ?? "";
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", [CSRF_HEADER]: csrf },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    await enqueue({ method: "POST", path, body, label: `Break ${action}` });
+    return;
+  }
+  // Signed out or the token changed: let the person finish it in the app.
+  if (response.status === 401 || response.status === 403) await openApp(`/break/${id}`);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  const notification = event.notification;
+  const data = (notification.data ?? {}) as { id?: string | null; url?: string; snoozeMinutes?: number };
+  notification.close();
+  if (event.action && data.id && ACK_ACTIONS.has(event.action)) {
+    event.waitUntil(postAck(data.id, event.action, data.snoozeMinutes ?? 5));
+    return;
+  }
+  event.waitUntil(openApp(data.url ?? (data.id ? `/break/${data.id}` : "/")));
+});
+
+// --- subscription renewal ------------------------------------------------------------------
+
+interface PushSubscriptionChangeEvent extends ExtendableEvent {
+  readonly oldSubscription: PushSubscription | null;
+  readonly newSubscription: PushSubscription | null;
+}
+
+function base64UrlToBytes(value: string): Uint8Array<ArrayBuffer> {
+  const raw = atob((value + "=".repeat((4 - (value.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = new Uint8Array(new ArrayBuffer(raw.length));
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+async function resubscribe(event: PushSubscriptionChangeEvent): Promise<void> {
+  const csrf = (await idbGet<string>(CSRF_KEY).catch(() => undefined)) ?? "";
+  const headers = { "Content-Type": "application/json", [CSRF_HEADER]: csrf };
+  let subscription = event.newSubscription;
+  if (!subscription) {
+    const keyResponse = await fetch("/api/v1/push/vapid-public-key", { credentials: "same-origin" });
+    const { public_key } = (await keyResponse.json()) as { public_key: string };
+    subscription = await self.registration.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: base64UrlToBytes(public_key),
+    });
+  }
+  const label = (await idbGet<string>("deviceLabel").catch(() => undefined)) ?? "My device";
+  await fetch("/api/v1/push/subscriptions", {
+    method: "POST",
+    credentials: "same-origin",
+    headers,
+    body: JSON.stringify({ ...subscription.toJSON(), label }),
+  });
+  // Remove the old endpoint from the server, if the browser told us which it was.
+  const old = event.oldSubscription?.endpoint;
+  if (!old) return;
+  const list = await fetch("/api/v1/push/subscriptions", { credentials: "same-origin" });
+  if (!list.ok) return;
+  for (const device of (await list.json()) as { id: string; endpoint: string }[]) {
+    if (device.endpoint === old) {
+      await fetch(`/api/v1/push/subscriptions/${device.id}`, {
+        method: "DELETE",
+        credentials: "same-origin",
+        headers,
+      });
+    }
+  }
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  const change = event as PushSubscriptionChangeEvent;
+  change.waitUntil(resubscribe(change).catch(() => undefined));
+});

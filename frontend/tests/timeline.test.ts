@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { Appointment, Reminder } from "../src/api/types";
+import { backToBackIds, buildTimeline, nextBreak } from "../src/lib/timeline";
+
+const at = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
+const session = (id: string, start: string, end: string): Appointment => ({
+  id,
+  start: at(start),
+  end: at(end),
+  kind: "session",
+});
+const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Reminder => ({
+  id,
+  kind: "micro_break",
+  due_at: at(due),
+  expires_at: at(due).replace(/:00:00Z$/, ":09:00Z"),
+  state: "planned",
+  title: "Breathe",
+  body: "",
+  activity: "box_breathing",
+  duration_minutes: 2,
+  ritual_steps: [],
+  ack_action: null,
+  acked_at: null,
+  ...extra,
+});
+
+describe("back-to-back runs", () => {
+  it("marks three sessions with short gaps, not a pair", () => {
+    const ids = backToBackIds([
+      session("a", "14:00", "14:50"),
+      session("b", "14:55", "15:45"),
+      session("c", "15:50", "16:40"),
+      session("d", "18:00", "18:50"),
+      session("e", "18:55", "19:45"),
+    ]);
+    expect([...ids].sort()).toEqual(["a", "b", "c"]);
+  });
+
+  it("a ten-minute gap breaks the run; other events do not count", () => {
+    const ids = backToBackIds([
+      session("a", "14:00", "14:50"),
+      session("b", "14:55", "15:45"),
+      session("c", "15:55", "16:45"),
+      { ...session("x", "16:46", "17:00"), kind: "other" },
+    ]);
+    expect(ids.size).toBe(0);
+  });
+});
+
+describe("timeline", () => {
+  it("orders sessions and breaks by time, a reminder before a session at the same minute, drops cancelled", () => {
+    const items = buildTimeline(
+      [session("b", "15:00", "15:50"), session("a", "14:00", "15:00")],
+      [reminder("r1", "15:00"), reminder("gone", "16:00", { state: "cancelled" })],
+    );
+    expect(items.map((i) => (i.type === "session" ? i.appointment.id : i.reminder.id))).toEqual(["a", "r1", "b"]);
+  });
+
+  it("finds the next open break", () => {
+    const reminders = [
+      reminder("done", "14:00", { ack_action: "done" }),
+      reminder("next", "15:00"),
+      reminder("later", "16:00"),
+      reminder("heads-up", "14:30", { kind: "back_to_back" }),
+    ];
+    expect(nextBreak(reminders, Date.parse(at("14:10")))?.id).toBe("next");
+    expect(nextBreak(reminders, Date.parse(at("15:05")))?.id).toBe("next"); // still open until expiry
+    expect(nextBreak(reminders, Date.parse(at("17:00")))).toBeNull();
+  });
+});

@@ -1,0 +1,120 @@
+"""A real HTTP server for calendar feeds, on 127.0.0.1 and a port picked at runtime."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/calendar; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None  # answers 304 to a matching If-None-Match
+    delay: float = 0.0  # before the headers
+    trickle: float = 0.0  # seconds between 1 KB chunks of the body
+    hang_after: int | None = None  # send this many bytes, then stall
+    redirect_to: str | None = None
+    omit_length: bool = False  # no Content-Length: the body ends when the connection closes
+    hits: int = 0
+    conditional_hits: int = 0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedServerHTTP
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        route = self.server.routes.get(self.path.split("?", 1)[0])
+        if route is None:
+            self.send_error(404)
+            return
+        route.hits += 1
+        if route.delay:
+            time.sleep(route.delay)
+        if route.redirect_to is not None:
+            self.send_response(302)
+            self.send_header("Location", route.redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        sent_etag = self.headers.get("If-None-Match")
+        if sent_etag is not None:
+            route.conditional_hits += 1
+        if route.etag is not None and sent_etag == route.etag:
+            self.send_response(304)
+            self.send_header("ETag", route.etag)
+            self.end_headers()
+            return
+        self.send_response(route.status)
+        self.send_header("Content-Type", route.content_type)
+        if route.etag is not None:
+            self.send_header("ETag", route.etag)
+        for name, value in route.headers.items():
+            self.send_header(name, value)
+        if route.hang_after is None and not route.trickle and not route.omit_length:
+            self.send_header("Content-Length", str(len(route.body)))
+        self.end_headers()
+        try:
+            self._write_body(route)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _write_body(self, route: Route) -> None:
+        if route.hang_after is not None:
+            self.wfile.write(route.body[: route.hang_after])
+            self.wfile.flush()
+            self.server.stop_event.wait(30)
+            return
+        if route.trickle:
+            for i in range(0, len(route.body), 1024):
+                self.wfile.write(route.body[i : i + 1024])
+                self.wfile.flush()
+                if self.server.stop_event.wait(route.trickle):
+                    return
+            return
+        self.wfile.write(route.body)
+
+
+class FeedServerHTTP(ThreadingHTTPServer):
+    daemon_threads = True
+    routes: dict[str, Route]
+    stop_event: threading.Event
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.httpd = FeedServerHTTP(("127.0.0.1", 0), _Handler)
+        self.httpd.routes = {}
+        self.httpd.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def add(self, path: str, route: Route) -> str:
+        self.httpd.routes[path] = route
+        return self.base + path
+
+    def fixture(self, name: str, **kwargs: object) -> str:
+        """Serve tests/calendars/fixtures/<name> at /<name>; returns its URL."""
+        route = Route(body=(FIXTURES / name).read_bytes(), **kwargs)  # type: ignore[arg-type]
+        return self.add(f"/{name}", route)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.stop_event.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
