@@ -12,8 +12,12 @@ from sqlalchemy.orm import Session
 from interlude.accounts import service as accounts
 from interlude.accounts.models import User
 from interlude.accounts.schemas import UserCreate
+from interlude.core.security import Passwords
 
 DEFAULT_PASSWORD = "correct horse battery staple"
+# Argon2id at a test cost (the conftest settings use the same): hashing is not under test here.
+ARGON2_TEST_COST = {"time_cost": 1, "memory_kib": 1024}
+TEST_PASSWORDS = Passwords(**ARGON2_TEST_COST)
 _seq = itertools.count(1)
 
 
@@ -31,7 +35,9 @@ def user_payload(**overrides: Any) -> dict[str, Any]:
 
 def make_user(db: Session, *, now: datetime, **overrides: Any) -> User:
     """A registered user (with the default care plan), committed."""
-    user = accounts.register_user(session=db, data=UserCreate(**user_payload(**overrides)), now=now)
+    user = accounts.register_user(
+        session=db, passwords=TEST_PASSWORDS, data=UserCreate(**user_payload(**overrides)), now=now
+    )
     db.commit()
     return user
 

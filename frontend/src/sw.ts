@@ -37,7 +37,8 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("push", (event) => {
   // Always show a notification, inside waitUntil: browsers penalise silent pushes.
-  const { title, options } = notificationFor(parsePayload(event.data));
+  const maxActions = (self as unknown as { Notification?: { maxActions?: number } }).Notification?.maxActions ?? 2;
+  const { title, options } = notificationFor(parsePayload(event.data), maxActions);
   event.waitUntil(self.registration.showNotification(title, options));
 });
 

@@ -25,6 +25,11 @@ describe("push notifications", () => {
     expect(options.data).toEqual({ id: "r-1", url: "/break/r-1", snoozeMinutes: 5 });
   });
 
+  it("keeps the most important actions when the platform shows fewer", () => {
+    const actions = ["done", "snooze", "skip"].map((action) => ({ action, title: action }));
+    expect(notificationFor({ id: "r", actions }, 2).options.actions?.map((a) => a.action)).toEqual(["done", "snooze"]);
+  });
+
   it("shows something sensible for an empty or test push", () => {
     expect(notificationFor(parsePayload(null)).title).toBe("Time for a short break");
     const test = notificationFor({ title: "Interlude", reminder_id: null, tag: "interlude-test", url: "/settings/devices" });

@@ -97,10 +97,14 @@ class SieveLab:
         path.chmod(stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IROTH)
         return path
 
-    def compile(self, script: str) -> subprocess.CompletedProcess[str]:
+    def compile(self, script: str, extensions: str = "") -> subprocess.CompletedProcess[str]:
         path = self._write("script.sieve", script)
+        options = ["-x", extensions] if extensions else []
         return subprocess.run(  # noqa: S603
-            [sieve_tool("sievec"), "-c", str(self.config), str(path), str(self.root / "x.svbin")],
+            [
+                sieve_tool("sievec"), "-c", str(self.config), *options,
+                str(path), str(self.root / "x.svbin"),
+            ],
             capture_output=True,
             text=True,
             timeout=60,

@@ -35,7 +35,7 @@ FAULTS = {
     "huge-streamed": (Route(body=HUGE, omit_length=True), "larger than 10 MB"),
     "slow-headers": (Route(body=GOOD, delay=2.5), "did not answer in time"),
     "hangs-mid-body": (Route(body=GOOD, hang_after=200), "did not answer in time"),
-    "trickles": (Route(body=GOOD[:8000] * 2, trickle=0.4), "too slowly"),
+    "trickles": (Route(body=b"BEGIN:VCALENDAR\r\n" + b"X" * 20000, trickle=0.4), "too slowly"),
 }
 
 

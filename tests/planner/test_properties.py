@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,9 +23,7 @@ from interlude.planner import (
 )
 from tests.planner.factories import LONDON, NY, SYDNEY
 
-PROFILE = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROFILE = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Days around every DST transition of the three zones, and an ordinary week.
 BASE_DAYS = [
     date(2026, 11, 1),
@@ -205,6 +204,13 @@ def test_output_is_stable_and_independent_of_input_order(
     rnd.shuffle(shuffled)
     assert plan(shuffled, care_plan, tz, now, horizon) == first
     assert plan(tuple(reversed(appts)), care_plan, tz, now, horizon) == first
+    reordered = replace(
+        care_plan,
+        rules=care_plan.rules[::-1],
+        rituals=care_plan.rituals[::-1],
+        windows=care_plan.windows[::-1],
+    )
+    assert plan(appts, reordered, tz, now, horizon) == first
 
 
 @PROFILE

@@ -27,8 +27,7 @@ def subscription_json(
         .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     )
     body: dict[str, Any] = {
-        "endpoint": endpoint
-        or f"https://fcm.googleapis.com/fcm/send/{secrets.token_urlsafe(24)}",
+        "endpoint": endpoint or f"https://fcm.googleapis.com/fcm/send/{secrets.token_urlsafe(24)}",
         "expirationTime": None,
         "keys": {"p256dh": b64(point), "auth": b64(secrets.token_bytes(16))},
     }

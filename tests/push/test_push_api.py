@@ -95,9 +95,7 @@ def test_label_defaults_when_missing(client, auth):
     assert created.json()["label"] == "My device"
 
 
-def test_an_endpoint_registered_by_another_account_moves_to_the_new_one(
-    client, auth, other_auth
-):
+def test_an_endpoint_registered_by_another_account_moves_to_the_new_one(client, auth, other_auth):
     body = subscription_json()
     assert client.post(SUBS, json=body, headers=other_auth).status_code == 201
     moved = client.post(SUBS, json=subscription_json(body["endpoint"]), headers=auth)
@@ -129,6 +127,7 @@ def _bad_p256dh_not_on_curve() -> str:
 )
 def test_bad_subscriptions_get_a_clear_422(client, auth, change, fragment):
     body = subscription_json()
+    change = dict(change)
     if change.pop("auth_only", False):
         del body["keys"]
     body.update(change)

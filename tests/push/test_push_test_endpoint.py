@@ -12,7 +12,7 @@ SUBS = "/api/v1/push/subscriptions"
 
 
 def test_sends_to_every_device_and_reports_each(client, auth, push_service):
-    phone, phone_row = register_device(client, auth, push_service, label="Phone")
+    phone, _ = register_device(client, auth, push_service, label="Phone")
     laptop, laptop_row = register_device(client, auth, push_service, label="Laptop")
 
     response = client.post(TEST, headers=auth)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 import secrets
@@ -350,10 +351,8 @@ class LocalPushService:
 
     async def _hang(self) -> None:
         assert self._release is not None
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._release.wait(), timeout=self.hang_seconds)
-        except TimeoutError:
-            pass
 
     def _take_behaviour(self, sub_id: str) -> Behaviour | None:
         with self._lock:

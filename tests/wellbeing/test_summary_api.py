@@ -91,7 +91,7 @@ def test_month_summary_on_seeded_data(client, auth, seeded):
     assert by_date["2026-11-16"]["break_minutes"] == 5 + 5 + 80 + 10 + 10
     assert by_date["2026-11-14"]["outside_hours"] == 1
     assert by_date["2026-11-20"]["energy"] == 4.0
-    assert by_date["2026-11-16"]["energy_avg7"] == pytest.approx((4 + 7 * 4 + 4 * 2) / 7, abs=0.01)
+    assert by_date["2026-11-16"]["energy_avg7"] == pytest.approx((4 + 7 * 5 + 4) / 7, abs=0.01)
     assert [w["week_start"] for w in body["weeks"]] == [
         "2026-10-19",
         "2026-10-26",
@@ -179,11 +179,14 @@ def test_the_summary_follows_a_time_zone_change(client, auth, seeded):
     body = client.get(URL, params={"period": "week", "end": "2026-11-22"}, headers=auth).json()
     assert body["timezone"] == "Asia/Tokyo"
     by_date = {d["date"]: d for d in body["days"]}
-    # Monday 16 November 09:00 New York is 23:00 the same day in Tokyo...
+    # Check-ins keep the date they were made on.
     assert by_date["2026-11-16"]["energy"] == 4.0
-    # ...and the 13:00 New York sessions fall on Tuesday in Tokyo.
-    assert by_date["2026-11-17"]["sessions"] > 0
-    assert sum(d["sessions"] for d in body["days"]) != 26 or body["days"][0]["sessions"] != 6
+    # Sessions move: 09:00 and 09:55 New York on Monday are 23:00 and 23:55 in Tokyo; the
+    # rest of that day is Tuesday there, and nothing falls inside Tokyo working hours.
+    assert by_date["2026-11-16"]["sessions"] == 2
+    assert by_date["2026-11-17"]["sessions"] == 4 + 2
+    assert body["indicators"]["sessions"] == 26
+    assert body["indicators"]["sessions_outside_working_hours"] == 26
 
 
 def test_bad_input_and_auth(client, auth):

@@ -23,9 +23,8 @@ from interlude.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from interlude.core.deps import ClockDep, RuntimeDep, SessionDep
+from interlude.core.deps import ClockDep, PasswordsDep, RuntimeDep, SessionDep
 from interlude.core.errors import Unauthorized, error_responses
-from interlude.core.security import verify_password
 
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/v1/me", tags=["account"])
@@ -43,9 +42,11 @@ def _client_address(request: Request) -> str:
     response_model=UserRead,
     responses=error_responses(409),
 )
-def register(data: UserCreate, session: SessionDep, clock: ClockDep) -> Any:
+def register(
+    data: UserCreate, session: SessionDep, passwords: PasswordsDep, clock: ClockDep
+) -> Any:
     """Create an account; it starts with a sensible default care plan."""
-    return service.register_user(session=session, data=data, now=clock.now())
+    return service.register_user(session=session, passwords=passwords, data=data, now=clock.now())
 
 
 @auth_router.post(
@@ -64,7 +65,9 @@ def login(
     email = service.normalize_email(data.email)
     address = _client_address(request)
     check_login_allowed(session=session, runtime=runtime, email=email, address=address)
-    user = service.authenticate(session=session, email=email, password=data.password)
+    user = service.authenticate(
+        session=session, passwords=runtime.passwords, email=email, password=data.password
+    )
     if user is None:
         record_login_failure(runtime=runtime, email=email, address=address)
         raise Unauthorized("Email or password is wrong.", code="invalid_credentials")
@@ -108,11 +111,17 @@ def read_me(user: CurrentUser) -> Any:
     responses=error_responses(401, 409),
 )
 def update_me(
-    data: UserUpdate, request: Request, user: CurrentUser, session: SessionDep, clock: ClockDep
+    data: UserUpdate,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    clock: ClockDep,
 ) -> Any:
     """Change name, time zone, email or password (the last two need current_password)."""
     return service.update_user(
         session=session,
+        passwords=passwords,
         user=user,
         data=data,
         now=clock.now(),
@@ -133,7 +142,7 @@ def delete_me(
     data: AccountDelete, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
 ) -> Response:
     """Delete the account and everything it owns. Needs the current password."""
-    if not verify_password(user.password_hash, data.password):
+    if not runtime.passwords.verify(user.password_hash, data.password):
         raise Unauthorized(
             "The password is wrong; the account was not deleted.", code="invalid_credentials"
         )

@@ -15,12 +15,7 @@ from interlude.accounts.schemas import UserCreate, UserRead, UserUpdate
 from interlude.care_plan.service import create_default_plan
 from interlude.core import hooks
 from interlude.core.errors import Conflict, Unauthorized
-from interlude.core.security import (
-    Keyring,
-    hash_password,
-    password_needs_rehash,
-    verify_password,
-)
+from interlude.core.security import Keyring, Passwords
 
 
 def normalize_email(email: str) -> str:
@@ -31,7 +26,9 @@ def get_by_email(*, session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def register_user(*, session: Session, data: UserCreate, now: datetime) -> User:
+def register_user(
+    *, session: Session, passwords: Passwords, data: UserCreate, now: datetime
+) -> User:
     email = normalize_email(str(data.email))
     if get_by_email(session=session, email=email) is not None:
         raise Conflict(
@@ -40,7 +37,7 @@ def register_user(*, session: Session, data: UserCreate, now: datetime) -> User:
         )
     user = User(
         email=email,
-        password_hash=hash_password(data.password),
+        password_hash=passwords.hash(data.password),
         display_name=data.display_name,
         timezone=data.timezone,
         created_at=now,
@@ -53,19 +50,22 @@ def register_user(*, session: Session, data: UserCreate, now: datetime) -> User:
     return user
 
 
-def authenticate(*, session: Session, email: str, password: str) -> User | None:
+def authenticate(
+    *, session: Session, passwords: Passwords, email: str, password: str
+) -> User | None:
     """The user if the password matches; takes the same time whether or not the user exists."""
     user = get_by_email(session=session, email=email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    if not passwords.verify(user.password_hash if user else None, password) or user is None:
         return None
-    if password_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
     return user
 
 
 def update_user(
     *,
     session: Session,
+    passwords: Passwords,
     user: User,
     data: UserUpdate,
     now: datetime,
@@ -73,7 +73,7 @@ def update_user(
 ) -> User:
     changes = data.model_dump(exclude_unset=True)
     wants_credentials = bool(changes.get("email") or changes.get("new_password"))
-    if wants_credentials and not verify_password(
+    if wants_credentials and not passwords.verify(
         user.password_hash, changes.get("current_password") or ""
     ):
         raise Unauthorized(
@@ -87,7 +87,7 @@ def update_user(
             raise Conflict("Another account already uses this email.", code="email_taken")
         user.email = email
     if changes.get("new_password"):
-        user.password_hash = hash_password(changes["new_password"])
+        user.password_hash = passwords.hash(changes["new_password"])
         user.password_changed_at = now
         # Other devices must sign in again with the new password.
         revoke_all_sessions(session=session, user=user, now=now, keep=current_auth_session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -157,7 +157,7 @@ def generate(
             )
         if abs(at - now) > MAX_PREVIEW_DISTANCE:
             raise Unprocessable("at: preview a moment within two years of now")
-    instant = at or now
+    instant = (at or now).astimezone(UTC)
     profile = get_profile(session=session, user=user, now=now)
     who = persona(session=session, user=user, profile=profile, **overrides)
     plan = schedule(session=session, user=user)

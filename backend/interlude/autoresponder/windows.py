@@ -18,6 +18,13 @@ from interlude.planner.types import ResponseWindowIn, TimeOffIn
 
 # How far ahead a reply window is looked for: time off can last up to a year.
 SEARCH_DAYS = 400
+# Windows stay within a day (start < end), so "until midnight" is written as 23:59: a window
+# ending at 23:59 or later runs to the next local midnight (and joins one starting at 00:00).
+END_OF_DAY = time(23, 59)
+
+
+def ends_at_midnight(end: time) -> bool:
+    return end >= END_OF_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +70,10 @@ def open_intervals_on(schedule: Schedule, day: date) -> list[Interval]:
         if window.weekday != day.weekday():
             continue
         start = schedule.to_utc(day, window.start)
-        end = schedule.to_utc(day, window.end)
+        if ends_at_midnight(window.end):
+            end = schedule.to_utc(day + timedelta(days=1), time(0))
+        else:
+            end = schedule.to_utc(day, window.end)
         if end > start:
             found.append(Interval(start, end))
     return sorted(found, key=lambda i: i.start)
@@ -112,6 +122,7 @@ def next_window(schedule: Schedule, now: datetime) -> Interval | None:
 
 def closed_periods(schedule: Schedule, start: datetime, end: datetime) -> list[Interval]:
     """The gaps between open intervals, clipped to [start, end)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     gaps: list[Interval] = []
     cursor = start
     for interval in open_intervals(schedule, start, end):

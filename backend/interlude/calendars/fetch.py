@@ -63,15 +63,19 @@ class FetchResult:
 # --- URL checks ---------------------------------------------------------------------------
 
 
-def normalize_feed_url(url: str, *, allow_private_network: bool) -> str:
+def normalize_feed_url(
+    url: str, *, allow_private_network: bool, allow_http: bool | None = None
+) -> str:
     """``webcal://`` means https; ``http://`` only where private networks are allowed."""
+    if allow_http is None:
+        allow_http = allow_private_network
     url = url.strip()
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in ("webcal", "webcals"):
         parts = parts._replace(scheme="https")
     elif scheme == "http":
-        if not allow_private_network:
+        if not allow_http:
             raise FetchError(
                 "Use an https:// (or webcal://) address: plain http:// feeds are not accepted."
             )
@@ -215,13 +219,23 @@ def fetch_feed(
     last_modified: str | None = None,
     limits: FetchLimits | None = None,
     client: httpx.Client | None = None,
+    allow_http: bool | None = None,
 ) -> FetchResult:
     limits = limits or DEFAULT_LIMITS
     own_client = client is None
     http = client or guarded_client(allow_private_network=allow_private_network, limits=limits)
     deadline = time.monotonic() + limits.total_seconds
     try:
-        return _fetch(url, http, allow_private_network, etag, last_modified, limits, deadline)
+        return _fetch(
+            url,
+            http,
+            allow_private_network,
+            allow_private_network if allow_http is None else allow_http,
+            etag,
+            last_modified,
+            limits,
+            deadline,
+        )
     except FetchError:
         raise
     except httpx.TimeoutException as exc:
@@ -240,12 +254,13 @@ def _fetch(
     url: str,
     http: httpx.Client,
     allow_private: bool,
+    allow_http: bool,
     etag: str | None,
     last_modified: str | None,
     limits: FetchLimits,
     deadline: float,
 ) -> FetchResult:
-    url = normalize_feed_url(url, allow_private_network=allow_private)
+    url = normalize_feed_url(url, allow_private_network=allow_private, allow_http=allow_http)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -253,14 +268,16 @@ def _fetch(
         headers["If-Modified-Since"] = last_modified
     for _hop in range(MAX_REDIRECTS + 1):
         with http.stream("GET", url, headers=headers) as response:
-            if response.is_redirect:
-                location = response.headers.get("location", "")
-                url = normalize_feed_url(
-                    str(response.url.join(location)), allow_private_network=allow_private
-                )
-                continue
             if response.status_code == 304:
                 return FetchResult(not_modified=True, etag=etag, last_modified=last_modified)
+            location = response.headers.get("location")
+            if response.status_code in (301, 302, 303, 307, 308) and location:
+                url = normalize_feed_url(
+                    str(response.url.join(location)),
+                    allow_private_network=allow_private,
+                    allow_http=allow_http,
+                )
+                continue
             _check_status(response)
             body = _read_capped(response, limits, deadline)
             _check_content(response, body)

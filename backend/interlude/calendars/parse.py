@@ -131,7 +131,7 @@ def _parse_one(text: str, window: Window, notes: Counter[str]) -> Component:
             "The calendar file could not be read: it is not valid iCalendar."
         ) from exc.__class__(type(exc).__name__)
     if not calendars:
-        raise CalendarParseError("The calendar file is empty.")
+        raise CalendarParseError("The calendar file could not be read: it holds no calendar.")
     calendar = calendars[0]
     for extra in calendars[1:]:
         for sub in extra.subcomponents:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from interlude.core.clock import Clock
 from interlude.core.runtime import Runtime
-from interlude.core.security import Keyring
+from interlude.core.security import Keyring, Passwords
 from interlude.core.settings import Settings
 
 
@@ -43,11 +43,18 @@ def get_keyring(runtime: RuntimeDep) -> Keyring:
     return runtime.keyring
 
 
+def get_passwords(runtime: RuntimeDep) -> Passwords:
+    return runtime.passwords
+
+
 def get_settings_dep(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a client that gets 201 can rely on
+# the row being there (with the default "request" scope the commit runs after sending).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interlude.core.clock import Clock, SystemClock
 from interlude.core.db import make_engine, make_session_factory, session_scope
-from interlude.core.security import Keyring
+from interlude.core.security import Keyring, Passwords
 from interlude.core.settings import Settings
 
 
@@ -21,6 +21,7 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     keyring: Keyring
+    passwords: Passwords
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -31,6 +32,9 @@ class Runtime:
             engine=engine,
             session_factory=make_session_factory(engine),
             keyring=Keyring(settings.resolved_secret_key()),
+            passwords=Passwords(
+                time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+            ),
             clock=clock or SystemClock(),
         )
 

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_minutes: int = Field(default=15, ge=1)
+    argon2_time_cost: int = Field(default=3, ge=1, le=20)
+    argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
     log_level: str = Field(default="INFO")
     frontend_dist: Path = Field(
         default=Path(__file__).resolve().parents[3] / "frontend" / "dist",

@@ -81,7 +81,7 @@ def place(candidate: Candidate, rules: Constraints) -> PlannedReminder | None:
 
 def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
     due = c.due
-    if False:
+    if rules.busy.block_at(due) is not None:
         if not c.shift:
             return None
         due = rules.busy.free_from(due)

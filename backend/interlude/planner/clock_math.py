@@ -14,9 +14,11 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
+@lru_cache(maxsize=8192)
 def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The UTC instant of wall-clock ``at`` on ``day`` in ``tz`` (see the module doc for DST)."""
     naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))

@@ -62,7 +62,9 @@ def plan(
     last_day = local_date(horizon_end, tz) + timedelta(days=1)
     if last_day < first_day:
         return []
-    days = days_between(first_day, last_day)
+    # One more day back, so the reminders due on ``first_day`` (a late session spilling past
+    # midnight, a window closing after midnight) are all proposed and the cap sees them all.
+    days = days_between(first_day - timedelta(days=1), last_day)
     timed = _timed(appointments)
     busy = BusyTime((a.start, a.end) for a in timed)
     # Sessions of one more day: tomorrow's runs are announced today.
@@ -70,13 +72,13 @@ def plan(
         a
         for a in timed
         if a.kind == "session"
-        and first_day <= local_date(a.start, tz) <= last_day + timedelta(days=1)
+        and days[0] <= local_date(a.start, tz) <= last_day + timedelta(days=1)
     ]
     constraints = Constraints(
         tz=tz,
         busy=busy,
         quiet=QuietHours(care_plan.quiet_start, care_plan.quiet_end, tz),
-        time_off=time_off_dates(care_plan, first_day, last_day + timedelta(days=1)),
+        time_off=time_off_dates(care_plan, days[0], last_day + timedelta(days=1)),
     )
     candidates = [
         *session_candidates(sessions, care_plan, tz),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Response, status
 
@@ -21,7 +22,7 @@ from interlude.push.vapid import application_server_key
 
 router = APIRouter(prefix="/api/v1/push", tags=["push"])
 
-_NOT_FOUND = {404: {"description": "No such device for this user"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such device for this user"}}
 
 
 @router.get("/vapid-public-key", response_model=VapidPublicKeyRead)

@@ -41,8 +41,7 @@ def _check_p256dh(value: str) -> str:
     raw = _decode(value, "p256dh")
     if len(raw) != P256DH_BYTES or raw[0] != 0x04:
         raise ValueError(
-            f"p256dh must be a {P256DH_BYTES}-byte uncompressed P-256 point "
-            f"(got {len(raw)} bytes)"
+            f"p256dh must be a {P256DH_BYTES}-byte uncompressed P-256 point (got {len(raw)} bytes)"
         )
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)

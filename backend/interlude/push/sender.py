@@ -219,7 +219,10 @@ class PushSender:
             self._headers.invalidate(endpoint_origin(target.endpoint))
         if result.outcome != "sent":
             log.info(
-                "push to %s: %s (%s)", redact_endpoint(target.endpoint), result.outcome, result.reason
+                "push to %s: %s (%s)",
+                redact_endpoint(target.endpoint),
+                result.outcome,
+                result.reason,
             )
         return result
 

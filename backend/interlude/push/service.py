@@ -119,9 +119,9 @@ def upsert_subscription(
         row.updated_at = now
         return row, False
     count = session.scalar(
-        select(func.count()).select_from(PushSubscription).where(
-            PushSubscription.user_id == user_id
-        )
+        select(func.count())
+        .select_from(PushSubscription)
+        .where(PushSubscription.user_id == user_id)
     )
     if (count or 0) >= MAX_SUBSCRIPTIONS_PER_USER:
         raise Conflict(
@@ -191,18 +191,14 @@ def remove_subscription(
 def list_targets(*, session: Session, user_id: uuid.UUID) -> list[PushTarget]:
     """Every device of the user, ready for ``PushSender.send``."""
     return [
-        PushTarget(
-            subscription_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth
-        )
+        PushTarget(subscription_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth)
         for row in list_subscriptions(session=session, user_id=user_id)
     ]
 
 
 def delete_subscription_by_id(*, session: Session, subscription_id: uuid.UUID) -> bool:
     """Removes a device the push service reported gone (404/410). True if it existed."""
-    result = session.execute(
-        delete(PushSubscription).where(PushSubscription.id == subscription_id)
-    )
+    result = session.execute(delete(PushSubscription).where(PushSubscription.id == subscription_id))
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -39,9 +39,7 @@ def test_payload(now: datetime) -> dict[str, Any]:
 async def _send_all(
     targets: list[PushTarget], *, vapid: VapidIdentity, subject: str, clock: Clock
 ) -> list[PushResult]:
-    sender = PushSender(
-        vapid=vapid, subject=subject, timeout=TEST_TIMEOUT_SECONDS, clock=clock
-    )
+    sender = PushSender(vapid=vapid, subject=subject, timeout=TEST_TIMEOUT_SECONDS, clock=clock)
     try:
         payload = test_payload(clock.now())
         return list(
@@ -80,7 +78,9 @@ def send_test_notifications(
     for target, result in zip(targets, results, strict=True):
         removed = result.outcome == "gone"
         if removed:
-            service.delete_subscription_by_id(session=session, subscription_id=target.subscription_id)
+            service.delete_subscription_by_id(
+                session=session, subscription_id=target.subscription_id
+            )
         else:
             service.record_result(
                 session=session, subscription_id=target.subscription_id, result=result, now=now

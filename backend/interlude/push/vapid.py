@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,6 +21,7 @@ from py_vapid import Vapid02, VapidException
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from interlude.core.clock import Clock, SystemClock
 from interlude.core.security import Keyring
@@ -95,20 +97,22 @@ def load_or_create_vapid(
             "private_key_encrypted": keyring.encrypt(fresh.private_pem()),
             "created_at": now if now is not None else SystemClock().now(),
         }
-        dialect = session.get_bind().dialect.name
-        if dialect == "postgresql":
-            stmt = postgresql.insert(VapidKey).values(values).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            stmt = sqlite.insert(VapidKey).values(values).on_conflict_do_nothing()
-        else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            stmt = insert(VapidKey).values(values)
-        session.execute(stmt)
+        session.execute(_insert_if_absent(session, values))
         row = session.scalars(
             select(VapidKey)
             .where(VapidKey.id == VAPID_ROW_ID)
             .execution_options(populate_existing=True)
         ).one()
     return VapidIdentity.from_pem(keyring.decrypt(row.private_key_encrypted))
+
+
+def _insert_if_absent(session: Session, values: dict[str, Any]) -> Executable:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(VapidKey).values(values).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(VapidKey).values(values).on_conflict_do_nothing()
+    return insert(VapidKey).values(values)  # other databases: a race surfaces as an error
 
 
 def application_server_key(
@@ -156,8 +160,8 @@ class VapidHeaderCache:
         cached = self._cache.get(origin)
         if cached is not None and now < cached.expires_at - self.refresh_margin:
             return cached.value
-        expires_at = now + self.lifetime
-        claims = {"aud": origin, "sub": self.subject, "exp": int(expires_at.timestamp())}
+        exp = int((now + self.lifetime).timestamp())
+        claims: dict[str, str | int] = {"aud": origin, "sub": self.subject, "exp": exp}
         try:
             signed = self._signer.sign(claims)
         except VapidException as exc:
@@ -167,9 +171,7 @@ class VapidHeaderCache:
         self.signatures += 1
         value = str(signed["Authorization"])
         # The token's own exp is whole seconds; never trust the cache past it.
-        self._cache[origin] = _CachedHeader(
-            value, datetime.fromtimestamp(claims["exp"], tz=expires_at.tzinfo)
-        )
+        self._cache[origin] = _CachedHeader(value, datetime.fromtimestamp(exp, tz=now.tzinfo))
         return value
 
     def invalidate(self, origin: str) -> None:

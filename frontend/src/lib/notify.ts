@@ -29,7 +29,12 @@ export function parsePayload(data: { json(): unknown; text(): string } | null): 
   }
 }
 
-export function notificationFor(payload: PushPayload): { title: string; options: RichNotificationOptions } {
+/**
+ * `maxActions`: how many buttons the platform shows (Chrome: 2). The payload lists them by
+ * importance (done, snooze, skip), so a short list keeps Done and Snooze; Skip stays one tap
+ * away on the Break screen.
+ */
+export function notificationFor(payload: PushPayload, maxActions = 3): { title: string; options: RichNotificationOptions } {
   const id = payload.id ?? payload.reminder_id ?? null;
   const url = payload.url ?? (id ? `/break/${id}` : "/");
   return {
@@ -43,7 +48,7 @@ export function notificationFor(payload: PushPayload): { title: string; options:
       badge: "/icons/icon-192.png",
       data: { id, url, snoozeMinutes: payload.snooze_minutes ?? 5 },
       // Where actions are not supported (iOS), tapping the notification opens the Break screen.
-      actions: id ? (payload.actions ?? []).filter((a) => ACK_ACTIONS.has(a.action)).slice(0, 3) : [],
+      actions: id ? (payload.actions ?? []).filter((a) => ACK_ACTIONS.has(a.action)).slice(0, maxActions) : [],
       timestamp: Date.now(),
     },
   };

@@ -13,7 +13,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from interlude.autoresponder.formats.base import FormatOutput, FormatRequest, text
-from interlude.autoresponder.windows import OffsetPeriod, offset_periods, weekly_ranges
+from interlude.autoresponder.windows import (
+    OffsetPeriod,
+    ends_at_midnight,
+    offset_periods,
+    weekly_ranges,
+)
 from interlude.planner.types import TimeOffIn
 
 HORIZON = timedelta(days=400)
@@ -47,6 +52,14 @@ def _hms(value: time) -> str:
     return value.strftime("%H:%M:%S")
 
 
+def _range_test(zone: str, start: time, end: time, indent: str) -> str:
+    ge = f'currentdate :zone "{zone}" :value "ge" "time" "{_hms(start)}"'
+    if ends_at_midnight(end):  # "until midnight": no upper bound within the day
+        return f"{indent}        {ge}"
+    lt = f'currentdate :zone "{zone}" :value "lt" "time" "{_hms(end)}"'
+    return f"{indent}        allof ({ge},\n{indent}               {lt})"
+
+
 def _week_test(request: FormatRequest, zone: str, indent: str) -> str:
     """anyof(each group of weekdays with the same ranges: weekday and any range)."""
     groups: dict[tuple[tuple[time, time], ...], list[int]] = {}
@@ -55,12 +68,7 @@ def _week_test(request: FormatRequest, zone: str, indent: str) -> str:
     tests = []
     for ranges, days in groups.items():
         sieve_days = ", ".join(f'"{(d + 1) % 7}"' for d in days)  # Sieve: "0" = Sunday
-        range_tests = ",\n".join(
-            f'{indent}        allof (currentdate :zone "{zone}" :value "ge" "time" '
-            f'"{_hms(a)}",\n{indent}               currentdate :zone "{zone}" :value "lt" '
-            f'"time" "{_hms(b)}")'
-            for a, b in ranges
-        )
+        range_tests = ",\n".join(_range_test(zone, a, b, indent) for a, b in ranges)
         tests.append(
             f'{indent}  allof (currentdate :zone "{zone}" :is "weekday" [{sieve_days}],\n'
             f"{indent}    anyof (\n{range_tests}))"

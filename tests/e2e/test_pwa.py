@@ -1,0 +1,248 @@
+"""The PWA in headless Chromium at a phone's size: onboarding to a guided break, offline, install.
+
+One journey, in order, because each step builds on the one before (as a newcomer's would):
+sign up -> connect a calendar served by a local HTTP server -> Today shows the sessions and the
+breaks -> a push delivered to the service worker (CDP ServiceWorker.deliverPushMessage) shows a
+notification -> the Break screen -> Done is recorded by the API -> an offline reload still
+shows Today -> Chromium reports no installability error. Every screen is scanned by axe-core
+and photographed (test-artifacts/e2e/ and docs/screenshots/).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, CDPSession, Page, expect
+
+from tests.e2e.browser import assert_accessible, fits_at_double_text, phone, small_targets, snap
+from tests.e2e.conftest import CLIENT_NAMES, LiveApp, Scenario
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PASSWORD = "a-long-passphrase-42"
+
+
+def api_get(page: Page, path: str) -> Any:
+    return page.evaluate(
+        "(path) => fetch(path, {credentials: 'same-origin'}).then(r => r.json())", path
+    )
+
+
+def service_worker_registration_id(cdp: CDPSession, page: Page, origin: str) -> str:
+    found: dict[str, str] = {}
+
+    def on_update(event: dict[str, Any]) -> None:
+        for reg in event["registrations"]:
+            if reg["scopeURL"].startswith(origin) and not reg.get("isDeleted"):
+                found["id"] = reg["registrationId"]
+
+    cdp.on("ServiceWorker.workerRegistrationUpdated", on_update)
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
+    for _ in range(50):
+        if "id" in found:
+            return found["id"]
+        page.wait_for_timeout(100)
+    raise AssertionError("the service worker registration was not reported over CDP")
+
+
+def notifications(page: Page) -> list[dict[str, Any]]:
+    return list(
+        page.evaluate(
+            """() => navigator.serviceWorker.ready
+                .then(r => r.getNotifications())
+                .then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag,
+                                          data: n.data, actions: (n.actions || []).map(a => a.action)})))"""
+        )
+    )
+
+
+def test_newcomer_journey(
+    live_app: LiveApp, ics_url: str, scenario: Scenario, artifacts: Path, tmp_path: Path
+) -> None:
+    base = live_app.base_url
+    csp_errors: list[str] = []
+    with phone(tmp_path / "profile", timezone=scenario.timezone, base_url=base) as context:
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+
+        try:
+            journey(page, context, live_app, ics_url, scenario)
+        except Exception:
+            page.screenshot(path=str(artifacts / "failure.png"))
+            (artifacts / "failure.html").write_text(page.content())
+            raise
+    assert csp_errors == [], csp_errors
+
+
+def journey(
+    page: Page, context: BrowserContext, live_app: LiveApp, ics_url: str, scenario: Scenario
+) -> None:
+    base = live_app.base_url
+    if True:
+        # --- onboarding: sign up -----------------------------------------------------------
+        page.goto("/")
+        expect(page).to_have_url(re.compile(r"/welcome$"))
+        expect(page.get_by_role("heading", name="Welcome to Interlude")).to_be_visible()
+        assert_accessible(page, "onboarding")
+        snap(page, "onboarding")
+        page.get_by_label("Your name").fill("Sam Rivera")
+        page.get_by_label("Email").fill("sam@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account").last.click()
+
+        # --- time zone, detected from the device -----------------------------------------
+        expect(page.get_by_role("heading", name="Confirm your time zone")).to_be_visible()
+        expect(page.get_by_text(f"Your phone says you are in {scenario.timezone}")).to_be_visible()
+        page.get_by_role("button", name=f"Yes, use {scenario.timezone}").click()
+
+        # --- connect the practice calendar -----------------------------------------------
+        expect(page.get_by_role("heading", name="Connect your calendar")).to_be_visible()
+        page.get_by_text("SimplePractice").click()  # the how-to opens
+        assert_accessible(page, "connect-calendar")
+        snap(page, "connect-calendar")
+        page.get_by_label("Name").fill("Practice")
+        page.get_by_label("Calendar link (ICS)").fill(ics_url)
+        page.get_by_role("button", name="Connect", exact=True).click()
+
+        # --- notifications step ------------------------------------------------------------
+        expect(page.get_by_role("heading", name="Turn on break reminders")).to_be_visible()
+        assert_accessible(page, "notifications")
+        snap(page, "notifications")
+        page.get_by_role("button", name="Continue to Today").click()
+
+        # --- Today -------------------------------------------------------------------------
+        expect(page).to_have_url(f"{base}/")
+        sessions = page.get_by_test_id("session")
+        expect(sessions).to_have_count(len(scenario.sessions))
+        breaks = page.get_by_test_id("break")
+        expect(breaks.first).to_be_visible()
+        expect(page.get_by_text("back-to-back").first).to_be_visible()
+        expect(page.get_by_test_id("next-break")).to_be_visible()
+        first_start = scenario.local(scenario.sessions[0][0]).strftime("%H:%M")
+        expect(sessions.first).to_contain_text(first_start)
+        body = page.content()
+        for name in CLIENT_NAMES:
+            assert name not in body  # titles are never stored nor shown
+        assert "Progress notes" not in body
+        b2b = page.locator(".session.b2b")
+        expect(b2b).to_have_count(3)
+        assert_accessible(page, "today")
+        snap(page, "today")
+        assert fits_at_double_text(page), "Today scrolls sideways at 200 % text"
+        assert small_targets(page) == []
+
+        day = api_get(
+            page,
+            "/api/v1/reminders?start="
+            + scenario.sessions[0][0].isoformat().replace("+00:00", "Z")
+            + "&end="
+            + scenario.sessions[-1][1].isoformat().replace("+00:00", "Z"),
+        )
+        micro = [r for r in day if r["kind"] == "micro_break"]
+        assert micro, f"no micro-break planned: {day}"
+        reminder = micro[0]
+
+        # Dark theme: the same screen must pass too.
+        page.emulate_media(color_scheme="dark")
+        assert_accessible(page, "today-dark")
+        snap(page, "today-dark")
+        page.emulate_media(color_scheme="light")
+
+        # --- push to the service worker over CDP ---------------------------------------------
+        cdp = context.new_cdp_session(page)
+        registration_id = service_worker_registration_id(cdp, page, base)
+        payload = {
+            "id": reminder["id"],
+            "kind": reminder["kind"],
+            "title": reminder["title"],
+            "body": reminder["body"],
+            "tag": f"reminder-{reminder['id']}",
+            "url": f"/break/{reminder['id']}",
+            "actions": [
+                {"action": "done", "title": "Done"},
+                {"action": "snooze", "title": "Snooze 5 min"},
+                {"action": "skip", "title": "Skip"},
+            ],
+            "snooze_minutes": 5,
+        }
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": base, "registrationId": registration_id, "data": json.dumps(payload)},
+        )
+        shown: list[dict[str, Any]] = []
+        for _ in range(50):
+            shown = notifications(page)
+            if shown:
+                break
+            page.wait_for_timeout(100)
+        assert len(shown) == 1, shown
+        assert shown[0]["title"] == reminder["title"]
+        assert shown[0]["tag"] == reminder["id"]
+        assert shown[0]["data"]["url"] == f"/break/{reminder['id']}"
+        # Chromium shows two buttons (Notification.maxActions): Done and Snooze; Skip is one
+        # tap away on the Break screen.
+        assert shown[0]["actions"] == ["done", "snooze"]
+        # The same push again replaces the notification instead of stacking a second one.
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": base, "registrationId": registration_id, "data": json.dumps(payload)},
+        )
+        page.wait_for_timeout(300)
+        assert len(notifications(page)) == 1
+
+        # --- the Break screen the notification opens ------------------------------------------
+        page.goto(shown[0]["data"]["url"])
+        expect(page.get_by_role("heading", name=reminder["title"])).to_be_visible()
+        expect(page.get_by_role("timer")).to_contain_text("left")
+        assert_accessible(page, "break")
+        snap(page, "break")
+        page.get_by_role("button", name="Done").click()
+        expect(page).to_have_url(f"{base}/")
+        expect(page.get_by_text("Break recorded. Well done.")).to_be_visible()
+        recorded = api_get(page, f"/api/v1/reminders/{reminder['id']}")
+        assert recorded["ack_action"] == "done"
+        assert recorded["acked_at"]
+
+        # --- other screens: accessible and photographed ----------------------------------------
+        for path, heading, name in (
+            ("/care-plan", "Care plan", "care-plan"),
+            ("/settings", "Settings", "settings"),
+            ("/auto-reply", "Auto-reply", "auto-reply"),
+            ("/wellbeing", "Well-being", "wellbeing"),
+        ):
+            page.get_by_role("navigation", name="Main").get_by_role(
+                "link", name=re.compile(heading.split("-")[0].split()[0], re.I)
+            ).first.click()
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            assert_accessible(page, name)
+            snap(page, name)
+
+        # --- offline: reload still shows Today from the cache ----------------------------------
+        page.goto("/")
+        expect(page.get_by_test_id("session")).to_have_count(len(scenario.sessions))
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.reload()
+        expect(page.get_by_test_id("offline-banner")).to_contain_text(
+            re.compile(r"Offline — showing data from \d\d:\d\d")
+        )
+        expect(page.get_by_test_id("session")).to_have_count(len(scenario.sessions))
+        snap(page, "today-offline")
+        context.set_offline(False)
+
+        # --- installable ------------------------------------------------------------------------
+        page.goto("/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        errors = cdp.send("Page.getInstallabilityErrors")
+        assert errors["installabilityErrors"] == [], errors
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest.get("errors", []) == [], manifest
