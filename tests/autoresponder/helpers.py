@@ -16,7 +16,9 @@ API = "/api/v1/autoresponder"
 FORMATS = ("email", "portal", "sms", "voicemail", "sieve", "gmail", "graph", "ics")
 
 
-def set_windows(client: TestClient, auth: dict[str, str], windows: list[tuple[int, str, str]]) -> None:
+def set_windows(
+    client: TestClient, auth: dict[str, str], windows: list[tuple[int, str, str]]
+) -> None:
     body = [{"weekday": d, "start_time": a, "end_time": b} for d, a, b in windows]
     response = client.put("/api/v1/care-plan/response-windows", json=body, headers=auth)
     assert response.status_code == 200, response.text
@@ -49,9 +51,7 @@ def full_profile(client: TestClient, auth: dict[str, str]) -> dict[str, Any]:
     )
 
 
-def generate(
-    client: TestClient, auth: dict[str, str], fmt: str, **params: Any
-) -> dict[str, Any]:
+def generate(client: TestClient, auth: dict[str, str], fmt: str, **params: Any) -> dict[str, Any]:
     response = client.get(f"{API}/{fmt}", params=params, headers=auth)
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -100,10 +100,14 @@ class SieveLab:
     def compile(self, script: str, extensions: str = "") -> subprocess.CompletedProcess[str]:
         path = self._write("script.sieve", script)
         options = ["-x", extensions] if extensions else []
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             [
-                sieve_tool("sievec"), "-c", str(self.config), *options,
-                str(path), str(self.root / "x.svbin"),
+                sieve_tool("sievec"),
+                "-c",
+                str(self.config),
+                *options,
+                str(path),
+                str(self.root / "x.svbin"),
             ],
             capture_output=True,
             text=True,
@@ -129,7 +133,7 @@ class SieveLab:
         if os.geteuid() == 0:
             command += ["-o", "mail_uid=nobody", "-o", "mail_gid=nogroup"]
         command += [str(path), str(self.message)]
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(
             command,
             capture_output=True,
             text=True,

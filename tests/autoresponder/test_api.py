@@ -53,7 +53,9 @@ def test_profile_country_defaults_from_the_zone(
 def test_patch_profile_updates_and_persists(client: TestClient, auth: dict[str, str]) -> None:
     body = full_profile(client, auth)
     assert body["practice_name"] == "Harbor Counseling"
-    body = patch_profile(client, auth, tone="professional", country="ca", reader_timezone="Europe/London")
+    body = patch_profile(
+        client, auth, tone="professional", country="ca", reader_timezone="Europe/London"
+    )
     assert body["country"] == "CA" and "9-8-8" in body["emergency"]["text"]
     again = client.get(f"{API}/profile", headers=auth).json()
     assert again["tone"] == "professional"
@@ -220,7 +222,10 @@ def test_templates_list_put_delete(client: TestClient, auth: dict[str, str]) -> 
     assert set(slots) == {"email_subject", "email", "portal", "sms", "voicemail", "sieve"}
     assert not any(t["custom"] for t in slots.values())
     assert "emergency" in slots["email"]["source"]
-    source = "Got it! I'll reply {{ next_window.short if next_window else typical_reply }}. {{ emergency_short }}"
+    source = (
+        "Got it! I'll reply {{ next_window.short if next_window else typical_reply }}. "
+        "{{ emergency_short }}"
+    )
     saved = client.put(f"{API}/templates/sms", json={"source": source}, headers=auth)
     assert saved.status_code == 200, saved.text
     assert saved.json()["custom"] is True
@@ -238,7 +243,10 @@ def test_another_users_templates_are_invisible(
     client: TestClient, auth: dict[str, str], other_auth: dict[str, str]
 ) -> None:
     source = "Mine only. {{ emergency_short }}"
-    assert client.put(f"{API}/templates/portal", json={"source": source}, headers=auth).status_code == 200
+    assert (
+        client.put(f"{API}/templates/portal", json={"source": source}, headers=auth).status_code
+        == 200
+    )
     theirs = client.get(f"{API}/templates", headers=other_auth).json()
     portal = next(t for t in theirs["templates"] if t["slot"] == "portal")
     assert portal["custom"] is False and "Mine only" not in portal["source"]
@@ -267,3 +275,17 @@ def test_export_includes_the_profile(client: TestClient, auth: dict[str, str]) -
     exported = response.json()["autoresponder"]
     assert exported["practice_name"] == "Harbor Counseling"
     assert exported["covering_contact"] == "(555) 010-0199"
+
+
+def test_ics_lists_upcoming_closed_periods(client: TestClient, auth: dict[str, str]) -> None:
+    from icalendar import Calendar
+
+    body = generate(client, auth, "ics", at="2026-11-27T17:05:00-05:00", days=7)
+    calendar = Calendar.from_ical(body["content"]["calendar"])
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == len(body["content"]["periods"]) > 0
+    first = events[0]
+    assert first.decoded("dtend").isoformat() == "2026-11-30T14:00:00+00:00"  # Mon 09:00 EST
+    assert "988" in str(first.get("description"))
+    uids = {str(e.get("uid")) for e in events}
+    assert len(uids) == len(events)

@@ -88,7 +88,9 @@ def test_replies_only_outside_windows_and_during_pto(
     assert _replied(report) == expected, report
 
 
-def test_reply_text_reaches_the_client_intact(lab: SieveLab, client: TestClient, auth: dict[str, str]) -> None:
+def test_reply_text_reaches_the_client_intact(
+    lab: SieveLab, client: TestClient, auth: dict[str, str]
+) -> None:
     patch_profile(
         client,
         auth,
@@ -103,7 +105,9 @@ def test_reply_text_reaches_the_client_intact(lab: SieveLab, client: TestClient,
     assert "call or text 988" in report and "call 911" in report
 
 
-def test_seconds_variant_uses_rfc6131(lab: SieveLab, client: TestClient, auth: dict[str, str]) -> None:
+def test_seconds_variant_uses_rfc6131(
+    lab: SieveLab, client: TestClient, auth: dict[str, str]
+) -> None:
     patch_profile(client, auth, mail_addresses=[ME], sieve_seconds=7200)
     script = _script(client, auth)
     assert '"vacation-seconds"' in script and ":seconds 7200" in script

@@ -30,7 +30,8 @@ ESCAPES = [
     "{% macro m() %}x{% endmacro %}{{ m() }}",
     "{{ 'a' * 100000000 }}",
     "{{ 9 ** 9999999 }}",
-    "{% for a in emergency %}{% for b in emergency %}{% for c in emergency %}x{% endfor %}{% endfor %}{% endfor %}",
+    "{% for a in emergency %}{% for b in emergency %}{% for c in emergency %}x"
+    "{% endfor %}{% endfor %}{% endfor %}",
 ]
 
 
@@ -51,9 +52,7 @@ def test_sandbox_escapes_are_refused_on_save(
     assert not any(t["custom"] for t in templates)
 
 
-def test_syntax_errors_come_back_with_their_line(
-    client: TestClient, auth: dict[str, str]
-) -> None:
+def test_syntax_errors_come_back_with_their_line(client: TestClient, auth: dict[str, str]) -> None:
     source = "Hello\n{{ emergency }}\n{% if status == 'away' %}\nAway.\n"
     response = client.put(f"{API}/templates/email", json={"source": source}, headers=auth)
     assert response.status_code == 422
@@ -87,7 +86,9 @@ def test_length_limits_are_enforced_on_save(client: TestClient, auth: dict[str, 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "template_too_long"
     long_voicemail = "word " * 120 + "{{ emergency_spoken }}"
-    response = client.put(f"{API}/templates/voicemail", json={"source": long_voicemail}, headers=auth)
+    response = client.put(
+        f"{API}/templates/voicemail", json={"source": long_voicemail}, headers=auth
+    )
     assert response.status_code == 422
     long_portal = "x" * 290 + " {{ emergency_short }}"
     response = client.put(f"{API}/templates/portal", json={"source": long_portal}, headers=auth)
@@ -96,7 +97,9 @@ def test_length_limits_are_enforced_on_save(client: TestClient, auth: dict[str, 
 
 def test_user_text_is_data_never_template_code(client: TestClient, auth: dict[str, str]) -> None:
     """Jinja syntax typed into profile fields is printed literally, never evaluated."""
-    patch_profile(client, auth, practice_name="{{ ''.__class__.__mro__ }} {% raw %}", credentials="{{7*7}}")
+    patch_profile(
+        client, auth, practice_name="{{ ''.__class__.__mro__ }} {% raw %}", credentials="{{7*7}}"
+    )
     body = generate(client, auth, "email")
     text = body["content"]["text"]
     assert "{{ ''.__class__.__mro__ }} {% raw %}" in text

@@ -40,7 +40,9 @@ def test_window_end_is_exclusive() -> None:
     schedule = Schedule(WEEKDAY_MORNINGS, (), NY)
     closing = local(NY, 2026, 11, 23, 9, 30)
     assert not is_open(schedule, closing)
-    assert next_window(schedule, closing) == Interval(utc(2026, 11, 24, 14), utc(2026, 11, 24, 14, 30))
+    assert next_window(schedule, closing) == Interval(
+        utc(2026, 11, 24, 14), utc(2026, 11, 24, 14, 30)
+    )
 
 
 def test_friday_evening_skips_the_weekend() -> None:
@@ -86,7 +88,9 @@ def test_adjacent_windows_across_midnight_merge() -> None:
 
 
 def test_time_off_removes_windows_and_next_window_waits() -> None:
-    schedule = Schedule(WEEKDAY_MORNINGS, (TimeOffIn(date(2026, 12, 21), date(2027, 1, 1), "pto"),), NY)
+    schedule = Schedule(
+        WEEKDAY_MORNINGS, (TimeOffIn(date(2026, 12, 21), date(2027, 1, 1), "pto"),), NY
+    )
     window = next_window(schedule, local(NY, 2026, 12, 18, 12))
     assert window is not None and window.start == local(NY, 2027, 1, 4, 9)
     assert not is_open(schedule, local(NY, 2026, 12, 22, 9, 10))
@@ -122,7 +126,11 @@ def test_closed_periods_are_the_gaps() -> None:
 def test_offset_periods_find_dst_changes() -> None:
     periods = offset_periods(NY, utc(2026, 11, 23), utc(2026, 11, 23) + timedelta(days=400))
     assert [p.start for p in periods] == [None, utc(2027, 3, 14, 7), utc(2027, 11, 7, 6)]
-    assert [p.offset for p in periods] == [timedelta(hours=-5), timedelta(hours=-4), timedelta(hours=-5)]
+    assert [p.offset for p in periods] == [
+        timedelta(hours=-5),
+        timedelta(hours=-4),
+        timedelta(hours=-5),
+    ]
     southern = offset_periods(ZoneInfo("Australia/Sydney"), utc(2026, 11, 23), utc(2027, 11, 1))
     assert [p.start for p in southern][1:] == [utc(2027, 4, 3, 16), utc(2027, 10, 2, 16)]
     assert len(offset_periods(ZoneInfo("Asia/Kolkata"), utc(2026, 1, 1), utc(2027, 1, 1))) == 1

@@ -127,3 +127,22 @@ def test_export_bad_input_auth_and_isolation(client, auth, other_auth):
     assert client.get(url).status_code == 401
     other = client.get(url, params={"format": "json"}, headers=other_auth).json()
     assert other["checkins"] == [] and other["weekly_reviews"] == []
+
+
+def test_deleting_the_account_deletes_its_wellbeing_data(client, auth, db):
+    from tests.factories import DEFAULT_PASSWORD
+
+    _seed(client, auth)
+    client.post("/api/v1/wellbeing/signals/caseload/mute", headers=auth)
+    response = client.request(
+        "DELETE", "/api/v1/me", json={"password": DEFAULT_PASSWORD}, headers=auth
+    )
+    assert response.status_code == 204, response.text
+    for table in (
+        "wellbeing_checkins",
+        "wellbeing_weekly_reviews",
+        "wellbeing_self_checks",
+        "wellbeing_commitments",
+        "wellbeing_settings",
+    ):
+        assert db.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0, table

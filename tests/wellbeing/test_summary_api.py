@@ -194,3 +194,19 @@ def test_bad_input_and_auth(client, auth):
     assert client.get(URL, params={"end": "yesterday"}, headers=auth).status_code == 422
     assert client.get(URL, params={"end": "1900-01-01"}, headers=auth).status_code == 422
     assert client.get(URL).status_code == 401
+
+
+def test_active_signals_endpoint(client, auth, seeded):
+    response = client.get("/api/v1/wellbeing/signals", headers=auth)
+    assert response.status_code == 200
+    assert {s["code"] for s in response.json()["signals"]} == {
+        "energy_drop",
+        "warning_signs",
+        "breaks_skipped",
+        "caseload",
+    }
+    client.post("/api/v1/wellbeing/signals/energy_drop/mute", headers=auth)
+    after = client.get("/api/v1/wellbeing/signals", headers=auth).json()
+    assert "energy_drop" not in {s["code"] for s in after["signals"]}
+    assert after["muted_signals"] == {"energy_drop": None}
+    assert client.get("/api/v1/wellbeing/signals").status_code == 401

@@ -22,6 +22,26 @@ from caldav.lib import error as caldav_error
 from interlude.calendars.fetch import FetchError, is_public_address, normalize_feed_url
 
 log = logging.getLogger("interlude.calendars")
+
+
+class _QuietCaldav(logging.Filter):
+    """The caldav library logs URLs, request bodies and server answers (event text) at
+    DEBUG and in some warnings; only a generic line is let through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return False
+        record.msg, record.args, record.exc_info, record.exc_text = (
+            "caldav library reported a problem (details withheld: they may hold event text)",
+            (),
+            None,
+            None,
+        )
+        return True
+
+
+for _name in ("caldav", "caldav.response", "caldav.discovery"):
+    logging.getLogger(_name).addFilter(_QuietCaldav())
 _TIMEOUT_SECONDS = 20
 
 

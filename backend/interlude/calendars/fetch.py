@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import socket
 import time
 import typing
@@ -132,6 +133,20 @@ def mask_url(url: str) -> str:
     last = parts.path.rstrip("/").rsplit("/", 1)[-1]
     tail = f"/…/{last[:3]}…" if last else "/…"
     return f"{parts.scheme}://{host}{tail}"
+
+
+class _RedactUrls(logging.Filter):
+    """httpx logs every request's full URL at INFO; feed URLs are secrets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(
+                mask_url(str(a)) if isinstance(a, httpx.URL) else a for a in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactUrls())
 
 
 # --- the guarded connection layer ------------------------------------------------------------

@@ -352,6 +352,11 @@ class SignalRead(BaseModel):
     mute_url: str
 
 
+class SignalsRead(BaseModel):
+    signals: list[SignalRead]
+    muted_signals: dict[str, date | None]
+
+
 class SummaryRead(BaseModel):
     period: Literal["week", "month"]
     start: date

@@ -1,0 +1,195 @@
+"""Monthly self-checks and supervision / peer / therapy commitments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from interlude.accounts.auth import CurrentUser
+from interlude.core.deps import ClockDep, KeyringDep, SessionDep
+from interlude.core.errors import NotFound, Unprocessable
+from interlude.wellbeing import commitments, self_checks, service
+from interlude.wellbeing.api_common import NOT_FOUND, FromDate, ToDate, check_range
+from interlude.wellbeing.loaders import local_midnight
+from interlude.wellbeing.schemas import (
+    CommitmentCreate,
+    CommitmentRead,
+    CommitmentUpdate,
+    InstrumentRead,
+    OccurrenceRead,
+    SelfCheckCreate,
+    SelfCheckRead,
+    SelfCheckUpdate,
+)
+from interlude.wellbeing.selfcheck import get_instrument, instruments
+
+router = APIRouter()
+
+
+# --- monthly self-checks -----------------------------------------------------------------
+
+
+@router.get("/self-checks/instruments", response_model=list[InstrumentRead])
+def list_instruments(user: CurrentUser) -> Any:
+    """The built-in reflection aid, plus any licensed instrument this installation added."""
+    return [self_checks.instrument_read(i) for _, i in sorted(instruments().items())]
+
+
+@router.get(
+    "/self-checks/instruments/{instrument_id}", response_model=InstrumentRead, responses=NOT_FOUND
+)
+def get_instrument_items(instrument_id: str, user: CurrentUser) -> Any:
+    found = get_instrument(instrument_id)
+    if found is None:
+        raise NotFound(f"No instrument called {instrument_id!r}.")
+    return self_checks.instrument_read(found)
+
+
+@router.post(
+    "/self-checks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SelfCheckRead,
+    responses={409: {"description": "That month is already done"}},
+)
+def create_self_check(
+    data: SelfCheckCreate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+) -> Any:
+    """Score this month's self-check (a reflection aid, not a validated instrument)."""
+    row = self_checks.create_self_check(
+        session=session, user=user, data=data, keyring=keyring, now=clock.now()
+    )
+    return self_checks.self_check_read(session=session, row=row, keyring=keyring)
+
+
+@router.get("/self-checks", response_model=list[SelfCheckRead])
+def list_self_checks(user: CurrentUser, session: SessionDep, keyring: KeyringDep) -> Any:
+    rows = self_checks.list_self_checks(session=session, user_id=user.id)
+    return [self_checks.self_check_read(session=session, row=r, keyring=keyring) for r in rows]
+
+
+@router.get("/self-checks/{check_id}", response_model=SelfCheckRead, responses=NOT_FOUND)
+def get_self_check(
+    check_id: uuid.UUID, user: CurrentUser, session: SessionDep, keyring: KeyringDep
+) -> Any:
+    row = self_checks.get_self_check(session=session, user_id=user.id, check_id=check_id)
+    return self_checks.self_check_read(session=session, row=row, keyring=keyring)
+
+
+@router.patch("/self-checks/{check_id}", response_model=SelfCheckRead, responses=NOT_FOUND)
+def update_self_check(
+    check_id: uuid.UUID,
+    data: SelfCheckUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    keyring: KeyringDep,
+) -> Any:
+    row = self_checks.update_self_check(
+        session=session,
+        user_id=user.id,
+        check_id=check_id,
+        data=data,
+        keyring=keyring,
+        now=clock.now(),
+    )
+    return self_checks.self_check_read(session=session, row=row, keyring=keyring)
+
+
+@router.delete(
+    "/self-checks/{check_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+)
+def delete_self_check(check_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    session.delete(self_checks.get_self_check(session=session, user_id=user.id, check_id=check_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- commitments -------------------------------------------------------------------------
+
+
+def _commitment_read(row: Any, user: CurrentUser, clock: ClockDep) -> CommitmentRead:
+    read = CommitmentRead.model_validate(row)
+    read.next_occurrence = commitments.next_occurrence(
+        row, now=clock.now(), zone=service.user_zone(user)
+    )
+    return read
+
+
+@router.post("/commitments", status_code=status.HTTP_201_CREATED, response_model=CommitmentRead)
+def create_commitment(
+    data: CommitmentCreate, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> Any:
+    """A recurring supervision, peer check-in or personal therapy slot."""
+    row = commitments.create_commitment(session=session, user=user, data=data, now=clock.now())
+    return _commitment_read(row, user, clock)
+
+
+@router.get("/commitments", response_model=list[CommitmentRead])
+def list_commitments(user: CurrentUser, session: SessionDep, clock: ClockDep) -> Any:
+    rows = commitments.list_commitments(session=session, user_id=user.id)
+    return [_commitment_read(row, user, clock) for row in rows]
+
+
+@router.get("/commitments/occurrences", response_model=list[OccurrenceRead])
+def list_commitment_occurrences(
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    start: FromDate = None,
+    end: ToDate = None,
+) -> Any:
+    """Occurrences between two local dates (default: the next 14 days; at most 92 days)."""
+    zone = service.user_zone(user)
+    today = service.local_today(user, clock.now())
+    start = start or today
+    end = end or start + timedelta(days=13)
+    check_range(start, end)
+    if (end - start).days > 92:
+        raise Unprocessable("to: ask for at most 92 days at a time.")
+    found = commitments.upcoming_commitments(
+        session=session,
+        user_id=user.id,
+        start=local_midnight(start, zone),
+        end=local_midnight(end + timedelta(days=1), zone),
+    )
+    return [OccurrenceRead.model_validate(o, from_attributes=True) for o in found]
+
+
+@router.get("/commitments/{commitment_id}", response_model=CommitmentRead, responses=NOT_FOUND)
+def get_commitment(
+    commitment_id: uuid.UUID, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> Any:
+    row = commitments.get_commitment(session=session, user_id=user.id, commitment_id=commitment_id)
+    return _commitment_read(row, user, clock)
+
+
+@router.patch("/commitments/{commitment_id}", response_model=CommitmentRead, responses=NOT_FOUND)
+def update_commitment(
+    commitment_id: uuid.UUID,
+    data: CommitmentUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Any:
+    row = commitments.update_commitment(
+        session=session, user=user, commitment_id=commitment_id, data=data, now=clock.now()
+    )
+    return _commitment_read(row, user, clock)
+
+
+@router.delete(
+    "/commitments/{commitment_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+)
+def delete_commitment(
+    commitment_id: uuid.UUID, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> Response:
+    commitments.delete_commitment(
+        session=session, user=user, commitment_id=commitment_id, now=clock.now()
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,181 @@
+"""CalDAV against a real Radicale server started for the test (auth none, temporary storage)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import caldav
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from .conftest import appointments, slots
+
+EVENTS = {
+    # one VEVENT (one UID) per object: Radicale refuses objects with several UIDs
+    "weekly": (
+        "UID:caldav-weekly@example.test\r\nDTSTART;TZID=America/New_York:20261102T090000\r\n"
+        "DTEND;TZID=America/New_York:20261102T095000\r\nRRULE:FREQ=WEEKLY;BYDAY=MO\r\n"
+        "SUMMARY:ZZSENTINEL Client Name\r\nLOCATION:https://doxy.me/drtherapist\r\n"
+    ),
+    "single": (
+        "UID:caldav-single@example.test\r\nDTSTART;TZID=America/New_York:20261125T140000\r\n"
+        "DTEND;TZID=America/New_York:20261125T145000\r\nSUMMARY:ZZSENTINEL Other Client\r\n"
+    ),
+    "past": (
+        "UID:caldav-past@example.test\r\nDTSTART:20250101T100000Z\r\n"
+        "DTEND:20250101T110000Z\r\nSUMMARY:long ago\r\n"
+    ),
+}
+
+
+def ics(body: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//CalDAV//EN\r\nBEGIN:VEVENT\r\n"
+        f"DTSTAMP:20261101T000000Z\r\n{body}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def radicale(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    log = (tmp_path / "radicale.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            sys.executable, "-m", "radicale", "--config", "",
+            "--server-hosts", f"127.0.0.1:{port}", "--auth-type", "none",
+            "--storage-filesystem-folder", str(tmp_path / "collections"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(url, timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("Radicale did not start") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def practice_calendar(radicale: str) -> caldav.Calendar:
+    client = caldav.DAVClient(url=radicale, username="therapist", password="pw")
+    calendar = client.principal().make_calendar(name="Practice")
+    for body in EVENTS.values():
+        calendar.save_event(ics(body))
+    client.principal().make_calendar(name="Personal")
+    return calendar
+
+
+def test_discover_then_connect_then_pick_up_a_server_edit(
+    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: caldav.Calendar
+) -> None:
+    found = client.post(
+        "/api/v1/calendars/caldav/discover",
+        json={"url": radicale, "username": "therapist", "password": "pw"},
+        headers=auth,
+    )
+    assert found.status_code == 200, found.text
+    by_name = {c["name"]: c["path"] for c in found.json()}
+    assert set(by_name) == {"Practice", "Personal"}
+
+    created = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": radicale,
+            "username": "therapist",
+            "password": "pw",
+            "calendar": by_name["Practice"],
+        },
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    source = created.json()
+    assert source["has_password"] is True and "pw" not in str(source)
+    expected = [
+        ("2026-11-23T14:00Z", "2026-11-23T14:50Z", "session", True, False),
+        ("2026-11-25T19:00Z", "2026-11-25T19:50Z", "session", False, False),
+        ("2026-11-30T14:00Z", "2026-11-30T14:50Z", "session", True, False),
+        ("2026-12-07T14:00Z", "2026-12-07T14:50Z", "session", True, False),
+    ]
+    assert slots(appointments(client, auth)) == expected
+
+    sync = f"/api/v1/calendars/{source['id']}/sync"
+    assert client.post(sync, headers=auth).json()["unchanged"] is True
+
+    # The therapist moves the single session on the server; the next sync picks it up.
+    event = practice_calendar.event_by_uid("caldav-single@example.test")
+    event.data = ics(EVENTS["single"].replace("T140000", "T160000").replace("T145000", "T165000"))
+    event.save()
+    result = client.post(sync, headers=auth).json()
+    assert result["status"] == "ok", result
+    assert result["counts"] == {"added": 0, "changed": 1, "removed": 0}
+    assert ("2026-11-25T21:00Z", "2026-11-25T21:50Z", "session", False, False) in slots(
+        appointments(client, auth)
+    )
+
+    # And a deletion on the server removes it here.
+    practice_calendar.event_by_uid("caldav-single@example.test").delete()
+    result = client.post(sync, headers=auth).json()
+    assert result["counts"] == {"added": 0, "changed": 0, "removed": 1}
+
+
+def test_caldav_errors_are_clear(
+    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: caldav.Calendar
+) -> None:
+    response = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": radicale,
+            "username": "therapist",
+            "password": "pw",
+            "calendar": "/therapist/no-such-calendar/",
+        },
+        headers=auth,
+    )
+    assert response.status_code == 422
+    assert "CalDAV" in response.json()["error"]["message"]
+    unreachable = client.post(
+        "/api/v1/calendars/caldav/discover",
+        json={"url": "http://127.0.0.1:9/", "username": "u", "password": "p"},
+        headers=auth,
+    )
+    assert unreachable.status_code == 422
+    assert "Could not reach the CalDAV server" in unreachable.json()["error"]["message"]
+    other_host = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": radicale,
+            "username": "therapist",
+            "calendar": "https://elsewhere.example/cal/",
+        },
+        headers=auth,
+    )
+    assert other_host.status_code == 422
+    assert "same server" in other_host.json()["error"]["message"]
