@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("sync_token", sa.String(1000), nullable=True),
         sa.Column("ctag", sa.String(1000), nullable=True),
         sa.Column("expanded_until", UTC_DATETIME, nullable=True),
+        sa.Column("expanded_zone", sa.String(64), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("last_error", sa.String(500), nullable=True),
         sa.Column("warnings", sa.JSON(), nullable=False),

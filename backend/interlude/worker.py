@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -29,6 +30,10 @@ class Worker:
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}
         )
         self._stopped = threading.Event()
+        self._closers: list[Callable[[], object]] = []
+        # The dispatch alarm is re-armed every few seconds; APScheduler's per-run INFO lines
+        # would flood the log. Its warnings and errors still show.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
     def register_jobs(self) -> list[str]:
         registered = []
@@ -39,7 +44,10 @@ class Worker:
                 if exc.name != name:
                     raise
                 continue
-            module.register(self.scheduler, self.runtime)
+            handle = module.register(self.scheduler, self.runtime)
+            close = getattr(handle, "close", None)
+            if callable(close):
+                self._closers.append(close)
             registered.append(name)
         return registered
 
@@ -64,4 +72,10 @@ class Worker:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        for close in self._closers:
+            try:
+                close()  # e.g. the dispatcher's HTTP client
+            except Exception as exc:
+                log.warning("closing a job module failed: %s", type(exc).__name__)
+        self._closers.clear()
         log.info("worker stopped")

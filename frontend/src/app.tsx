@@ -58,7 +58,7 @@ export function App() {
   const toast = useCallback((text: string) => {
     setMessage(text);
     window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => setMessage(null), 5000);
+    timer.current = window.setTimeout(() => setMessage(null), 4000);
   }, []);
 
   useEffect(() => {
@@ -109,9 +109,12 @@ export function App() {
           )}
         </main>
         {message && (
-          <p class="toast" role="status" aria-live="polite">
-            {message}
-          </p>
+          <div class="toast" role="status" aria-live="polite">
+            <span>{message}</span>
+            <button type="button" class="toast-close" aria-label="Dismiss" onClick={() => setMessage(null)}>
+              ×
+            </button>
+          </div>
         )}
         {showNav && <Nav path={path} />}
       </div>

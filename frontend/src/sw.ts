@@ -39,7 +39,12 @@ self.addEventListener("push", (event) => {
   // Always show a notification, inside waitUntil: browsers penalise silent pushes.
   const maxActions = (self as unknown as { Notification?: { maxActions?: number } }).Notification?.maxActions ?? 2;
   const { title, options } = notificationFor(parsePayload(event.data), maxActions);
-  event.waitUntil(self.registration.showNotification(title, options));
+  event.waitUntil(
+    self.registration.showNotification(title, options).catch((error: unknown) => {
+      console.error("Interlude: could not show the notification", error);
+      throw error;
+    }),
+  );
 });
 
 async function openApp(url: string): Promise<void> {

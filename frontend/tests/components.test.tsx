@@ -126,8 +126,8 @@ describe("WeekEditor", () => {
     fireEvent.click(screen.getByRole("button", { name: "Add a window on Wednesday" }));
     fireEvent.input(screen.getByLabelText("Wednesday start"), { target: { value: "16:00" } });
     fireEvent.input(screen.getByLabelText("Wednesday end"), { target: { value: "16:30" } });
-    fireEvent.click(screen.getByRole("button", { name: "Add" }));
-    fireEvent.click(screen.getByRole("button", { name: "Remove Monday 09:00 to 09:30" }));
+    fireEvent.click(screen.getByRole("button", { name: "Add", exact: true }));
+    fireEvent.click(screen.getByRole("button", { name: "Remove Monday 09:00–09:30" }));
     expect(save.disabled).toBe(false);
     fireEvent.click(save);
     expect(onSave).toHaveBeenCalledWith([{ weekday: 2, start_time: "16:00", end_time: "16:30" }]);

@@ -172,6 +172,9 @@ def test_download_variant(
     if extension == ".json":
         json.loads(response.text)
     assert response.text.strip()
+    as_json = generate(client, auth, fmt)
+    assert as_json["download"] == response.text
+    assert as_json["filename"].endswith(extension) and as_json["media_type"].startswith(media)
 
 
 @pytest.mark.parametrize(

@@ -168,8 +168,8 @@ def test_length_limits_at_defaults(tone: str, at: datetime) -> None:
     sms = FORMATS["sms"](req)
     assert sms.content["length"] <= 160 and is_gsm7(sms.content["text"]) and not sms.warnings
     voicemail = FORMATS["voicemail"](req)
-    assert voicemail.content["seconds"] <= 45
-    assert voicemail.content["seconds"] == round(voicemail.content["words"] * 60 / 150, 1)
+    assert voicemail.content["read_seconds"] <= 45
+    assert voicemail.content["read_seconds"] == round(voicemail.content["words"] * 60 / 150, 1)
 
 
 def test_long_names_are_compacted_but_keep_the_emergency_line() -> None:

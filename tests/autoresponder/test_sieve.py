@@ -145,3 +145,15 @@ def test_script_without_windows_always_replies(
 def test_download_is_the_same_script(client: TestClient, auth: dict[str, str]) -> None:
     response = client.get(f"{API}/sieve", params={"download": 1}, headers=auth)
     assert response.text == _script(client, auth)
+
+
+def test_every_golden_sieve_script_compiles(lab: SieveLab) -> None:
+    import json
+    from pathlib import Path
+
+    goldens = sorted((Path(__file__).parent / "golden").glob("*.json"))
+    assert len(goldens) == 12
+    for path in goldens:
+        script = json.loads(path.read_text(encoding="utf-8"))["sieve"]["content"]["script"]
+        result = lab.compile(script)
+        assert result.returncode == 0, (path.name, result.stdout + result.stderr)

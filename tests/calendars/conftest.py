@@ -47,9 +47,7 @@ def quick_fetch_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def add_feed(
-    client: TestClient, auth: dict[str, str], url: str, **extra: Any
-) -> dict[str, Any]:
+def add_feed(client: TestClient, auth: dict[str, str], url: str, **extra: Any) -> dict[str, Any]:
     response = client.post(
         "/api/v1/calendars", json={"kind": "ics_url", "url": url, **extra}, headers=auth
     )
@@ -64,9 +62,7 @@ def appointments(
     start: str = "2026-11-01T00:00:00Z",
     end: str = "2027-01-01T00:00:00Z",
 ) -> list[dict[str, Any]]:
-    response = client.get(
-        "/api/v1/appointments", params={"start": start, "end": end}, headers=auth
-    )
+    response = client.get("/api/v1/appointments", params={"start": start, "end": end}, headers=auth)
     assert response.status_code == 200, response.text
     rows: list[dict[str, Any]] = response.json()
     return rows
@@ -79,6 +75,5 @@ def slots(rows: list[dict[str, Any]]) -> list[tuple[str, str, str, bool, bool]]:
         return value.replace("+00:00", "Z")[:16] + "Z"
 
     return [
-        (short(r["start"]), short(r["end"]), r["kind"], r["telehealth"], r["all_day"])
-        for r in rows
+        (short(r["start"]), short(r["end"]), r["kind"], r["telehealth"], r["all_day"]) for r in rows
     ]

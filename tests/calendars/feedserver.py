@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -64,10 +65,8 @@ class _Handler(BaseHTTPRequestHandler):
         if route.hang_after is None and not route.trickle and not route.omit_length:
             self.send_header("Content-Length", str(len(route.body)))
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._write_body(route)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def _write_body(self, route: Route) -> None:
         if route.hang_after is not None:

@@ -26,7 +26,9 @@ def test_create_masks_the_url_and_reports_the_first_sync(
     assert created["session_count"] == 2
     listed = client.get("/api/v1/calendars", headers=auth).json()
     assert [s["id"] for s in listed] == [created["id"]]
-    assert "SECRETTOKEN123" not in client.get(f"/api/v1/calendars/{created['id']}", headers=auth).text
+    assert (
+        "SECRETTOKEN123" not in client.get(f"/api/v1/calendars/{created['id']}", headers=auth).text
+    )
 
 
 def test_webcal_means_https(client: TestClient, auth: dict[str, str]) -> None:
@@ -49,7 +51,10 @@ def test_bad_input_is_a_clear_4xx(client: TestClient, auth: dict[str, str]) -> N
         ({"kind": "nope", "url": "https://example.com"}, 422),
         ({"kind": "caldav", "url": "https://example.com"}, 422),
         ({"kind": "sample", "rule": {"mode": "keywords"}}, 422),
-        ({"kind": "sample", "rule": {"mode": "duration", "min_minutes": 60, "max_minutes": 30}}, 422),
+        (
+            {"kind": "sample", "rule": {"mode": "duration", "min_minutes": 60, "max_minutes": 30}},
+            422,
+        ),
         ({"kind": "sample", "surprise": 1}, 422),
     ]
     for body, code in cases:
@@ -70,7 +75,9 @@ def test_bad_input_is_a_clear_4xx(client: TestClient, auth: dict[str, str]) -> N
 def test_unreadable_first_sync_creates_nothing(
     client: TestClient, auth: dict[str, str], feeds: FeedServer
 ) -> None:
-    url = feeds.add("/page", Route(body=b"<html><body>Login</body></html>", content_type="text/html"))
+    url = feeds.add(
+        "/page", Route(body=b"<html><body>Login</body></html>", content_type="text/html")
+    )
     response = client.post("/api/v1/calendars", json={"kind": "ics_url", "url": url}, headers=auth)
     assert response.status_code == 422
     assert "web page" in response.json()["error"]["message"]
@@ -131,9 +138,12 @@ def test_sync_now_counts_changes_and_keeps_intense(
     )
     assert response.status_code == 200 and response.json()["intense"] is True
     assert len(schedule_changes.calls) == 2
-    assert client.patch(
-        f"/api/v1/appointments/{first['id']}", json={"intense": "very"}, headers=auth
-    ).status_code == 422
+    assert (
+        client.patch(
+            f"/api/v1/appointments/{first['id']}", json={"intense": "very"}, headers=auth
+        ).status_code
+        == 422
+    )
 
     # Unchanged feed: nothing changes, nobody re-plans.
     result = client.post(f"/api/v1/calendars/{created['id']}/sync", headers=auth).json()
@@ -146,8 +156,10 @@ def test_sync_now_counts_changes_and_keeps_intense(
     text = text.replace("20261202T150000", "20261202T160000").replace(
         "20261202T155000", "20261202T165000"
     )
-    text = text.replace("EXDATE;TZID=America/New_York:20261126T130000",
-                        "EXDATE;TZID=America/New_York:20261126T130000,20261203T130000")
+    text = text.replace(
+        "EXDATE;TZID=America/New_York:20261126T130000",
+        "EXDATE;TZID=America/New_York:20261126T130000,20261203T130000",
+    )
     route.body = text.encode()
     result = client.post(f"/api/v1/calendars/{created['id']}/sync", headers=auth).json()
     assert result["counts"] == {"added": 0, "changed": 1, "removed": 1}
@@ -211,9 +223,12 @@ def test_upload(client: TestClient, auth: dict[str, str]) -> None:
     assert created["url"] is None
     # An upload is read once over the next year (it cannot be re-read later).
     assert len(appointments(client, auth, end="2026-12-08T14:00:00Z")) == 5
-    assert slots(appointments(client, auth, start="2027-11-01T00:00:00Z", end="2027-12-01T00:00:00Z"))[
-        0
-    ][0] == "2027-11-01T14:00Z"
+    assert (
+        slots(appointments(client, auth, start="2027-11-01T00:00:00Z", end="2027-12-01T00:00:00Z"))[
+            0
+        ][0]
+        == "2027-11-01T14:00Z"
+    )
     total = len(appointments(client, auth))
     # Nothing to re-read for an upload: a sync is a no-op that keeps everything.
     result = client.post(f"/api/v1/calendars/{created['id']}/sync", headers=auth).json()
@@ -240,8 +255,12 @@ def test_sample_calendar_always_has_sessions_today(
     # Today (Monday 23 Nov in New York) 09:00..17:00 local = 14:00..22:00 UTC
     today = appointments(client, auth, "2026-11-23T05:00:00Z", "2026-11-24T05:00:00Z")
     assert [r[0] for r in slots(today)] == [
-        "2026-11-23T14:00Z", "2026-11-23T15:00Z", "2026-11-23T16:00Z",
-        "2026-11-23T19:00Z", "2026-11-23T20:00Z", "2026-11-23T21:00Z",
+        "2026-11-23T14:00Z",
+        "2026-11-23T15:00Z",
+        "2026-11-23T16:00Z",
+        "2026-11-23T19:00Z",
+        "2026-11-23T20:00Z",
+        "2026-11-23T21:00Z",
     ]
     assert [r[3] for r in slots(today)] == [False, True, False, False, True, False]
     tomorrow = appointments(client, auth, "2026-11-24T05:00:00Z", "2026-11-25T05:00:00Z")
@@ -259,10 +278,37 @@ def test_appointments_are_sorted_and_filtered_by_range(
     window = appointments(client, auth, "2026-11-24T12:00:00-05:00", "2026-11-25T09:00:00-05:00")
     assert [r[0] for r in slots(window)] == ["2026-11-24T17:00Z", "2026-11-25T13:00Z"]
     assert set(rows[0]) == {
-        "id", "source_id", "start", "end", "all_day", "kind", "telehealth", "intense"
+        "id",
+        "source_id",
+        "start",
+        "end",
+        "all_day",
+        "kind",
+        "telehealth",
+        "intense",
     }
 
 
 def test_sync_of_a_missing_calendar_is_404(client: TestClient, auth: dict[str, str]) -> None:
     assert client.post(f"/api/v1/calendars/{ZERO}/sync", headers=auth).status_code == 404
-    assert client.patch(f"/api/v1/appointments/{ZERO}", json={"intense": True}, headers=auth).status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/appointments/{ZERO}", json={"intense": True}, headers=auth
+        ).status_code
+        == 404
+    )
+
+
+def test_a_new_time_zone_moves_floating_times_at_the_next_sync(
+    client: TestClient, auth: dict[str, str], feeds: FeedServer
+) -> None:
+    created = add_feed(client, auth, feeds.fixture("floating_and_xwr.ics", etag='"same"'))
+    assert slots(appointments(client, auth))[0][0] == "2026-11-24T16:00Z"  # 11:00 New York
+    response = client.patch("/api/v1/me", json={"timezone": "Europe/London"}, headers=auth)
+    assert response.status_code == 200, response.text
+    # The feed answers 304, but the appointments were computed for another zone: re-read.
+    result = client.post(f"/api/v1/calendars/{created['id']}/sync", headers=auth).json()
+    assert result["unchanged"] is False
+    assert result["counts"]["changed"] == 1
+    rows = slots(appointments(client, auth))
+    assert [r[0] for r in rows] == ["2026-11-24T11:00Z", "2026-11-25T18:00Z"]  # UTC one stays

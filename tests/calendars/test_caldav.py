@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import caldav
 import httpx
@@ -52,11 +53,19 @@ def _free_port() -> int:
 def radicale(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     log = (tmp_path / "radicale.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+    process = subprocess.Popen(  # fixed arguments
         [
-            sys.executable, "-m", "radicale", "--config", "",
-            "--server-hosts", f"127.0.0.1:{port}", "--auth-type", "none",
-            "--storage-filesystem-folder", str(tmp_path / "collections"),
+            sys.executable,
+            "-m",
+            "radicale",
+            "--config",
+            "",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--auth-type",
+            "none",
+            "--storage-filesystem-folder",
+            str(tmp_path / "collections"),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -81,8 +90,10 @@ def radicale(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def practice_calendar(radicale: str) -> caldav.Calendar:
-    client = caldav.DAVClient(url=radicale, username="therapist", password="pw")
+def practice_calendar(radicale: str) -> Any:
+    client = caldav.DAVClient(  # type: ignore[operator]
+        url=radicale, username="therapist", password="pw"
+    )
     calendar = client.principal().make_calendar(name="Practice")
     for body in EVENTS.values():
         calendar.save_event(ics(body))
@@ -91,7 +102,7 @@ def practice_calendar(radicale: str) -> caldav.Calendar:
 
 
 def test_discover_then_connect_then_pick_up_a_server_edit(
-    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: caldav.Calendar
+    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: Any
 ) -> None:
     found = client.post(
         "/api/v1/calendars/caldav/discover",
@@ -144,8 +155,33 @@ def test_discover_then_connect_then_pick_up_a_server_edit(
     assert result["counts"] == {"added": 0, "changed": 0, "removed": 1}
 
 
+def test_without_a_picked_calendar_all_the_accounts_calendars_are_read(
+    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: Any
+) -> None:
+    response = client.post(
+        "/api/v1/calendars",
+        json={"kind": "caldav", "url": radicale, "username": "therapist", "password": "pw"},
+        headers=auth,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["appointment_count"] == 4
+    # Or the calendar's own URL, as many apps show it.
+    direct = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": str(practice_calendar.url),
+            "username": "therapist",
+            "password": "pw",
+        },
+        headers=auth,
+    )
+    assert direct.status_code == 201, direct.text
+    assert direct.json()["appointment_count"] == 4
+
+
 def test_caldav_errors_are_clear(
-    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: caldav.Calendar
+    client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: Any
 ) -> None:
     response = client.post(
         "/api/v1/calendars",

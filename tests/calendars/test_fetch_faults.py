@@ -20,7 +20,10 @@ FAULTS = {
     "404": (Route(status=404, body=b"nope"), "does not exist (HTTP 404)"),
     "500": (Route(status=500, body=b"boom"), "had an error (HTTP 500)"),
     "403": (Route(status=403, body=b"no"), "refused access (HTTP 403)"),
-    "html": (Route(body=b"<!DOCTYPE html><html>Sign in</html>", content_type="text/html"), "web page"),
+    "html": (
+        Route(body=b"<!DOCTYPE html><html>Sign in</html>", content_type="text/html"),
+        "web page",
+    ),
     "html-as-calendar": (Route(body=b"<html><body>hi</body></html>"), "web page"),
     "garbage": (Route(body=b"\x89PNG\r\n\x1a\n\x00\x00garbage"), "not an iCalendar file"),
     "broken-ical": (

@@ -10,15 +10,17 @@ from fastapi.testclient import TestClient
 from .conftest import add_feed, appointments, slots
 from .feedserver import FeedServer
 
-S, O = "session", "other"
+S, OTHER = "session", "other"
 
 EXPECTED = {
     "busy_rules.ics": (
         # all-day: never a session, placed at the user's local midnight (EST = UTC-5)
-        [("2026-11-24T05:00Z", "2026-11-25T05:00Z", O, False, True),
-         # Zoom link: telehealth
-         ("2026-11-24T15:00Z", "2026-11-24T15:50Z", S, True, False),
-         ("2026-11-24T16:00Z", "2026-11-24T16:50Z", S, False, False)],
+        [
+            ("2026-11-24T05:00Z", "2026-11-25T05:00Z", OTHER, False, True),
+            # Zoom link: telehealth
+            ("2026-11-24T15:00Z", "2026-11-24T15:50Z", S, True, False),
+            ("2026-11-24T16:00Z", "2026-11-24T16:50Z", S, False, False),
+        ],
         # cancelled, transparent, declined-by-the-owner and CDO "FREE" events are not busy
         [],
     ),
@@ -26,35 +28,55 @@ EXPECTED = {
     "custom_tzid_minus5.ics": ([("2026-11-24T15:00Z", "2026-11-24T15:50Z", S, False, False)], []),
     "floating_and_xwr.ics": (
         # floating 11:00 means 11:00 in the user's zone (New York, EST)
-        [("2026-11-24T16:00Z", "2026-11-24T16:50Z", S, False, False),
-         ("2026-11-25T18:00Z", "2026-11-25T18:50Z", S, False, False)],
+        [
+            ("2026-11-24T16:00Z", "2026-11-24T16:50Z", S, False, False),
+            ("2026-11-25T18:00Z", "2026-11-25T18:50Z", S, False, False),
+        ],
         [],
     ),
     "windows_zones.ics": (
-        [("2026-11-24T17:00Z", "2026-11-24T17:50Z", S, False, False),  # Pacific Standard Time
-         ("2026-11-25T13:00Z", "2026-11-25T13:50Z", S, False, False),  # W. Europe Standard Time
-         # weekly Fridays 11:00 Eastern; 27 Nov and 11 Dec excluded on one folded EXDATE line
-         ("2026-12-04T16:00Z", "2026-12-04T16:30Z", S, True, False)],
+        [
+            ("2026-11-24T17:00Z", "2026-11-24T17:50Z", S, False, False),  # Pacific Standard Time
+            ("2026-11-25T13:00Z", "2026-11-25T13:50Z", S, False, False),  # W. Europe Standard Time
+            # weekly Fridays 11:00 Eastern; 27 Nov and 11 Dec excluded on one folded EXDATE line
+            ("2026-12-04T16:00Z", "2026-12-04T16:30Z", S, True, False),
+        ],
         [],
     ),
     "overrides.ics": (
-        [("2026-11-23T14:00Z", "2026-11-23T14:50Z", S, False, False),
-         # THISANDFUTURE from 30 Nov: one hour later
-         ("2026-11-30T15:00Z", "2026-11-30T15:50Z", S, False, False),
-         # 1 Dec moved to 2 Dec 15:00; 24 Nov cancelled by an override; 26 Nov EXDATE
-         ("2026-12-02T20:00Z", "2026-12-02T20:50Z", S, False, False),
-         ("2026-12-03T18:00Z", "2026-12-03T18:50Z", S, False, False),
-         ("2026-12-07T15:00Z", "2026-12-07T15:50Z", S, False, False)],
+        [
+            ("2026-11-23T14:00Z", "2026-11-23T14:50Z", S, False, False),
+            # THISANDFUTURE from 30 Nov: one hour later
+            ("2026-11-30T15:00Z", "2026-11-30T15:50Z", S, False, False),
+            # 1 Dec moved to 2 Dec 15:00; 24 Nov cancelled by an override; 26 Nov EXDATE
+            ("2026-12-02T20:00Z", "2026-12-02T20:50Z", S, False, False),
+            ("2026-12-03T18:00Z", "2026-12-03T18:50Z", S, False, False),
+            ("2026-12-07T15:00Z", "2026-12-07T15:50Z", S, False, False),
+        ],
         [],
     ),
     "malformed.ics": (
-        [("2026-11-23T15:00Z", "2026-11-23T15:15Z", S, False, False),  # "BYDAY=MO, TU" repaired
-         ("2026-11-24T07:00Z", "2026-11-24T07:50Z", S, False, False),  # despite TZOFFSETFROM:+5328
-         ("2026-11-24T15:00Z", "2026-11-24T15:15Z", S, False, False),
-         ("2026-11-25T15:00Z", "2026-11-25T15:15Z", S, False, False),
-         ("2026-11-25T18:00Z", "2026-11-25T18:50Z", S, False, False),  # unreadable rule: first only
-         ("2026-11-26T15:00Z", "2026-11-26T15:15Z", S, False, False),
-         ("2026-11-27T15:00Z", "2026-11-27T15:15Z", S, False, False)],
+        [
+            ("2026-11-23T15:00Z", "2026-11-23T15:15Z", S, False, False),  # "BYDAY=MO, TU" repaired
+            (
+                "2026-11-24T07:00Z",
+                "2026-11-24T07:50Z",
+                S,
+                False,
+                False,
+            ),  # despite TZOFFSETFROM:+5328
+            ("2026-11-24T15:00Z", "2026-11-24T15:15Z", S, False, False),
+            ("2026-11-25T15:00Z", "2026-11-25T15:15Z", S, False, False),
+            (
+                "2026-11-25T18:00Z",
+                "2026-11-25T18:50Z",
+                S,
+                False,
+                False,
+            ),  # unreadable rule: first only
+            ("2026-11-26T15:00Z", "2026-11-26T15:15Z", S, False, False),
+            ("2026-11-27T15:00Z", "2026-11-27T15:15Z", S, False, False),
+        ],
         ["malformed time zone offset", "stray spaces", "cannot be read"],
     ),
 }

@@ -73,9 +73,7 @@ def test_public_addresses_pass_the_check() -> None:
         assert fetch.is_public_address(ipaddress.ip_address(address))
 
 
-def test_every_redirect_hop_is_checked(
-    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_redirect_hop_is_checked(feeds: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """The first hop is a "public" server (127.0.0.1 treated as public for this test only);
     redirects from it to private addresses are refused, by literal and by resolution."""
     real = fetch.is_public_address

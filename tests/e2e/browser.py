@@ -53,7 +53,10 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         page.evaluate(AXE_SOURCE)
     result = page.evaluate(
         """() => axe.run(document, {
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+            runOnly: {
+                type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'],
+            },
         }).then(r => r.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
@@ -70,6 +73,9 @@ def assert_accessible(page: Page, name: str) -> None:
 
 def snap(page: Page, name: str) -> None:
     """Save a screenshot as a test artifact and as the README's current one."""
+    toast = page.locator(".toast")
+    if toast.count():
+        toast.get_by_role("button", name="Dismiss").click()
     page.wait_for_timeout(150)  # let transitions settle
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
@@ -89,15 +95,19 @@ def fits_at_double_text(page: Page) -> bool:
     )
 
 
+_SMALL_TARGETS_JS = """() => {
+    const selector = 'button, a.btn, .tabbar a, input, select, summary';
+    return [...document.querySelectorAll(selector)]
+        .filter(el => el.offsetParent !== null && el.type !== 'checkbox')
+        .map(el => [el, el.getBoundingClientRect()])
+        .filter(([el, r]) => r.width > 0 && (r.height < 43.5 || r.width < 43.5))
+        .map(([el, r]) => {
+            const text = (el.textContent || el.name || '').trim().slice(0, 30);
+            return `${el.tagName} "${text}" ${Math.round(r.width)}x${Math.round(r.height)}`;
+        });
+}"""
+
+
 def small_targets(page: Page) -> list[str]:
     """Visible buttons, links and inputs smaller than 44x44 CSS px (WCAG 2.5.5 AAA / 2.5.8)."""
-    return list(
-        page.evaluate(
-            """() => [...document.querySelectorAll('button, a.btn, .tabbar a, input, select, summary, .block-link')]
-                .filter(el => el.offsetParent !== null && el.type !== 'checkbox')
-                .map(el => [el, el.getBoundingClientRect()])
-                .filter(([el, r]) => r.width > 0 && (r.height < 43.5 || r.width < 43.5))
-                .filter(([el]) => !el.classList.contains('block-link'))
-                .map(([el, r]) => `${el.tagName} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)"""
-        )
-    )
+    return list(page.evaluate(_SMALL_TARGETS_JS))

@@ -51,7 +51,11 @@ def _dist_is_stale() -> bool:
     if not index.is_file():
         return True
     built = index.stat().st_mtime
-    sources = [*FRONTEND.joinpath("src").rglob("*"), FRONTEND / "index.html", FRONTEND / "vite.config.ts"]
+    sources = [
+        *FRONTEND.joinpath("src").rglob("*"),
+        FRONTEND / "index.html",
+        FRONTEND / "vite.config.ts",
+    ]
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
@@ -123,9 +127,18 @@ def ics_for(scenario: Scenario) -> str:
                 )
             )
         )
-    return "\r\n".join(
-        ("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Interlude e2e//EN", *events, "END:VCALENDAR")
-    ) + "\r\n"
+    return (
+        "\r\n".join(
+            (
+                "BEGIN:VCALENDAR",
+                "VERSION:2.0",
+                "PRODID:-//Interlude e2e//EN",
+                *events,
+                "END:VCALENDAR",
+            )
+        )
+        + "\r\n"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -166,9 +179,7 @@ class LiveApp:
 
 
 @pytest.fixture(scope="session")
-def live_app(
-    built_frontend: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveApp]:
+def live_app(built_frontend: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data_dir = tmp_path_factory.mktemp("e2e-var")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -185,9 +196,7 @@ def live_app(
     )
     migrations.upgrade(settings.resolved_database_url)
     runtime = Runtime.from_settings(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime), log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

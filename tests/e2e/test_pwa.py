@@ -40,6 +40,14 @@ def service_worker_registration_id(cdp: CDPSession, page: Page, origin: str) -> 
             if reg["scopeURL"].startswith(origin) and not reg.get("isDeleted"):
                 found["id"] = reg["registrationId"]
 
+    # Make sure the worker is running and attached before pushing to it.
+    context = page.context
+    worker = (
+        context.service_workers[0]
+        if context.service_workers
+        else context.wait_for_event("serviceworker")
+    )
+    assert worker.evaluate("self.registration.active !== null")
     cdp.on("ServiceWorker.workerRegistrationUpdated", on_update)
     cdp.send("ServiceWorker.enable")
     page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
@@ -55,8 +63,10 @@ def notifications(page: Page) -> list[dict[str, Any]]:
         page.evaluate(
             """() => navigator.serviceWorker.ready
                 .then(r => r.getNotifications())
-                .then(ns => ns.map(n => ({title: n.title, body: n.body, tag: n.tag,
-                                          data: n.data, actions: (n.actions || []).map(a => a.action)})))"""
+                .then(ns => ns.map(n => ({
+                    title: n.title, body: n.body, tag: n.tag, data: n.data,
+                    actions: (n.actions || []).map(a => a.action),
+                })))"""
         )
     )
 
@@ -178,7 +188,7 @@ def journey(
             {"origin": base, "registrationId": registration_id, "data": json.dumps(payload)},
         )
         shown: list[dict[str, Any]] = []
-        for _ in range(50):
+        for _ in range(150):  # up to 15 s: the machine may be busy
             shown = notifications(page)
             if shown:
                 break
@@ -212,15 +222,13 @@ def journey(
         assert recorded["acked_at"]
 
         # --- other screens: accessible and photographed ----------------------------------------
-        for path, heading, name in (
-            ("/care-plan", "Care plan", "care-plan"),
-            ("/settings", "Settings", "settings"),
-            ("/auto-reply", "Auto-reply", "auto-reply"),
-            ("/wellbeing", "Well-being", "wellbeing"),
+        for tab, heading, name in (
+            ("Care plan", "Care plan", "care-plan"),
+            ("Settings", "Settings", "settings"),
+            ("Replies", "Auto-reply", "auto-reply"),
+            ("Well-being", "Well-being", "wellbeing"),
         ):
-            page.get_by_role("navigation", name="Main").get_by_role(
-                "link", name=re.compile(heading.split("-")[0].split()[0], re.I)
-            ).first.click()
+            page.get_by_role("navigation", name="Main").get_by_role("link", name=tab).click()
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             page.wait_for_load_state("networkidle")
             assert_accessible(page, name)

@@ -43,12 +43,19 @@ times = st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
 def appointments(draw: st.DrawFn, tz: ZoneInfo, base: date) -> list[AppointmentIn]:
     out = []
     count = draw(st.integers(0, 14))
-    for n in range(count):
+    starts: list[datetime] = []
+    for _ in range(count):  # mostly daytime, any time of the night now and then
         day = base + timedelta(days=draw(st.integers(-1, 2)))
-        minute = draw(st.integers(0, 24 * 12 - 1)) * 5
-        local = datetime.combine(day, time(0)) + timedelta(minutes=minute)
+        hours = st.integers(0, 24 * 12 - 1) if draw(st.booleans()) else st.integers(84, 228)
+        starts.append(datetime.combine(day, time(0)) + timedelta(minutes=draw(hours) * 5))
+    if draw(st.booleans()):  # a run of sessions with short gaps (back to back)
+        at = datetime.combine(base + timedelta(days=draw(st.integers(-1, 2))), time(9))
+        for _ in range(draw(st.integers(2, 5))):
+            starts.append(at)
+            at += timedelta(minutes=50 + draw(st.integers(0, 12)))
+    for n, local in enumerate(starts):
         start = local.replace(tzinfo=tz, fold=draw(st.integers(0, 1))).astimezone(UTC)
-        length = timedelta(minutes=draw(st.sampled_from([10, 30, 45, 50, 60, 90, 180])))
+        length = timedelta(minutes=draw(st.sampled_from([10, 30, 45, 50, 50, 50, 60, 90, 180])))
         out.append(
             AppointmentIn(
                 identity=f"a{n}",
@@ -67,7 +74,9 @@ def appointments(draw: st.DrawFn, tz: ZoneInfo, base: date) -> list[AppointmentI
 def care_plans(draw: st.DrawFn, base: date) -> CarePlanIn:
     rules = [
         MicroBreakRuleIn(
-            id=f"r{n}", min_gap_minutes=draw(st.integers(0, 30)), enabled=draw(st.booleans())
+            id=f"r{n}",
+            min_gap_minutes=draw(st.integers(0, 30)),
+            enabled=draw(st.sampled_from([True, True, True, False])),
         )
         for n in range(draw(st.integers(0, 2)))
     ]
@@ -94,10 +103,10 @@ def care_plans(draw: st.DrawFn, base: date) -> CarePlanIn:
         for _ in range(draw(st.integers(0, 3)))
     ]
     time_off = []
-    if draw(st.booleans()):
+    if draw(st.integers(0, 2)) == 0:
         first = base + timedelta(days=draw(st.integers(-1, 2)))
         time_off.append(TimeOffIn(first, first + timedelta(days=draw(st.integers(0, 1)))))
-    quiet = draw(st.one_of(st.none(), st.tuples(times, times)))
+    quiet = draw(st.one_of(st.none(), st.none(), st.tuples(times, times)))
     working_start = draw(times)
     return CarePlanIn(
         rules=tuple(rules),
@@ -106,7 +115,7 @@ def care_plans(draw: st.DrawFn, base: date) -> CarePlanIn:
         time_off=tuple(time_off),
         quiet_start=quiet[0] if quiet else None,
         quiet_end=quiet[1] if quiet else None,
-        daily_cap=draw(st.integers(0, 15)),
+        daily_cap=draw(st.one_of(st.just(12), st.integers(0, 15))),
         working_days=tuple(sorted(draw(st.sets(st.integers(0, 6))))),
         working_start=working_start,
         working_end=draw(times),
@@ -123,8 +132,8 @@ def scenarios(
     appts = draw(appointments(tz, base))
     care_plan = draw(care_plans(base))
     midnight = datetime.combine(base, time(0)).replace(tzinfo=tz).astimezone(UTC)
-    now = midnight + timedelta(minutes=draw(st.integers(-24 * 60, 48 * 60)))
-    horizon = now + timedelta(hours=draw(st.integers(0, 72)))
+    now = midnight + timedelta(minutes=draw(st.integers(-12 * 60, 36 * 60)))
+    horizon = now + timedelta(hours=draw(st.integers(6, 72)))
     return appts, care_plan, tz, now, horizon
 
 

@@ -26,13 +26,14 @@ def test_fixed_time_break_on_working_days_inside_working_hours_only() -> None:
 
 def test_fixed_time_break_inside_a_session_slides_to_its_end() -> None:
     lunch = rule(id="lunch", trigger="fixed_time", at_time=time(12, 30))
-    reminders = run([session("12:00", 50)], care(rules=(lunch,)), days=1)
-    # The session's own micro-break at 12:50 covers it: the fixed break is not doubled.
-    assert local(reminders) == [("fixed_break", "Mon 12:30", "Mon 13:00")]
-    after_session = run(
-        [session("12:00", 50)], care(rules=(lunch,)), now=at(TUESDAY, "08:00"), days=1
-    )
-    assert local(after_session) == [("fixed_break", "Tue 12:50", "Tue 13:20")]
+    reminders = run([session("12:00", 50)], care(rules=(lunch,)), now=at(TUESDAY, "08:00"), days=1)
+    assert local(reminders) == [("fixed_break", "Tue 12:50", "Tue 13:20")]
+
+
+def test_fixed_time_break_that_slides_out_of_working_hours_is_dropped() -> None:
+    late = rule(id="late", trigger="fixed_time", at_time=time(17, 30))
+    reminders = run([session("17:15", 50)], care(rules=(late,)), now=at(TUESDAY, "08:00"), days=1)
+    assert reminders == []
 
 
 def test_fixed_break_close_to_a_micro_break_is_dropped() -> None:
@@ -65,6 +66,24 @@ def test_response_window_open_and_close() -> None:
     assert reminders[0].body == "Messages: 30 minutes, then you're off"
     assert reminders[1].body == "That's it for messages — you're off."
     assert [r.kind for r in run([], care(windows=(window,)))] == ["response_window_open"]
+
+
+def test_response_window_may_run_past_midnight() -> None:
+    window = ResponseWindowIn(weekday=1, start=time(20, 0), end=time(0, 30))
+    assert local(run([], care(windows=(window,), notify_window_close=True))) == [
+        ("response_window_open", "Tue 20:00", "Wed 00:30"),
+        ("response_window_close", "Wed 00:30", "Wed 00:45"),
+    ]
+
+
+def test_custom_activity_text_is_the_therapists_own_and_clipped() -> None:
+    custom = rule(activity="custom", custom_text="  Look at the   tree outside.  ")
+    (reminder,) = run([session("09:00")], care(rules=(custom,)))
+    assert reminder.body == "Look at the tree outside."
+    long = rule(activity="custom", custom_text="x" * 500)
+    (reminder,) = run([session("09:00")], care(rules=(long,)))
+    assert len(reminder.body) == 120
+    assert reminder.body.endswith("…")
 
 
 def test_response_window_opening_during_a_session_opens_when_it_ends() -> None:

@@ -36,10 +36,11 @@ def test_vapid_public_key_is_an_uncompressed_p256_point_and_stable(client, auth,
     assert "PRIVATE KEY" in runtime.keyring.decrypt(row.private_key_encrypted)
 
 
-def test_vapid_public_key_needs_sign_in(client):
-    response = client.get("/api/v1/push/vapid-public-key")
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "unauthorized"
+def test_vapid_public_key_is_public_and_the_same_for_everyone(client, auth):
+    anonymous = client.get("/api/v1/push/vapid-public-key")
+    assert anonymous.status_code == 200
+    signed_in = client.get("/api/v1/push/vapid-public-key", headers=auth)
+    assert anonymous.json() == signed_in.json()
 
 
 # --- create / upsert -------------------------------------------------------------------
@@ -114,6 +115,9 @@ def _bad_p256dh_not_on_curve() -> str:
         ({"endpoint": "ftp://push.example.com/x"}, "https"),
         ({"endpoint": "not a url at all"}, "https"),
         ({"endpoint": "https://user:pw@push.example.com/x"}, "credentials"),
+        ({"endpoint": "https://push exa<mple>.com/x"}, "host"),
+        ({"endpoint": "https://push.example.com:0/x"}, "port"),
+        ({"endpoint": "https://push.example.com:99999/x"}, "valid URL"),
         ({"keys": {"p256dh": b64(b"\x04" + b"\x01" * 10), "auth": b64(b"a" * 16)}}, "p256dh"),
         ({"keys": {"p256dh": _bad_p256dh_not_on_curve(), "auth": b64(b"a" * 16)}}, "curve"),
         ({"keys": {"p256dh": "!!!not-base64!!!", "auth": b64(b"a" * 16)}}, "p256dh"),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
+import threading
+import time
 import uuid
 from datetime import timedelta
 from email.utils import format_datetime
@@ -174,6 +177,13 @@ def test_payload_over_3kb_fails_without_a_request(push_service, identity, clock)
 # --- response mapping ------------------------------------------------------------------
 
 
+def test_202_accepted_counts_as_sent(push_service, identity, clock):
+    device = push_service.subscribe()
+    push_service.respond(device, 202)
+    result = send(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status) == ("sent", 202)
+
+
 def test_410_means_gone(push_service, identity, clock):
     device = push_service.subscribe()
     push_service.respond(device, 410)
@@ -233,6 +243,14 @@ def test_client_errors_fail_with_a_reason(push_service, identity, clock, status)
     assert str(status) in result.reason
 
 
+def test_failure_reason_carries_a_short_excerpt_of_the_answer(push_service, identity, clock):
+    device = push_service.subscribe()
+    push_service.respond(device, 400, body=b'{"reason": "BadTtl"}' + b" " * 10_000 + b"x" * 10**6)
+    result = send(identity, clock, target_for(device))
+    assert result.outcome == "failed" and "BadTtl" in result.reason
+    assert len(result.reason) < 300
+
+
 def test_push_service_refuses_a_different_vapid_key_with_403(push_service, identity, clock):
     device = push_service.subscribe(application_server_key=VapidIdentity.generate().public_key)
     result = send(identity, clock, target_for(device))
@@ -278,7 +296,7 @@ def test_bad_vapid_subject_fails_clearly(push_service, identity, clock):
 def test_corrupt_stored_keys_fail_without_raising(identity, clock):
     target = PushTarget(uuid.uuid4(), "https://push.example.com/x", "bm90LWEta2V5", "c2hvcnQ")
     result = send(identity, clock, target)
-    assert result.outcome == "failed" and "encrypt" in result.reason
+    assert result.outcome == "failed" and "could not prepare" in result.reason
 
 
 # --- VAPID header cache ----------------------------------------------------------------
@@ -386,3 +404,52 @@ def test_concurrent_sends_share_one_client(push_service, identity, clock):
     results = asyncio.run(run())
     assert {r.outcome for r in results} == {"sent"}
     assert sorted(p.payload["n"] for p in push_service.received()) == list(range(40))
+
+
+def _wait_until(condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
+def test_max_concurrency_bounds_requests_in_flight(push_service, identity, clock):
+    devices = [push_service.subscribe() for _ in range(6)]
+    for device in devices:
+        push_service.hang(device)
+    results: list[PushResult] = []
+
+    async def run() -> None:
+        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock, max_concurrency=3)
+        try:
+            sends = (
+                sender.send(target_for(d), PAYLOAD, ttl_seconds=60, topic=None) for d in devices
+            )
+            results.extend(await asyncio.gather(*sends))
+        finally:
+            await sender.aclose()
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),))
+    thread.start()
+    try:
+        _wait_until(lambda: len(push_service.attempts()) >= 3)
+        time.sleep(0.3)  # an unbounded sender would have sent all six by now
+        assert len(push_service.attempts()) == 3
+        push_service.release_hangs()  # the first three answer 504; the rest go out
+        _wait_until(lambda: len(push_service.attempts()) == 6)
+    finally:
+        push_service.release_hangs()
+        thread.join(timeout=30)
+    assert [(r.outcome, r.http_status) for r in results] == [("retry", 504)] * 6
+
+
+def test_logs_name_the_push_service_but_never_the_full_endpoint(
+    push_service, identity, clock, caplog
+):
+    device = push_service.subscribe()
+    push_service.respond(device, 410)
+    with caplog.at_level(logging.DEBUG, logger="interlude.push"):
+        send(identity, clock, target_for(device))
+    assert push_service.origin in caplog.text
+    assert device.id not in caplog.text
+    assert "Break time" not in caplog.text  # nor the payload

@@ -10,7 +10,7 @@ import pytest
 
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
-from interlude.reminders.dispatcher import DispatchReport, Dispatcher
+from interlude.reminders.dispatcher import Dispatcher, DispatchReport
 from tests.support.push_service import LocalPushService
 
 

@@ -186,3 +186,16 @@ def test_cancelled_reminders_cannot_be_acknowledged(
     response = client.post(f"{API}/{row.id}/ack", json={"action": "done"}, headers=auth)
     assert response.status_code == 409
     assert "cancelled" in response.json()["error"]["message"]
+
+
+def test_reminders_are_in_the_account_export(
+    client: TestClient, auth, db: Session, user, clock: FrozenClock
+) -> None:
+    row = make_reminder(db, user_id=user.id, due_at=clock.now(), state=SENT)
+    client.post(f"{API}/{row.id}/ack", json={"action": "done"}, headers=auth)
+
+    export = client.get("/api/v1/me/export", headers=auth)
+
+    assert export.status_code == 200
+    [item] = export.json()["reminders"]["reminders"]
+    assert (item["id"], item["state"], item["ack_action"]) == (str(row.id), "sent", "done")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -302,3 +304,67 @@ def test_many_users_due_at_once_are_drained_in_batches(
         assert set(states) == {SENT}
     finally:
         harness.close()
+
+
+def test_the_lease_is_kept_alive_while_pushes_are_in_flight(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push: LocalPushService
+) -> None:
+    harness = DispatchHarness(runtime, lease=timedelta(seconds=0.3), timeout=3.0)
+    device, _ = add_device(runtime, push, user.id)
+    push.hang(device, times=1)
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(harness(now)))
+    try:
+        worker.start()
+        deadline = time.monotonic() + 5
+        while not push.attempts(device) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        later = clock.advance(seconds=60)  # a minute passes while the push service hangs
+        time.sleep(0.5)  # several heartbeats (every 0.1 s)
+        fresh = _reload(db, row)
+        assert fresh.state == SENDING
+        assert fresh.lease_until == later + timedelta(seconds=0.3)  # not reclaimable
+        other = outbox.claim_due(
+            session=db, now=later, owner="other", limit=10, lease=timedelta(seconds=30)
+        )
+        db.commit()
+        assert other == []
+    finally:
+        push.release_hangs()
+        worker.join(timeout=10)
+        harness.close()
+    assert _reload(db, row).state == PLANNED  # the hang ended as a retryable failure
+
+
+def test_extending_a_lease_needs_to_hold_it(db: Session, user, clock: FrozenClock) -> None:
+    now = clock.now()
+    row = make_reminder(db, user_id=user.id, due_at=now)
+    outbox.claim_due(session=db, now=now, owner="me", limit=1, lease=timedelta(seconds=5))
+    until = now + timedelta(minutes=1)
+    assert outbox.extend_lease(session=db, owner="someone", ids=[row.id], until=until) == 0
+    assert outbox.extend_lease(session=db, owner="me", ids=[row.id], until=until) == 1
+    db.commit()
+    assert _reload(db, row).lease_until == until
+
+
+def test_a_long_ritual_still_fits_in_a_push(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    steps = [f"Step {n}: " + "breathe slowly and notice your feet " * 6 for n in range(10)]
+    row = make_reminder(
+        db,
+        user_id=user.id,
+        due_at=clock.now(),
+        kind="end_of_day",
+        ritual_steps=steps,
+        body="b" * 500,
+    )
+
+    assert dispatch(clock.now()).sent == 1
+    [message] = push.received(device)
+    assert len(message.plaintext) <= 3 * 1024
+    assert message.payload["steps"] == [s[:200] for s in steps][: len(message.payload["steps"])]
+    assert message.payload["steps"] and message.payload["id"] == str(row.id)

@@ -25,9 +25,7 @@ def test_feed_lists_planned_breaks_for_the_token_holder_only(
     client: TestClient, auth, db: Session, user, other_user, clock: FrozenClock
 ) -> None:
     now = clock.now()
-    brk = make_reminder(
-        db, user_id=user.id, due_at=now + timedelta(hours=1), title="Box breathing"
-    )
+    brk = make_reminder(db, user_id=user.id, due_at=now + timedelta(hours=1), title="Box breathing")
     make_reminder(db, user_id=user.id, due_at=now + timedelta(hours=2), state=CANCELLED)
     make_reminder(db, user_id=user.id, due_at=now + timedelta(hours=3), kind="back_to_back")
     make_reminder(db, user_id=other_user.id, due_at=now + timedelta(hours=1))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -135,3 +137,72 @@ def test_users_are_isolated(db: Session, user, other_user, clock: FrozenClock) -
     _reconcile(db, other_user.id, [], now)
     assert _rows(db, user.id)[0].state == PLANNED
     assert _rows(db, other_user.id)[0].state == CANCELLED
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    plans=st.lists(
+        st.sets(st.tuples(st.integers(0, 5), st.integers(-2, 30)), max_size=6),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_any_sequence_of_plans_leaves_exactly_the_last_one_planned(
+    db: Session, user, clock: FrozenClock, plans: list[set[tuple[int, int]]]
+) -> None:
+    """Whatever plans came before, the live planned rows are the last plan, once each."""
+    db.query(Reminder).where(Reminder.user_id == user.id).delete()
+    db.commit()
+    now = clock.now()
+    for slots in plans:
+        items = [
+            planned(now + timedelta(minutes=10 * due), anchor=f"s{anchor}") for anchor, due in slots
+        ]
+        _reconcile(db, user.id, items, now)
+    last = {  # those still alive at ``now`` (each expires 10 minutes after it is due)
+        planned(now + timedelta(minutes=10 * due), anchor=f"s{anchor}").key
+        for anchor, due in plans[-1]
+        if due >= 0
+    }
+    rows = _rows(db, user.id)
+    live = [r.key for r in rows if r.state == PLANNED]
+    assert sorted(live) == sorted(last)
+    assert len({r.key for r in rows}) == len(rows)  # one row per key, ever
+    again = _reconcile(
+        db,
+        user.id,
+        [
+            planned(now + timedelta(minutes=10 * due), anchor=f"s{anchor}")
+            for anchor, due in plans[-1]
+        ],
+        now,
+    )
+    assert (again.inserted, again.updated, again.cancelled, again.revived) == (0, 0, 0, 0)
+
+
+def test_a_row_claimed_meanwhile_is_not_cancelled(
+    db: Session, runtime, user, clock: FrozenClock
+) -> None:
+    from interlude.reminders import outbox
+    from interlude.reminders.models import SENDING
+
+    now = clock.now()
+    item = planned(now + timedelta(minutes=1))
+    _reconcile(db, user.id, [item], now)
+    [row] = _rows(db, user.id)  # this session now believes the row is planned
+    later = now + timedelta(minutes=1)
+    with runtime.session() as worker_session:  # a worker claims it in its own transaction
+        claimed = outbox.claim_due(
+            session=worker_session, now=later, owner="w", limit=5, lease=timedelta(seconds=30)
+        )
+    assert [c.id for c in claimed] == [row.id]
+
+    result = reconcile(session=db, user_id=user.id, planned=[], now=now, horizon_end=now + HORIZON)
+    db.commit()
+
+    assert result.cancelled == 0
+    assert _rows(db, user.id)[0].state == SENDING

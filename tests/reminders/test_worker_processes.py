@@ -167,7 +167,7 @@ def test_three_workers_deliver_a_5000_burst_exactly_once(
 def test_a_killed_worker_loses_nothing(
     db: Session, runtime: Runtime, db_url: str, tmp_path: Path, live_push: LocalPushService
 ) -> None:
-    total, batch = 2000, 100
+    total, batch = 1000, 50
     due_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     _seed(db, runtime, live_push, users=100, per_user=total // 100, due_at=due_at)
     first = _start_worker(db_url, tmp_path, batch=batch, lease=2)

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
-from interlude.reminders.dispatcher import DispatchReport, Dispatcher
+from interlude.reminders.dispatcher import Dispatcher, DispatchReport
 from interlude.reminders.jobs import register_dispatch
 
 

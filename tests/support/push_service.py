@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
 import re
 import secrets
@@ -43,7 +42,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import http_ece
 import jwt
@@ -85,6 +84,7 @@ class Behaviour:
 
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
     hang: bool = False
     remaining: int | None = None  # None: until changed
 
@@ -100,12 +100,14 @@ class PushAttempt:
     received_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReceivedPush:
-    """A delivered message: decrypted, as the device's service worker would see it."""
+    """A delivered message, decrypted as the device's service worker would see it.
+
+    With ``decrypt="on_read"`` the body is kept encrypted until ``plaintext`` is first read.
+    """
 
     subscription_id: str
-    plaintext: bytes
     ttl: int
     urgency: str | None
     topic: str | None
@@ -113,6 +115,15 @@ class ReceivedPush:
     claims: dict[str, Any]
     vapid_key: str
     received_at: datetime
+    body: bytes = field(repr=False)
+    _subscription: LocalSubscription = field(repr=False)
+    _plaintext: bytes | None = field(default=None, repr=False)
+
+    @property
+    def plaintext(self) -> bytes:
+        if self._plaintext is None:
+            self._plaintext = self._subscription.decrypt(self.body)
+        return self._plaintext
 
     @property
     def payload(self) -> Any:
@@ -139,6 +150,13 @@ class LocalSubscription:
     def auth(self) -> str:
         return _b64(self.auth_secret)
 
+    def decrypt(self, body: bytes) -> bytes:
+        """aes128gcm decryption with this device's private key and auth secret (http_ece)."""
+        plaintext: bytes = http_ece.decrypt(
+            body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm"
+        )
+        return plaintext
+
     @property
     def info(self) -> dict[str, Any]:
         """The browser's ``PushSubscription.toJSON()``."""
@@ -159,9 +177,19 @@ class _Reject(Exception):
 class LocalPushService:
     """A push service on loopback. Thread-safe: the server runs in its own thread."""
 
-    def __init__(self, *, clock: _Clock | None = None, hang_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        clock: _Clock | None = None,
+        hang_seconds: float = 60.0,
+        decrypt: Literal["on_arrival", "on_read"] = "on_arrival",
+    ) -> None:
+        """``decrypt="on_arrival"`` (default) answers 400 to a body that does not decrypt, as
+        a device would drop it; ``"on_read"`` defers decryption to ``ReceivedPush.plaintext``
+        (real push services never decrypt; benchmarks use it to keep the receiver cheap)."""
         self.clock: _Clock = clock or _SystemClock()
         self.hang_seconds = hang_seconds
+        self.decrypt_on_arrival = decrypt == "on_arrival"
         self._lock = threading.Condition()
         self._subscriptions: dict[str, LocalSubscription] = {}
         self._behaviours: dict[str, Behaviour] = {}
@@ -241,12 +269,16 @@ class LocalPushService:
         *,
         retry_after: str | None = None,
         times: int | None = None,
+        body: bytes = b"",
     ) -> None:
         """Answer ``status`` (e.g. 410, 429, 500) instead of delivering, ``times`` times or
-        until changed; ``retry_after`` sets the Retry-After header (seconds or HTTP date)."""
+        until changed; ``retry_after`` sets the Retry-After header (seconds or HTTP date),
+        ``body`` the response body."""
         headers = {"retry-after": retry_after} if retry_after is not None else {}
         with self._lock:
-            self._behaviours[sub.id] = Behaviour(status=status, headers=headers, remaining=times)
+            self._behaviours[sub.id] = Behaviour(
+                status=status, headers=headers, body=body, remaining=times
+            )
 
     def hang(self, sub: LocalSubscription, *, times: int | None = None) -> None:
         """Accept the request but never answer (until ``hang_seconds`` or ``close()``)."""
@@ -312,15 +344,17 @@ class LocalPushService:
             if not message.get("more_body"):
                 break
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        status, extra = await self._handle(scope["method"], scope["path"], headers, body)
-        response_headers = [(b"content-length", b"0")]
+        status, extra, answer = await self._handle(
+            scope["method"], scope["path"], headers, body, receive
+        )
+        response_headers = [(b"content-length", str(len(answer)).encode())]
         response_headers += [(k.encode(), v.encode()) for k, v in extra.items()]
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": b""})
+        await send({"type": "http.response.body", "body": answer})
 
     async def _handle(
-        self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str]]:
+        self, method: str, path: str, headers: dict[str, str], body: bytes, receive: Receive
+    ) -> tuple[int, dict[str, str], bytes]:
         sub_id = path.removeprefix("/push/") if path.startswith("/push/") else ""
         now = self.clock.now()
         with self._lock:
@@ -334,25 +368,31 @@ class LocalPushService:
             behaviour = self._take_behaviour(sub_id)
             if behaviour is not None and behaviour.hang:
                 self._record_attempt(sub_id, 0, "hung", headers, now)
-                await self._hang()
-                return 504, {}
+                await self._hang(receive)
+                return 504, {}, b""
             if behaviour is not None and behaviour.status is not None:
                 self._record_attempt(sub_id, behaviour.status, "told to", headers, now)
-                return behaviour.status, dict(behaviour.headers)
+                return behaviour.status, dict(behaviour.headers), behaviour.body
             push = self._accept(sub, headers, body, claims, key, now)
         except _Reject as rejection:
             self._record_attempt(sub_id, rejection.status, rejection.reason, headers, now)
-            return rejection.status, {}
+            return rejection.status, {}, rejection.reason.encode()
         with self._lock:
             self._attempts.append(PushAttempt(sub_id, 201, "delivered", headers, now))
             self._received.append(push)
             self._lock.notify_all()
-        return 201, {"location": f"{self.origin}/message/{secrets.token_urlsafe(8)}"}
+        return 201, {"location": f"{self.origin}/message/{secrets.token_urlsafe(8)}"}, b""
 
-    async def _hang(self) -> None:
+    async def _hang(self, receive: Receive) -> None:
+        """Waits for ``release_hangs()``, the client giving up, or ``hang_seconds``."""
         assert self._release is not None
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._release.wait(), timeout=self.hang_seconds)
+        released = asyncio.ensure_future(self._release.wait())
+        disconnected = asyncio.ensure_future(receive())
+        _, pending = await asyncio.wait(
+            {released, disconnected}, timeout=self.hang_seconds, return_when="FIRST_COMPLETED"
+        )
+        for task in pending:
+            task.cancel()
 
     def _take_behaviour(self, sub_id: str) -> Behaviour | None:
         with self._lock:
@@ -437,15 +477,8 @@ class LocalPushService:
             raise _Reject(400, "Content-Encoding must be aes128gcm")
         if len(body) > MAX_BODY:
             raise _Reject(413, "payload larger than 4096 bytes")
-        try:
-            plaintext = http_ece.decrypt(
-                body, private_key=sub.private_key, auth_secret=sub.auth_secret, version=encoding
-            )
-        except Exception as exc:
-            raise _Reject(400, f"cannot decrypt: {type(exc).__name__}") from None
-        return ReceivedPush(
+        push = ReceivedPush(
             subscription_id=sub.id,
-            plaintext=plaintext,
             ttl=int(ttl_text),
             urgency=urgency,
             topic=topic,
@@ -453,4 +486,12 @@ class LocalPushService:
             claims=dict(claims),
             vapid_key=key,
             received_at=now,
+            body=body,
+            _subscription=sub,
         )
+        if self.decrypt_on_arrival:
+            try:
+                _ = push.plaintext
+            except Exception as exc:
+                raise _Reject(400, f"cannot decrypt: {type(exc).__name__}") from None
+        return push

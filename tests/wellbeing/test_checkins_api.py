@@ -94,6 +94,8 @@ def test_bad_input_is_a_clear_4xx(client, auth):
     assert "future" in future.json()["error"]["message"]
     naive = _create(client, auth, at="2026-11-23T10:00:00")
     assert naive.status_code == 422
+    assert _create(client, auth, at="0001-01-01T00:00:00+05:00").status_code == 422
+    assert client.get(BASE, params={"from": "0001-01-01"}, headers=auth).status_code == 422
     created = _create(client, auth).json()
     assert (
         client.patch(f"{BASE}/{created['id']}", json={"energy": None}, headers=auth).status_code

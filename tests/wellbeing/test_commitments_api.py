@@ -67,6 +67,7 @@ def test_bad_input(client, auth):
         {"start_time": "25:00"},
         {"duration_minutes": 1},
         {"frequency": "daily"},
+        {"starts_on": "0001-01-01"},
         {"label": "x" * 81},
     ):
         assert client.post(BASE, json={**PAYLOAD, **change}, headers=auth).status_code == 422, (

@@ -76,6 +76,7 @@ def test_list_edit_delete(client, auth):
 def test_bad_input(client, auth):
     assert _create(client, auth, warning_signs=["sadness"]).status_code == 422
     assert _create(client, auth, week_start="2026-12-01").status_code == 422
+    assert _create(client, auth, week_start="0001-01-01").status_code == 422
     assert _create(client, auth, commitments_kept={"supervision": -1}).status_code == 422
     assert _create(client, auth, fulfillment="x" * 2001).status_code == 422
     created = _create(client, auth).json()

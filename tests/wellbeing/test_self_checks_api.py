@@ -78,6 +78,7 @@ def test_bad_input(client, auth):
         {"answers": {**answers, "extra": 1}},
         {"answers": answers, "instrument": "mini-z"},
         {"answers": answers, "month": "2027-01-01"},
+        {"answers": answers, "month": "9999-12-31"},
         {"answers": "all good"},
     ):
         response = client.post(BASE, json=payload, headers=auth)

@@ -12,7 +12,6 @@ Defence in depth for templates the user writes:
 
 from __future__ import annotations
 
-import html
 import operator
 import re
 from collections.abc import Iterable, Iterator
@@ -208,7 +207,3 @@ def validate_custom(slot: str, source: str, samples: Iterable[Context]) -> None:
             raise TemplateProblem(
                 f"the template fails to render: {exc}", _template_line(exc.__traceback__)
             ) from None
-
-
-def escape_html(value: str) -> str:
-    return html.escape(value, quote=True)

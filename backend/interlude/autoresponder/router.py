@@ -247,5 +247,7 @@ def generate_auto_reply(
         ),
         warnings=output.warnings,
         filename=output.filename,
+        media_type=output.media_type,
+        download=output.download,
         content=output.content,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
@@ -42,11 +43,14 @@ def check_country(value: str) -> str:
     return value
 
 
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("unknown time zone; use an IANA name such as America/New_York") from None
+    if value not in _zones():
+        raise ValueError("unknown time zone; use an IANA name such as America/New_York")
     return value
 
 
@@ -188,6 +192,8 @@ class AutoReplyRead(BaseModel):
     emergency_included: bool
     warnings: list[str]
     filename: str
+    media_type: str
+    download: str = Field(description="The exact file/clipboard text (what download=true returns)")
     content: dict[str, Any]
 
 

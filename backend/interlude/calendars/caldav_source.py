@@ -117,6 +117,28 @@ def discover(
         raise _safe_error(exc) from None
 
 
+def _calendars_to_read(client: Any, url: str) -> list[str]:
+    """No calendar picked: the URL itself if it is one of the account's calendars (or
+    discovery fails), else every calendar of the account."""
+    try:
+        calendars = [str(c.url) for c in client.principal().calendars()]
+    except Exception:
+        return [url]
+    wanted = urlsplit(url).path.rstrip("/")
+    for candidate in calendars:
+        if urlsplit(candidate).path.rstrip("/") == wanted:
+            return [candidate]
+    return calendars or [url]
+
+
+def _sync_token(collection: Any) -> str | None:
+    try:
+        tag = collection.get_property(dav.SyncToken())
+    except caldav_error.DAVError:
+        return None
+    return str(tag) if tag else None
+
+
 def fetch_events(
     *,
     url: str,
@@ -128,23 +150,25 @@ def fetch_events(
     known_ctag: str | None,
     allow_private_network: bool,
 ) -> CaldavFetch:
-    """The calendar's objects overlapping [start, end), or None when its tag is unchanged."""
+    """The objects overlapping [start, end), or None when the change tag is unchanged."""
     url = _check_url(url, allow_private_network=allow_private_network)
     calendar_url = urljoin(url, calendar) if calendar else url
     if urlsplit(calendar_url).hostname != urlsplit(url).hostname:
         raise CaldavError("The calendar must be on the same server as the CalDAV account.")
     try:
         with _client(url, username, password) as client:
-            collection = client.calendar(url=calendar_url)
-            try:
-                tag = collection.get_property(dav.SyncToken())
-            except caldav_error.DAVError:
-                tag = None
-            tag = str(tag) if tag else None
+            urls = [calendar_url] if calendar else _calendars_to_read(client, url)
+            collections = [client.calendar(url=u) for u in urls]
+            tokens = [_sync_token(c) for c in collections]
+            tag = "|".join(t for t in tokens if t) if all(tokens) else None
             if known_ctag and tag == known_ctag:
                 return CaldavFetch(texts=None, ctag=tag)
-            objects = collection.search(start=start, end=end, event=True, expand=False)
-            texts = [str(obj.data) for obj in objects if obj.data]
+            texts = [
+                str(obj.data)
+                for collection in collections
+                for obj in collection.search(start=start, end=end, event=True, expand=False)
+                if obj.data
+            ]
             return CaldavFetch(texts=texts, ctag=tag)
     except CaldavError:
         raise

@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import logging
 import socket
+import ssl
 import time
 import typing
 from dataclasses import dataclass
@@ -199,14 +201,21 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs tens of milliseconds: do it once per process."""
+    return httpx.create_ssl_context()
+
+
 def guarded_client(
     *, allow_private_network: bool, limits: FetchLimits | None = None
 ) -> httpx.Client:
     """An httpx client whose every connection goes through the SSRF guard."""
     limits = limits or DEFAULT_LIMITS
-    transport = httpx.HTTPTransport(trust_env=False)
+    ssl_context = _ssl_context()
+    transport = httpx.HTTPTransport(verify=ssl_context, trust_env=False)
     transport._pool = httpcore.ConnectionPool(  # swap in the guarded backend
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=ssl_context,
         max_connections=20,
         max_keepalive_connections=10,
         network_backend=GuardedBackend(allow_private_network=allow_private_network),

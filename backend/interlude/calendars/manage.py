@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -10,7 +12,7 @@ from interlude.accounts.models import User
 from interlude.calendars import caldav_source, service
 from interlude.calendars.fetch import FetchError, FetchLimits, normalize_feed_url
 from interlude.calendars.models import CalendarSource
-from interlude.calendars.schemas import CalendarCreate, CalendarUpdate
+from interlude.calendars.schemas import CalendarCreate, CalendarUpdate, ClassificationRule
 from interlude.calendars.sources import SourceSnapshot, gather
 from interlude.core.errors import AppError, BadRequest, Unprocessable
 from interlude.core.security import Keyring
@@ -36,29 +38,58 @@ def _normalize(url: str, settings: Settings) -> str:
         raise BadRequest(exc.message, code="bad_calendar_url") from None
 
 
+@dataclass(frozen=True)
+class NewSource:
+    """What a new source is made of: from POST /calendars or from an upload."""
+
+    kind: str
+    name: str | None
+    rule: dict[str, Any]
+    url: str | None = None
+    username: str | None = None
+    password: str | None = None
+    calendar: str | None = None
+
+    @classmethod
+    def from_create(cls, data: CalendarCreate) -> NewSource:
+        return cls(
+            kind=data.kind,
+            name=data.name,
+            rule=data.rule.model_dump(),
+            url=data.url,
+            username=data.username,
+            password=data.password,
+            calendar=data.calendar,
+        )
+
+    @classmethod
+    def upload(cls, name: str | None) -> NewSource:
+        return cls(kind="upload", name=name, rule=ClassificationRule().model_dump())
+
+
 def create_source(
     *,
     session: Session,
     user: User,
-    data: CalendarCreate,
+    spec: NewSource,
     keyring: Keyring,
     settings: Settings,
     now: datetime,
     upload: bytes | None = None,
-    kind: str | None = None,
     limits: FetchLimits | None = None,
 ) -> tuple[CalendarSource, service.SyncResult]:
     """Read the calendar once; store the source (and its appointments) only if that worked."""
-    kind = kind or data.kind
-    url = _normalize(data.url, settings) if data.url and kind in ("ics_url", "caldav") else None
+    url = (
+        _normalize(spec.url, settings) if spec.url and spec.kind in ("ics_url", "caldav") else None
+    )
     snap = SourceSnapshot(
-        kind=kind,
+        kind=spec.kind,
         zone=service.user_zone(user),
-        rule=data.rule.model_dump(),
+        rule=spec.rule,
         url=url,
-        username=data.username,
-        password=data.password,
-        calendar=data.calendar,
+        username=spec.username,
+        password=spec.password,
+        calendar=spec.calendar,
     )
     outcome = gather(
         snap,
@@ -73,13 +104,13 @@ def create_source(
         raise CalendarUnreadable(f"The calendar could not be read: {outcome.error}")
     source = CalendarSource(
         user_id=user.id,
-        kind=kind,
-        name=data.name or _DEFAULT_NAMES[kind],
+        kind=spec.kind,
+        name=spec.name or _DEFAULT_NAMES[spec.kind],
         url_encrypted=keyring.encrypt(url) if url else None,
-        username_encrypted=keyring.encrypt(data.username) if data.username else None,
-        password_encrypted=keyring.encrypt(data.password) if data.password else None,
-        caldav_calendar=data.calendar,
-        rule=data.rule.model_dump(),
+        username_encrypted=keyring.encrypt(spec.username) if spec.username else None,
+        password_encrypted=keyring.encrypt(spec.password) if spec.password else None,
+        caldav_calendar=spec.calendar,
+        rule=spec.rule,
         status="pending",
         warnings=[],
         consecutive_failures=0,
@@ -156,7 +187,3 @@ def discover_caldav(
         )
     except caldav_source.CaldavError as exc:
         raise CalendarUnreadable(exc.message) from None
-
-
-def next_sync_delay(settings: Settings) -> timedelta:
-    return timedelta(minutes=settings.sync_interval_minutes)

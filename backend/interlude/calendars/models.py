@@ -41,6 +41,9 @@ class CalendarSource(UUIDPrimaryKey, Base):
     sync_token: Mapped[str | None] = mapped_column(String(1000))
     ctag: Mapped[str | None] = mapped_column(String(1000))
     expanded_until: Mapped[datetime | None]
+    # The user's zone when the appointments were computed (floating and all-day times
+    # depend on it): a change of zone forces a full re-read.
+    expanded_zone: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     last_error: Mapped[str | None] = mapped_column(String(500))
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)

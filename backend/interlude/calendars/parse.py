@@ -82,8 +82,11 @@ def read_calendars(
     *,
     window: Window,
     rule: classify.Rule,
+    skip_far_events: bool = True,
 ) -> ReadResult:
-    """Parse one or more iCalendar documents (one feed, or one CalDAV calendar's objects)."""
+    """Parse one or more iCalendar documents (one feed, or one CalDAV calendar's objects).
+
+    ``skip_far_events=False`` parses every event (the benchmark compares both)."""
     notes: Counter[str] = Counter()
     components: dict[str, list[Component]] = defaultdict(list)
     owner_emails = set(rule.owner_emails)
@@ -97,7 +100,7 @@ def read_calendars(
             raise CalendarParseError(
                 "The calendar file is incomplete: it ends before END:VCALENDAR."
             )
-        calendar = _parse_one(text, window, notes)
+        calendar = _parse_one(text, window, notes, skip_far_events)
         name = str(calendar.get("X-WR-CALNAME", ""))
         if "@" in name and " " not in name:  # Google names the primary calendar by email
             owner_emails.add(name.lower())
@@ -119,8 +122,17 @@ def read_calendars(
     return result
 
 
-def _parse_one(text: str, window: Window, notes: Counter[str]) -> Component:
-    fixed, repairs = preprocess(text, user_zone=window.zone.key)
+def _parse_one(text: str, window: Window, notes: Counter[str], skip_far: bool) -> Component:
+    # Two days of margin either side covers any zone offset and floating/all-day placement.
+    keep_days = (
+        (
+            f"{window.start - timedelta(days=2):%Y%m%d}",
+            f"{window.end + timedelta(days=2):%Y%m%d}",
+        )
+        if skip_far
+        else None
+    )
+    fixed, repairs = preprocess(text, user_zone=window.zone.key, keep_days=keep_days)
     notes["repaired_offsets"] += repairs.offsets
     notes["repaired_rules"] += repairs.rules
     notes["unknown_zones"] += len(repairs.unknown_zones)

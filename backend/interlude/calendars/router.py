@@ -55,7 +55,12 @@ def create_calendar(
     The calendar is read once before it is saved; an unreadable one is refused with the reason.
     """
     source, result = manage.create_source(
-        session=session, user=user, data=data, keyring=keyring, settings=settings, now=clock.now()
+        session=session,
+        user=user,
+        spec=manage.NewSource.from_create(data),
+        keyring=keyring,
+        settings=settings,
+        now=clock.now(),
     )
     return {**service.source_json(source, keyring=keyring), "last_sync": result.as_json()}
 
@@ -83,16 +88,14 @@ def upload_calendar(
     body = file.file.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         raise PayloadTooLarge("The file is larger than 10 MB.")
-    data = CalendarCreate(kind="sample", name=name or None)
     source, result = manage.create_source(
         session=session,
         user=user,
-        data=data,
+        spec=manage.NewSource.upload(name or None),
         keyring=keyring,
         settings=settings,
         now=clock.now(),
         upload=body,
-        kind="upload",
     )
     return {**service.source_json(source, keyring=keyring), "last_sync": result.as_json()}
 

@@ -21,6 +21,7 @@ from interlude.accounts.models import User
 from interlude.calendars.fetch import mask_url
 from interlude.calendars.models import Appointment, CalendarSource
 from interlude.calendars.parse import Instance
+from interlude.calendars.schemas import AppointmentRead, CalendarRead
 from interlude.calendars.sources import Outcome, SourceSnapshot
 from interlude.core import hooks
 from interlude.core.errors import NotFound
@@ -95,6 +96,7 @@ def snapshot(source: CalendarSource, *, keyring: Keyring, zone: ZoneInfo) -> Sou
         body_hash=source.body_hash,
         ctag=source.ctag,
         expanded_until=source.expanded_until,
+        expanded_zone=source.expanded_zone,
     )
 
 
@@ -144,6 +146,7 @@ def apply_outcome(
         return SyncResult(status="ok", unchanged=True, warnings=list(source.warnings))
     source.warnings = list(outcome.read.warnings)
     source.expanded_until = outcome.window.end
+    source.expanded_zone = outcome.window.zone.key
     result = _replace_appointments(
         session=session,
         source=source,
@@ -277,34 +280,22 @@ def source_json(source: CalendarSource, *, keyring: Keyring) -> dict[str, Any]:
 
 
 def export(*, session: Session, user_id: uuid.UUID, keyring: Keyring) -> dict[str, Any]:
-    sources = session.scalars(select(CalendarSource).where(CalendarSource.user_id == user_id)).all()
+    """For GET /me/export: sources as the API shows them (no secrets), and appointments."""
+    sources = session.scalars(
+        select(CalendarSource)
+        .where(CalendarSource.user_id == user_id)
+        .order_by(CalendarSource.created_at)
+    )
     appointments = session.scalars(
         select(Appointment).where(Appointment.user_id == user_id).order_by(Appointment.start)
-    ).all()
-
-    def plain(value: Any) -> Any:
-        return (
-            value.isoformat()
-            if isinstance(value, datetime)
-            else (str(value) if isinstance(value, uuid.UUID) else value)
-        )
-
+    )
     return {
         "sources": [
-            {k: plain(v) for k, v in source_json(s, keyring=keyring).items()} for s in sources
+            CalendarRead.model_validate(source_json(s, keyring=keyring)).model_dump(mode="json")
+            for s in sources
         ],
         "appointments": [
-            {
-                "id": str(a.id),
-                "source_id": str(a.source_id),
-                "start": a.start.isoformat(),
-                "end": a.end.isoformat(),
-                "all_day": a.all_day,
-                "kind": a.kind,
-                "telehealth": a.telehealth,
-                "intense": a.intense,
-            }
-            for a in appointments
+            AppointmentRead.model_validate(a).model_dump(mode="json") for a in appointments
         ],
     }
 

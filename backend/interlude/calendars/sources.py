@@ -39,6 +39,7 @@ class SourceSnapshot:
     body_hash: str | None = None
     ctag: str | None = None
     expanded_until: datetime | None = None
+    expanded_zone: str | None = None
 
 
 @dataclass
@@ -73,8 +74,10 @@ def gather(
 ) -> Outcome:
     window = horizon(now=now, past_days=past_days, future_days=future_days, zone=snapshot.zone)
     rule = classify.Rule.from_json(snapshot.rule)
-    covered = snapshot.expanded_until is not None and snapshot.expanded_until >= (
-        now + timedelta(days=future_days)
+    covered = (
+        snapshot.expanded_until is not None
+        and snapshot.expanded_until >= now + timedelta(days=future_days)
+        and snapshot.expanded_zone == snapshot.zone.key
     )
     try:
         if snapshot.kind == "upload":

@@ -28,6 +28,10 @@ _OFFSET = re.compile(r"^(TZOFFSET(?:FROM|TO)):([^\r\n]*?)\r?$", re.M)
 _RULE = re.compile(r"^((?:RRULE|EXRULE)(?:;[^:\r\n]*)?):([^\r\n]*?)\r?$", re.M)
 _GOOD_OFFSET = re.compile(r"^[+-](?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?$")
 _CUSTOM_PREFIX = "Interlude-Custom-"
+_VEVENT = re.compile(r"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?$", re.S | re.M)
+_RECURRING = re.compile(r"^(?:RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID)[;:]", re.M)
+_DTSTART_DAY = re.compile(r"^DTSTART(?:;[^:\r\n]*)?:(\d{8})", re.M)
+_DTEND_DAY = re.compile(r"^DTEND(?:;[^:\r\n]*)?:(\d{8})", re.M)
 
 
 @dataclass
@@ -80,10 +84,38 @@ def _fixed_offset(value: str) -> str | None:
     return "+0000"
 
 
-def preprocess(text: str, *, user_zone: str) -> tuple[str, Repairs]:
+def drop_far_single_events(text: str, *, first_day: str, last_day: str) -> str:
+    """Remove non-recurring VEVENTs that lie wholly outside [first_day, last_day] (YYYYMMDD,
+    already widened by the caller), before the expensive parse. Practice feeds are mostly
+    single sessions spread over years; only a few weeks of them matter. Anything recurring,
+    overriding or not plainly dated is kept."""
+
+    def keep(match: re.Match[str]) -> str:
+        block = match.group(0)
+        if _RECURRING.search(block):
+            return block
+        start = _DTSTART_DAY.search(block)
+        if start is None:
+            return block
+        end = _DTEND_DAY.search(block)
+        if end is None and "DURATION" in block:
+            return block
+        last = end.group(1) if end else start.group(1)
+        if start.group(1) > last_day or last < first_day:
+            return ""
+        return block
+
+    return _VEVENT.sub(keep, text)
+
+
+def preprocess(
+    text: str, *, user_zone: str, keep_days: tuple[str, str] | None = None
+) -> tuple[str, Repairs]:
     """Unfold, repair and rename time zones; returns text icalendar can parse safely."""
     repairs = Repairs()
     text = _UNFOLD.sub("", text)
+    if keep_days is not None:
+        text = drop_far_single_events(text, first_day=keep_days[0], last_day=keep_days[1])
 
     def offset(match: re.Match[str]) -> str:
         fixed = _fixed_offset(match.group(2))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response, status
 
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
+from interlude.core.errors import error_responses
 from interlude.push import service
 from interlude.push.schemas import (
     PushSubscriptionCreate,
@@ -22,16 +22,17 @@ from interlude.push.vapid import application_server_key
 
 router = APIRouter(prefix="/api/v1/push", tags=["push"])
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such device for this user"}}
+_DEVICE_ERRORS = error_responses(401, 404, 422)
 
 
 @router.get("/vapid-public-key", response_model=VapidPublicKeyRead)
 def get_vapid_public_key(
-    user: CurrentUser, session: SessionDep, keyring: KeyringDep, clock: ClockDep
+    session: SessionDep, keyring: KeyringDep, clock: ClockDep
 ) -> VapidPublicKeyRead:
     """The applicationServerKey to pass to ``pushManager.subscribe``.
 
-    Public by nature; behind sign-in only so anonymous callers cannot create the key pair.
+    Public (no sign-in): it is a public key by nature, and the service worker may need it
+    to re-subscribe on ``pushsubscriptionchange``. Created on first use.
     """
     key = application_server_key(session=session, keyring=keyring, now=clock.now())
     return VapidPublicKeyRead(public_key=key)
@@ -41,7 +42,10 @@ def get_vapid_public_key(
     "/subscriptions",
     response_model=PushSubscriptionRead,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "Already registered: keys and label refreshed"}},
+    responses={
+        200: {"description": "Already registered: keys and label refreshed"},
+        **error_responses(401, 409, 422),
+    },
 )
 def create_push_subscription(
     body: PushSubscriptionCreate,
@@ -64,7 +68,11 @@ def create_push_subscription(
     return PushSubscriptionRead.model_validate(row)
 
 
-@router.get("/subscriptions", response_model=list[PushSubscriptionRead])
+@router.get(
+    "/subscriptions",
+    response_model=list[PushSubscriptionRead],
+    responses=error_responses(401),
+)
 def list_push_subscriptions(user: CurrentUser, session: SessionDep) -> list[PushSubscriptionRead]:
     """Every device that receives this user's reminders."""
     rows = service.list_subscriptions(session=session, user_id=user.id)
@@ -72,7 +80,9 @@ def list_push_subscriptions(user: CurrentUser, session: SessionDep) -> list[Push
 
 
 @router.patch(
-    "/subscriptions/{subscription_id}", response_model=PushSubscriptionRead, responses=_NOT_FOUND
+    "/subscriptions/{subscription_id}",
+    response_model=PushSubscriptionRead,
+    responses=_DEVICE_ERRORS,
 )
 def rename_push_subscription(
     subscription_id: uuid.UUID,
@@ -95,7 +105,7 @@ def rename_push_subscription(
 @router.delete(
     "/subscriptions/{subscription_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=_NOT_FOUND,
+    responses=_DEVICE_ERRORS,
 )
 def delete_push_subscription(
     subscription_id: uuid.UUID, user: CurrentUser, session: SessionDep
@@ -105,7 +115,7 @@ def delete_push_subscription(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/test", response_model=PushTestRead)
+@router.post("/test", response_model=PushTestRead, responses=error_responses(401))
 def send_test_push(
     user: CurrentUser,
     session: SessionDep,

@@ -1,8 +1,9 @@
 """Sending Web Push messages (RFC 8030 + RFC 8291 aes128gcm + RFC 8292 VAPID).
 
-``PushSender`` is what the reminders dispatcher and ``POST /push/test`` use: one pooled
-``httpx.AsyncClient`` with explicit timeouts, bounded concurrency, encryption by pywebpush /
-http_ece, and VAPID headers signed by py_vapid and cached per push-service origin. It never
+``PushSender`` is what the reminders dispatcher and ``POST /push/test`` use: pooled
+keep-alive connections with explicit timeouts (``transport.py``), bounded concurrency
+(an asyncio semaphore), aes128gcm encryption by http_ece (the library pywebpush uses), and
+VAPID headers signed by py_vapid and cached per push-service origin. It never
 raises for a push service's answer: every outcome comes back as a ``PushResult`` the caller
 acts on (``gone`` -> delete the subscription, ``retry`` -> try again later, honouring
 ``retry_after_seconds``, ``failed`` -> give up with ``reason``).
@@ -24,11 +25,19 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import httpx
-from pywebpush import WebPusher
+import aiohttp
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from interlude.core.clock import Clock
-from interlude.push.vapid import VapidHeaderCache, VapidIdentity, VapidSubjectError, b64url
+from interlude.push.transport import PushTransport
+from interlude.push.vapid import (
+    VapidHeaderCache,
+    VapidIdentity,
+    VapidSubjectError,
+    b64url,
+    b64url_decode,
+)
 
 log = logging.getLogger("interlude.push")
 
@@ -128,24 +137,26 @@ def _short(text: str) -> str:
     return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
 
 
-def classify_response(response: httpx.Response, now: datetime) -> PushResult:
+def classify_response(
+    status: int, retry_after: str | None, excerpt: bytes, now: datetime
+) -> PushResult:
     """Maps a push service's answer to what the caller must do (RFC 8030 section 5/8)."""
-    status = response.status_code
     if 200 <= status < 300:
         return PushResult("sent", status, None, f"accepted ({status})")
     if status in (404, 410):
         return PushResult("gone", status, None, f"subscription no longer exists ({status})")
     if status == 429 or status >= 500:
-        retry_after = parse_retry_after(response.headers.get("retry-after"), now)
         label = "rate limited" if status == 429 else "push service error"
-        return PushResult("retry", status, retry_after, f"{label} ({status})")
+        return PushResult(
+            "retry", status, parse_retry_after(retry_after, now), f"{label} ({status})"
+        )
     explanation = {
         400: "push service rejected the request",
         401: "push service rejected our VAPID signature",
         403: "push service refused this sender (the device subscribed with another key?)",
         413: "payload too large for the push service",
     }.get(status, "unexpected push service response")
-    detail = _short(response.text) if response.content else ""
+    detail = _short(excerpt.decode("utf-8", errors="replace"))
     reason = f"{explanation} ({status})" + (f": {detail}" if detail else "")
     return PushResult("failed", status, None, reason)
 
@@ -168,14 +179,7 @@ class PushSender:
         self._clock = clock
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            limits=httpx.Limits(
-                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-            ),
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._transport = PushTransport(timeout=timeout, max_connections=max_concurrency)
 
     @property
     def vapid_headers(self) -> VapidHeaderCache:
@@ -196,26 +200,31 @@ class PushSender:
             data = encode_payload(payload)
         except PayloadTooLargeError as exc:
             return PushResult("failed", None, None, str(exc))
-        try:
-            request_headers = self._build_headers(target, ttl_seconds, topic, urgency)
-            body = self._encrypt(target, data)
-        except VapidSubjectError as exc:
-            return PushResult("failed", None, None, str(exc))
-        except Exception as exc:  # a malformed stored key; never crash the dispatcher
-            return PushResult(
-                "failed", None, None, f"could not encrypt for this device ({type(exc).__name__})"
-            )
+        # Encrypt inside the semaphore: with thousands of sends gathered at once, the first
+        # ones go out while later ones are still waiting, instead of after every encryption.
         async with self._semaphore:
             try:
-                response = await self._client.post(
-                    target.endpoint, content=body, headers=request_headers
+                request_headers = self._build_headers(target, ttl_seconds, topic, urgency)
+                body = self._encrypt(target, data)
+            except VapidSubjectError as exc:
+                return PushResult("failed", None, None, str(exc))
+            except Exception as exc:  # a malformed stored key; never crash the dispatcher
+                return PushResult(
+                    "failed",
+                    None,
+                    None,
+                    f"could not prepare the message for this device ({type(exc).__name__})",
                 )
-            except httpx.TimeoutException as exc:
+            try:
+                status, retry_after, excerpt = await self._transport.post(
+                    target.endpoint, body, request_headers
+                )
+            except TimeoutError as exc:
                 return self._transport_failure(target, "timed out", exc)
-            except httpx.TransportError as exc:
+            except aiohttp.ClientError as exc:
                 return self._transport_failure(target, "connection failed", exc)
-        result = classify_response(response, self._clock.now())
-        if response.status_code in (401, 403):
+        result = classify_response(status, retry_after, excerpt, self._clock.now())
+        if status in (401, 403):
             self._headers.invalidate(endpoint_origin(target.endpoint))
         if result.outcome != "sent":
             log.info(
@@ -227,7 +236,7 @@ class PushSender:
         return result
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
     def _build_headers(
         self, target: PushTarget, ttl_seconds: int, topic: str | None, urgency: str
@@ -245,10 +254,15 @@ class PushSender:
 
     @staticmethod
     def _encrypt(target: PushTarget, data: bytes) -> bytes:
-        pusher = WebPusher(
-            {"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}}
+        """aes128gcm (RFC 8291) exactly as pywebpush does it: a fresh ephemeral P-256 key per
+        message, ECDH with the device key and its auth secret, all inside http_ece."""
+        body: bytes = http_ece.encrypt(
+            data,
+            private_key=ec.generate_private_key(ec.SECP256R1()),
+            dh=b64url_decode(target.p256dh),
+            auth_secret=b64url_decode(target.auth),
+            version="aes128gcm",
         )
-        body: bytes = pusher.encode(data, content_encoding="aes128gcm")["body"]
         return body
 
     @staticmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,9 @@ from interlude.push.sender import PushResult, PushTarget, endpoint_origin
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
 _LOCAL_NAMES = ("localhost", "localhost.localdomain")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+# Labels separated by mandatory dots: no ambiguous splits, so no catastrophic backtracking.
+_HOSTNAME_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
 
 
 def endpoint_hash(endpoint: str) -> str:
@@ -51,14 +55,22 @@ def validate_endpoint(endpoint: str, *, allow_private_network: bool) -> str:
         raise Unprocessable(
             "endpoint: needs a host and must not contain credentials", code="invalid_endpoint"
         )
-    if port == 0:
-        raise Unprocessable("endpoint: port 0 is not valid", code="invalid_endpoint")
+    if port == 0 or not _valid_host(parts.hostname):
+        raise Unprocessable("endpoint: the host or port is not valid", code="invalid_endpoint")
     if not allow_private_network and _is_private_host(parts.hostname):
         raise Unprocessable(
             "endpoint: loopback and private-network hosts are not push services",
             code="invalid_endpoint",
         )
     return endpoint
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return _HOSTNAME_RE.fullmatch(host) is not None
 
 
 def _is_private_host(host: str) -> bool:

@@ -15,6 +15,7 @@ Per reminder, the devices' answers decide its state:
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -29,7 +30,9 @@ from sqlalchemy import select
 
 from interlude.core.runtime import Runtime
 from interlude.push.models import PushSubscription
-from interlude.push.sender import PushResult, PushSender, PushTarget
+from interlude.push.sender import MAX_PAYLOAD_BYTES, PushResult, PushSender, PushTarget
+from interlude.push.service import delete_subscription_by_id
+from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders import metrics, outbox
 from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENT
 from interlude.reminders.outbox import Claimed, Outcome
@@ -76,9 +79,18 @@ def payload_for(item: Claimed) -> dict[str, Any]:
     if item.activity:
         payload["activity"] = item.activity
     if item.ritual_steps:
-        steps = [s[:200] for s in item.ritual_steps[:10]]
-        payload["steps"] = steps
+        payload["steps"] = [s[:200] for s in item.ritual_steps[:10]]
+    # Push services take 4 KB of ciphertext; keep the JSON within 3 KB by dropping the last
+    # ritual steps first (the break page shows them all), then shortening the body.
+    while _size(payload) > MAX_PAYLOAD_BYTES and payload.get("steps"):
+        payload["steps"].pop()
+    if _size(payload) > MAX_PAYLOAD_BYTES:
+        payload["body"] = payload["body"][:200] + "…"
     return payload
+
+
+def _size(payload: dict[str, Any]) -> int:
+    return len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 @dataclass
@@ -147,7 +159,7 @@ class Dispatcher:
         *,
         owner: str | None = None,
         batch_size: int = 500,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = timedelta(seconds=30),
         max_concurrency: int = 64,
         timeout: float = 10.0,
     ) -> None:
@@ -161,8 +173,6 @@ class Dispatcher:
 
     def _get_sender(self) -> PushSender:
         if self._sender is None:
-            from interlude.push.vapid import load_or_create_vapid
-
             with self.runtime.session() as session:
                 identity = load_or_create_vapid(
                     session=session, keyring=self.runtime.keyring, now=self.runtime.clock.now()
@@ -265,7 +275,11 @@ class Dispatcher:
             at = fixed_now or self._now()
             return decide(item, results, now=at, devices=len(devices)), gone
 
-        answers = await asyncio.gather(*(one(item) for item in batch))
+        heartbeat = asyncio.create_task(self._keep_lease([item.id for item in batch]))
+        try:
+            answers = await asyncio.gather(*(one(item) for item in batch))
+        finally:
+            heartbeat.cancel()
         outcomes = [outcome for outcome, _ in answers]
         gone_ids = [sid for _, gone in answers for sid in gone]
         with self.runtime.session() as session:
@@ -278,10 +292,19 @@ class Dispatcher:
         for outcome in outcomes:
             report.add(outcome.state)
 
+    async def _keep_lease(self, ids: list[uuid.UUID]) -> None:
+        """Extend the batch's lease while its pushes are in flight (slow or hanging push
+        services), so only a dead worker's rows are ever reclaimed."""
+        interval = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            with self.runtime.session() as session:
+                outbox.extend_lease(
+                    session=session, owner=self.owner, ids=ids, until=self._now() + self.lease
+                )
+
     @staticmethod
     def _delete_subscriptions(session: Any, ids: list[uuid.UUID]) -> None:
-        from interlude.push.service import delete_subscription_by_id
-
         for sid in set(ids):
             delete_subscription_by_id(session=session, subscription_id=sid)
 

@@ -19,8 +19,13 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from sqlalchemy import select
 
+from interlude.accounts.models import User
 from interlude.core.runtime import Runtime
 from interlude.reminders.dispatcher import Dispatcher, DispatchReport
+
+# Imported for its side effect too: it subscribes re-planning to ``hooks.schedule_changed``,
+# so calendar syncs run by this worker re-plan at once.
+from interlude.reminders.service import replan_user
 
 log = logging.getLogger("interlude.reminders.jobs")
 
@@ -100,9 +105,6 @@ class DispatchAlarm:
 
 def replan_all(runtime: Runtime) -> int:
     """Re-plan every user, each in its own transaction; one user's error never stops the rest."""
-    from interlude.accounts.models import User
-    from interlude.reminders.service import replan_user
-
     with runtime.session() as session:
         user_ids = list(session.scalars(select(User.id)))
     done = 0

@@ -189,6 +189,17 @@ def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def extend_lease(*, session: Session, owner: str, ids: Sequence[uuid.UUID], until: datetime) -> int:
+    """Push the lease of rows this owner still holds to ``until``; caller commits."""
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(list(ids)), Reminder.state == SENDING, Reminder.lease_owner == owner)
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def next_wake(*, session: Session) -> datetime | None:
     """When the earliest planned row is due, or the earliest lease runs out."""
     planned = session.scalar(

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
-from interlude.core.errors import NotFound, Unprocessable
+from interlude.core.errors import NotFound, Unprocessable, error_responses
 from interlude.reminders import ics_feed, metrics, service
 from interlude.reminders.models import STATES
 from interlude.reminders.schemas import (
@@ -29,10 +29,7 @@ from interlude.reminders.schemas import (
 router = APIRouter(tags=["reminders"])
 
 MAX_RANGE = timedelta(days=92)
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not signed in"},
-    404: {"description": "No such reminder"},
-}
+_ERRORS = error_responses(401, 404, 422)
 
 
 @router.get("/api/v1/reminders", response_model=list[ReminderRead], responses=_ERRORS)
@@ -112,7 +109,7 @@ def read_reminder(reminder_id: uuid.UUID, user: CurrentUser, session: SessionDep
 @router.post(
     "/api/v1/reminders/{reminder_id}/ack",
     response_model=ReminderAckRead,
-    responses={**_ERRORS, 409: {"description": "Already acknowledged, or no room to snooze"}},
+    responses=error_responses(401, 404, 409, 422),
 )
 def acknowledge_reminder(
     reminder_id: uuid.UUID,
@@ -141,7 +138,7 @@ def acknowledge_reminder(
     response_class=Response,
     responses={
         200: {"content": {"text/calendar": {}}, "description": "The planned breaks"},
-        404: {"description": "Unknown or revoked token"},
+        **error_responses(404, 422),
     },
 )
 def breaks_feed(

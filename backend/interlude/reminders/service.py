@@ -19,14 +19,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from interlude.accounts.models import User
+from interlude.care_plan.service import load_plan_input
 from interlude.core import hooks
 from interlude.core.errors import Conflict, NotFound
+from interlude.core.settings import get_settings
+from interlude.planner import plan
+from interlude.planner.service import load_appointments_input
 from interlude.planner.types import PlannedReminder
 from interlude.reminders.models import (
     CANCELLED,
     PLANNED,
     SENDING,
     SENT,
+    BreaksFeedToken,
     Reminder,
 )
 
@@ -93,14 +99,31 @@ def reconcile(
         )
     }
     inserted = updated = unchanged = cancelled = revived = 0
-    for key, old in existing.items():
-        if key in wanted or key.startswith(SNOOZE_PREFIX):
-            continue
-        if old.state == PLANNED and old.ack_action is None:
-            old.state = CANCELLED
-            old.last_error = "The session this reminder belonged to moved or was removed."
-            old.updated_at = now
-            cancelled += 1
+    stale = [
+        old.id
+        for key, old in existing.items()
+        if key not in wanted
+        and not key.startswith(SNOOZE_PREFIX)
+        and old.state == PLANNED
+        and old.ack_action is None
+    ]
+    if stale:
+        # Conditional: a worker may have claimed one since it was read; that one stays its.
+        result = session.execute(
+            update(Reminder)
+            .where(
+                Reminder.id.in_(stale),
+                Reminder.state == PLANNED,
+                Reminder.ack_action.is_(None),
+            )
+            .values(
+                state=CANCELLED,
+                last_error="The session this reminder belonged to moved or was removed.",
+                updated_at=now,
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        cancelled = int(getattr(result, "rowcount", 0) or 0)
     for key, item in wanted.items():
         content = _content_of(item)
         row = existing.get(key)
@@ -143,8 +166,6 @@ def reconcile(
 
 
 def _user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo | None:
-    from interlude.accounts.models import User
-
     user = session.get(User, user_id)
     if user is None:
         return None
@@ -155,8 +176,6 @@ def _user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo | None:
 
 
 def _horizon_days() -> int:
-    from interlude.core.settings import get_settings
-
     return int(get_settings().sync_future_days)
 
 
@@ -164,10 +183,6 @@ def replan_user(
     *, session: Session, user_id: uuid.UUID, now: datetime, horizon_days: int | None = None
 ) -> ReplanResult:
     """Run the planner over [now, now + sync_future_days] and reconcile the outbox."""
-    from interlude.care_plan.service import load_plan_input
-    from interlude.planner import plan
-    from interlude.planner.service import load_appointments_input
-
     zone = _user_zone(session, user_id)
     if zone is None:
         return ReplanResult()
@@ -217,7 +232,7 @@ def list_reminders(
     start: datetime,
     end: datetime,
     states: Sequence[str] | None = None,
-    limit: int = 500,
+    limit: int = 2000,
 ) -> list[Reminder]:
     query = select(Reminder).where(
         Reminder.user_id == user_id, Reminder.due_at >= start, Reminder.due_at < end
@@ -323,3 +338,38 @@ def _snooze(*, session: Session, row: Reminder, now: datetime, minutes: int) -> 
     session.add(snoozed)
     session.flush()
     return snoozed
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def export_reminders(*, session: Session, user_id: uuid.UUID, **_: object) -> dict[str, object]:
+    """The user's reminders and what they did with them, for ``GET /me/export``."""
+    rows = session.scalars(
+        select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.due_at)
+    )
+    token = session.get(BreaksFeedToken, user_id)
+    return {
+        "reminders": [
+            {
+                "id": str(row.id),
+                "kind": row.kind,
+                "due_at": row.due_at.isoformat(),
+                "expires_at": row.expires_at.isoformat(),
+                "state": row.state,
+                "title": row.title,
+                "body": row.body,
+                "attempts": row.attempts,
+                "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                "last_error": row.last_error,
+                "ack_action": row.ack_action,
+                "acked_at": row.acked_at.isoformat() if row.acked_at else None,
+                "snoozed_from_id": str(row.snoozed_from_id) if row.snoozed_from_id else None,
+            }
+            for row in rows
+        ],
+        "breaks_feed_active_since": token.created_at.isoformat() if token else None,
+    }
+
+
+hooks.register_exporter("reminders", export_reminders)

@@ -8,10 +8,13 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from interlude.core.errors import Unprocessable
+from interlude.wellbeing.schemas import SaneDate
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such object (or not yours)"}}
-FromDate = Annotated[date | None, Query(alias="from", description="First local date, inclusive.")]
-ToDate = Annotated[date | None, Query(alias="to", description="Last local date, inclusive.")]
+FromDate = Annotated[
+    SaneDate | None, Query(alias="from", description="First local date, inclusive.")
+]
+ToDate = Annotated[SaneDate | None, Query(alias="to", description="Last local date, inclusive.")]
 
 
 def check_range(start: date | None, end: date | None) -> None:

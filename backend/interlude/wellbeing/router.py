@@ -6,7 +6,6 @@ Settings, signal mutes, the summary and the export live here; check-ins and revi
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -15,7 +14,6 @@ from fastapi.responses import JSONResponse
 from interlude.accounts.auth import CurrentUser
 from interlude.core import hooks
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
-from interlude.core.errors import Unprocessable
 from interlude.wellbeing import (
     export,
     routes_journal,
@@ -24,13 +22,14 @@ from interlude.wellbeing import (
 )
 from interlude.wellbeing.schemas import (
     MuteRequest,
+    SaneDate,
     SettingsRead,
     SettingsUpdate,
     SignalCodeIn,
     SignalsRead,
-    SummaryRead,
 )
 from interlude.wellbeing.summary import build_summary
+from interlude.wellbeing.summary_schemas import SummaryRead
 
 router = APIRouter(
     prefix="/api/v1/wellbeing",
@@ -101,13 +100,11 @@ def get_summary(
     clock: ClockDep,
     period: Literal["week", "month"] = "week",
     end: Annotated[
-        date | None, Query(description="Last local date shown; defaults to today.")
+        SaneDate | None, Query(description="Last local date shown; defaults to today.")
     ] = None,
 ) -> Any:
     """Energy, load and break adherence for a week or a month, with correlations and
     active early-warning signals (each with a gentle nudge and a way to mute it)."""
-    if end is not None and not date(2000, 1, 1) <= end <= date(2100, 12, 31):
-        raise Unprocessable("end: give a date between 2000 and 2100.")
     return build_summary(session=session, user=user, now=clock.now(), period=period, end=end)
 
 

@@ -77,6 +77,19 @@ LongFreeText = Annotated[
 ]
 
 
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def _sane_date(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"give a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+    return value
+
+
+SaneDate = Annotated[date, AfterValidator(_sane_date)]
+
+
 def _blank_to_none(value: str | None) -> str | None:
     if value is None:
         return None
@@ -162,7 +175,7 @@ class KeptCommitments(_In):
 
 
 class WeeklyReviewCreate(_In):
-    week_start: date | None = Field(
+    week_start: SaneDate | None = Field(
         default=None,
         description="Any date in the reviewed week (moved to its Monday); defaults to this week.",
     )
@@ -198,7 +211,7 @@ class WeeklyReviewRead(BaseModel):
 
 
 class SelfCheckCreate(_In):
-    month: date | None = Field(
+    month: SaneDate | None = Field(
         default=None, description="Any date in the month; defaults to this month."
     )
     instrument: str = Field(default="interlude-reflection-v1", max_length=64)
@@ -268,7 +281,7 @@ class CommitmentCreate(_In):
     start_time: time = Field(description="Local wall-clock time, e.g. 10:00.")
     duration_minutes: int = Field(default=60, ge=5, le=480)
     frequency: Frequency = "weekly"
-    starts_on: date | None = Field(
+    starts_on: SaneDate | None = Field(
         default=None,
         description="First occurrence on or after this date; anchors biweekly and monthly. "
         "Defaults to today.",
@@ -288,7 +301,7 @@ class CommitmentUpdate(_In):
     start_time: time | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
     frequency: Frequency | None = None
-    starts_on: date | None = None
+    starts_on: SaneDate | None = None
     active: bool | None = None
 
 
@@ -353,19 +366,5 @@ class SignalRead(BaseModel):
 
 
 class SignalsRead(BaseModel):
-    signals: list[SignalRead]
-    muted_signals: dict[str, date | None]
-
-
-class SummaryRead(BaseModel):
-    period: Literal["week", "month"]
-    start: date
-    end: date
-    timezone: str
-    days: list[dict[str, Any]]
-    weeks: list[dict[str, Any]]
-    chart: dict[str, Any]
-    indicators: dict[str, Any]
-    correlations: list[dict[str, Any]]
     signals: list[SignalRead]
     muted_signals: dict[str, date | None]

@@ -124,7 +124,10 @@ def unmute_signal(*, session: Session, user: User, code: str, now: datetime) -> 
 def _check_instant(at: datetime, now: datetime) -> datetime:
     if at.tzinfo is None:
         raise Unprocessable("at: give a time zone offset, e.g. 2026-11-23T18:00:00-05:00.")
-    at = at.astimezone(UTC)
+    try:
+        at = at.astimezone(UTC)
+    except OverflowError as exc:
+        raise Unprocessable("at: give a date and time from the last year.") from exc
     if at > now + FUTURE_TOLERANCE:
         raise Unprocessable("at: a check-in cannot be in the future.")
     if at < now - BACKFILL_LIMIT:

@@ -82,9 +82,9 @@ def energy_drop(facts: SignalFacts, today: date) -> Signal | None:
     if recent is None or baseline is None or baseline - recent < ENERGY_DROP_POINTS:
         return None
     support = (
-        "Could you book a peer check-in this week"
+        "Could you book a peer check-in this week?"
         if not facts.has_upcoming_support
-        else "Your next supervision or peer check-in is a good place to talk it through"
+        else "Your next supervision or peer check-in is a good place to talk it through."
     )
     return Signal(
         code="energy_drop",
@@ -93,7 +93,7 @@ def energy_drop(facts: SignalFacts, today: date) -> Signal | None:
             f"Your energy over the last 7 days averaged {_fmt(recent)}, "
             f"{_fmt(baseline - recent)} points below your usual {_fmt(baseline)}."
         ),
-        nudge=f"Try protecting a longer break tomorrow. {support}.",
+        nudge=f"Try protecting a longer break tomorrow. {support}",
         evidence={"recent_average": round(recent, 2), "baseline_average": round(baseline, 2)},
     )
 

@@ -10,10 +10,12 @@ today's.
 from __future__ import annotations
 
 import calendar
-from dataclasses import asdict
+from collections import Counter
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import fmean
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from interlude.accounts.models import User
 from interlude.wellbeing import commitments as commitment_rules
 from interlude.wellbeing import correlations, loaders, signals
 from interlude.wellbeing.indicators import (
+    CheckInFact,
     DayLoad,
     WeekLoad,
     daily_energy,
@@ -33,7 +36,7 @@ from interlude.wellbeing.indicators import (
 from interlude.wellbeing.service import active_mutes, get_settings, user_zone
 
 Period = Literal["week", "month"]
-CORRELATION_DAYS_FOR_WEEK = 28
+CORRELATION_DAYS = 28  # correlations for period=week look at the last 28 days
 
 
 def window(period: Period, end: date) -> tuple[date, date]:
@@ -52,7 +55,7 @@ def _chart_x(day: date) -> int:
     return int(datetime.combine(day, time(12, 0), tzinfo=UTC).timestamp())
 
 
-def _day_row(load: DayLoad, energy: dict[date, float], checkins: dict[date, int]) -> dict[str, Any]:
+def _day_row(load: DayLoad, energy: dict[date, float], checkins: Counter[date]) -> dict[str, Any]:
     row = asdict(load)
     row["date"] = load.date.isoformat()
     row["energy"] = round(energy[load.date], 2) if load.date in energy else None
@@ -151,87 +154,106 @@ def _chart(day_rows: list[dict[str, Any]], week_rows: list[dict[str, Any]]) -> d
     }
 
 
-def build_summary(
-    *, session: Session, user: User, now: datetime, period: Period, end: date | None
-) -> dict[str, Any]:
-    zone = user_zone(user)
-    today = now.astimezone(zone).date()
-    end = end or today
-    start, end = window(period, end)
-    as_of = min(end, today)
-    settings_row = get_settings(session=session, user_id=user.id, now=now)
-    limit = settings_row.weekly_caseload_limit
+@dataclass
+class _Data:
+    """Everything read from the database for one summary, already reduced to facts."""
 
-    corr_start = start if period == "month" else end - timedelta(days=CORRELATION_DAYS_FOR_WEEK - 1)
-    signal_start = as_of - timedelta(days=signals.ENERGY_RECENT_DAYS + signals.ENERGY_BASELINE_DAYS)
-    lo = min(week_start(start), week_start(signal_start), corr_start, start - timedelta(days=6))
-    hi = max(week_start(end), week_start(as_of)) + timedelta(days=6)
-    lo_utc, hi_utc = (
-        loaders.local_midnight(lo, zone),
-        loaders.local_midnight(hi + timedelta(days=1), zone),
-    )
+    loads: dict[date, DayLoad]
+    weeks: list[WeekLoad]
+    checkins: list[CheckInFact]
+    energy: dict[date, float]
+    signs: dict[date, int]
+    kept: dict[date, int]
+    planned_support: dict[date, int]
+    rules: list[commitment_rules.CommitmentRule]
 
-    appointments = loaders.load_appointments(
-        session=session, user_id=user.id, start=lo_utc, end=hi_utc
-    )
+
+def _read(session: Session, user: User, zone: ZoneInfo, lo: date, hi: date) -> _Data:
+    """Load and reduce the user's data for the local dates ``lo`` to ``hi``."""
+    lo_utc = loaders.local_midnight(lo, zone)
+    hi_utc = loaders.local_midnight(hi + timedelta(days=1), zone)
+    uid = user.id
+    appointments = loaders.load_appointments(session=session, user_id=uid, start=lo_utc, end=hi_utc)
     breaks, delivered = loaders.load_reminders(
-        session=session, user_id=user.id, start=lo_utc, end=hi_utc
+        session=session, user_id=uid, start=lo_utc, end=hi_utc
     )
-    hours = loaders.load_working_hours(session=session, user_id=user.id)
     loads = daily_load(
         start=lo,
         end=hi,
         zone=zone,
         appointments=appointments,
         breaks=breaks,
-        hours=hours,
+        hours=loaders.load_working_hours(session=session, user_id=uid),
         delivered_reminders=delivered,
     )
-    by_day = {d.date: d for d in loads}
-    checkin_facts = loaders.load_checkins(session=session, user_id=user.id, start=lo, end=hi)
-    energy = daily_energy(checkin_facts)
-    checkin_counts: dict[date, int] = {}
-    for fact in checkin_facts:
-        checkin_counts[fact.local_date] = checkin_counts.get(fact.local_date, 0) + 1
-    reviews = loaders.load_reviews(session=session, user_id=user.id, start=lo, end=hi)
-    signs = {week: len(r.warning_signs or []) for week, r in reviews.items()}
-    kept = {week: sum((r.commitments_kept or {}).values()) for week, r in reviews.items()}
-    rules = commitment_rules.active_rules(session=session, user_id=user.id)
-    support = commitment_rules.occurrences(rules, start=lo_utc, end=hi_utc, zone=zone)
-    planned_support: dict[date, int] = {}
-    for item in support:
-        key = week_start(item.local_date)
-        planned_support[key] = planned_support.get(key, 0) + 1
-
-    window_days = [by_day[d] for d in date_range(start, end)]
-    day_rows = [_day_row(d, energy, checkin_counts) for d in window_days]
-    all_weeks = weekly_load(loads)
-    week_rows = [
-        _week_row(w, limit=limit, signs=signs, kept=kept, planned_support=planned_support)
-        for w in all_weeks
-        if week_start(start) <= w.week_start <= week_start(end)
-    ]
-
-    corr_days = correlations.build_days(
-        [c for c in checkin_facts if corr_start <= c.local_date <= end], by_day
+    checkins = loaders.load_checkins(session=session, user_id=uid, start=lo, end=hi)
+    reviews = loaders.load_reviews(session=session, user_id=uid, start=lo, end=hi)
+    rules = commitment_rules.active_rules(session=session, user_id=uid)
+    planned_support: Counter[date] = Counter(
+        week_start(o.local_date)
+        for o in commitment_rules.occurrences(rules, start=lo_utc, end=hi_utc, zone=zone)
     )
-    upcoming = commitment_rules.occurrences(
-        rules, start=now, end=now + timedelta(days=14), zone=zone
+    return _Data(
+        loads={d.date: d for d in loads},
+        weeks=weekly_load(loads),
+        checkins=checkins,
+        energy=daily_energy(checkins),
+        signs={week: len(r.warning_signs or []) for week, r in reviews.items()},
+        kept={week: sum((r.commitments_kept or {}).values()) for week, r in reviews.items()},
+        planned_support=dict(planned_support),
+        rules=rules,
     )
-    facts = signals.SignalFacts(
-        daily_energy={d: v for d, v in energy.items() if d <= as_of},
-        warning_signs=signs,
+
+
+def _signal_facts(data: _Data, *, as_of: date, limit: int, support: bool) -> signals.SignalFacts:
+    return signals.SignalFacts(
+        daily_energy={d: v for d, v in data.energy.items() if d <= as_of},
+        warning_signs=data.signs,
         breaks={
             w.week_start: signals.BreakWeek(planned=w.breaks_planned, skipped=w.breaks_skipped)
-            for w in all_weeks
+            for w in data.weeks
         },
-        sessions={w.week_start: w.sessions for w in all_weeks},
+        sessions={w.week_start: w.sessions for w in data.weeks},
         caseload_limit=limit,
-        has_upcoming_support=bool(upcoming),
+        has_upcoming_support=support,
     )
+
+
+def build_summary(
+    *, session: Session, user: User, now: datetime, period: Period, end: date | None
+) -> dict[str, Any]:
+    zone = user_zone(user)
+    today = now.astimezone(zone).date()
+    start, end = window(period, end or today)
+    as_of = min(end, today)
+    settings_row = get_settings(session=session, user_id=user.id, now=now)
+    limit = settings_row.weekly_caseload_limit
+    corr_start = start if period == "month" else end - timedelta(days=CORRELATION_DAYS - 1)
+    signal_start = as_of - timedelta(days=signals.ENERGY_RECENT_DAYS + signals.ENERGY_BASELINE_DAYS)
+    lo = min(week_start(start), week_start(signal_start), corr_start, start - timedelta(days=6))
+    hi = max(week_start(end), week_start(as_of)) + timedelta(days=6)
+    data = _read(session, user, zone, lo, hi)
+
+    checkin_counts = Counter(c.local_date for c in data.checkins)
+    window_days = [data.loads[d] for d in date_range(start, end)]
+    day_rows = [_day_row(d, data.energy, checkin_counts) for d in window_days]
+    week_rows = [
+        _week_row(
+            w, limit=limit, signs=data.signs, kept=data.kept, planned_support=data.planned_support
+        )
+        for w in data.weeks
+        if week_start(start) <= w.week_start <= week_start(end)
+    ]
+    corr_days = correlations.build_days(
+        [c for c in data.checkins if corr_start <= c.local_date <= end], data.loads
+    )
+    upcoming = commitment_rules.occurrences(
+        data.rules, start=now, end=now + timedelta(days=14), zone=zone
+    )
+    facts = _signal_facts(data, as_of=as_of, limit=limit, support=bool(upcoming))
     mutes = active_mutes(settings_row, today)
     active = [s for s in signals.evaluate_on(facts, as_of) if s.code not in mutes]
-    energies = [energy[d] for d in date_range(start, end) if d in energy]
+    energies = [data.energy[d] for d in date_range(start, end) if d in data.energy]
     indicators = _indicators(window_days, week_rows, limit)
     indicators["energy_average"] = round(fmean(energies), 2) if energies else None
     indicators["checkin_days"] = len(energies)

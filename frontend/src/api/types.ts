@@ -130,8 +130,16 @@ export interface Calendar {
   session_count: number;
   created_at: string;
 }
+export interface ClassificationRule {
+  mode: "all_timed" | "keywords" | "duration";
+  include?: string[];
+  exclude?: string[];
+  min_minutes?: number | null;
+  max_minutes?: number | null;
+}
 export interface CalendarCreate {
   kind: "ics_url" | "caldav" | "sample";
+  rule?: ClassificationRule;
   name?: string;
   url?: string;
   username?: string;

@@ -1,7 +1,7 @@
 /** Connect a calendar: sample (one tap), ICS link with how-to, CalDAV, or a file upload. */
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Calendar } from "../api/types";
+import type { Calendar, ClassificationRule } from "../api/types";
 import { Details, Field, FormError } from "./Form";
 
 type Mode = "ics" | "caldav" | "upload";
@@ -28,6 +28,59 @@ const HOW_TO: [string, string][] = [
     "Calendar app → tap ⓘ next to the calendar → turn on Public Calendar → Share Link. Interlude accepts the webcal:// link.",
   ],
 ];
+
+/** "Which events are client sessions?" as the API's classification rule. */
+export function ruleFrom(form: FormData): ClassificationRule {
+  const mode = String(form.get("rule_mode") ?? "all_timed") as ClassificationRule["mode"];
+  const words = (key: string) =>
+    String(form.get(key) ?? "")
+      .split(",")
+      .map((w) => w.trim())
+      .filter(Boolean);
+  const minutes = (key: string) => {
+    const value = Number(form.get(key));
+    return Number.isFinite(value) && value > 0 ? value : null;
+  };
+  if (mode === "keywords") return { mode, include: words("include"), exclude: words("exclude") };
+  if (mode === "duration") return { mode, min_minutes: minutes("min_minutes"), max_minutes: minutes("max_minutes") };
+  return { mode: "all_timed" };
+}
+
+function SessionRule() {
+  const [mode, setMode] = useState<ClassificationRule["mode"]>("all_timed");
+  return (
+    <Details summary="Which events are client sessions?">
+      <div class="stack">
+        <div class="field">
+          <label for="rule-mode">Count as a session</label>
+          <select
+            id="rule-mode"
+            name="rule_mode"
+            value={mode}
+            onChange={(e) => setMode((e.target as HTMLSelectElement).value as ClassificationRule["mode"])}
+          >
+            <option value="all_timed">Every event with a time (a practice calendar)</option>
+            <option value="keywords">Events whose title has certain words</option>
+            <option value="duration">Events of a certain length</option>
+          </select>
+        </div>
+        {mode === "keywords" && (
+          <>
+            <Field label="Title contains any of (comma-separated)" name="include" placeholder="session, client, intake" />
+            <Field label="But not (comma-separated)" name="exclude" placeholder="lunch, admin, supervision" />
+          </>
+        )}
+        {mode === "duration" && (
+          <div class="row">
+            <Field label="At least (minutes)" name="min_minutes" type="number" min={1} inputMode="numeric" value="45" />
+            <Field label="At most (minutes)" name="max_minutes" type="number" min={1} inputMode="numeric" value="60" />
+          </div>
+        )}
+        <p class="muted">Titles are read on the server to decide, then dropped: they are never stored.</p>
+      </div>
+    </Details>
+  );
+}
 
 export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) => void }) {
   const [mode, setMode] = useState<Mode>("ics");
@@ -58,7 +111,9 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
       }
       run(() => api.uploadCalendar(file, value("name") || file.name));
     } else if (mode === "ics") {
-      run(() => api.addCalendar({ kind: "ics_url", name: value("name") || "My calendar", url: value("url") }));
+      run(() =>
+        api.addCalendar({ kind: "ics_url", name: value("name") || "My calendar", url: value("url"), rule: ruleFrom(form) }),
+      );
     } else {
       run(() =>
         api.addCalendar({
@@ -67,6 +122,7 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
           url: value("url"),
           username: value("username"),
           password: value("password"),
+          rule: ruleFrom(form),
         }),
       );
     }
@@ -118,6 +174,7 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
         {mode === "upload" && (
           <Field label="Calendar file (.ics)" name="file" type="file" accept=".ics,text/calendar" />
         )}
+        {mode !== "upload" && <SessionRule />}
         <FormError error={error} />
         <button type="submit" class="btn" disabled={busy}>
           {busy ? "Connecting…" : "Connect"}

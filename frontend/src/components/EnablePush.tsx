@@ -1,12 +1,18 @@
 /** The "turn on notifications" button, or Add-to-Home-Screen steps on iOS Safari. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { enablePush, needsHomeScreenInstall, pushSupported } from "../lib/push";
 
 export function EnablePush({ onDone }: { onDone?: () => void }) {
-  const [state, setState] = useState<"idle" | "busy" | "on">(
-    pushSupported() && Notification.permission === "granted" ? "on" : "idle",
-  );
+  const [state, setState] = useState<"idle" | "busy" | "on">("idle");
   const [error, setError] = useState<string | null>(null);
+
+  // "On" means this device holds a push subscription, not merely the permission.
+  useEffect(() => {
+    if (!pushSupported() || Notification.permission !== "granted") return;
+    navigator.serviceWorker.getRegistration().then((registration) =>
+      registration?.pushManager.getSubscription().then((sub) => sub && setState("on")),
+    );
+  }, []);
 
   if (needsHomeScreenInstall()) {
     return (

@@ -51,10 +51,10 @@ export function WeekEditor({ windows, onSave }: Props) {
                   type="button"
                   class="chip"
                   key={`${w.start_time}`}
-                  aria-label={`Remove ${day} ${w.start_time} to ${w.end_time}`}
                   onClick={() => setDraft(draft.filter((x) => x !== w))}
                 >
-                  {w.start_time}–{w.end_time} ×
+                  <span class="sr-only">Remove {day} </span>
+                  {w.start_time}–{w.end_time} <span aria-hidden="true">×</span>
                 </button>
               ))}
               {adding === weekday ? (
@@ -75,10 +75,9 @@ export function WeekEditor({ windows, onSave }: Props) {
                 <button
                   type="button"
                   class="chip chip-add"
-                  aria-label={`Add a window on ${day}`}
                   onClick={() => setAdding(weekday)}
                 >
-                  + Add
+                  <span aria-hidden="true">+ </span>Add<span class="sr-only"> a window on {day}</span>
                 </button>
               )}
             </div>

@@ -96,6 +96,15 @@ export default function AutoReply() {
             {text}
           </pre>
           {typeof content.read_seconds === "number" && <p class="muted">About {Math.round(content.read_seconds)} s to read aloud.</p>}
+          {typeof content.length === "number" && typeof content.limit === "number" && (
+            <p class="muted">
+              {content.length} of {content.limit} characters
+            </p>
+          )}
+          {output.emergency_included === true && <p class="ok">Includes your crisis line.</p>}
+          {output.emergency_included === false && (
+            <p class="notice">This reply has no crisis line. Check your emergency settings.</p>
+          )}
           {warnings.map((w) => (
             <p class="notice" key={w}>
               {w}

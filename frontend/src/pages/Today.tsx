@@ -41,15 +41,13 @@ function Item({ item, zone }: { item: TimelineItem; zone: string }) {
     const minutes = Math.round((item.end - item.at) / 60000);
     return (
       <li class={`block session${item.backToBack ? " b2b" : ""}`} data-testid="session">
-        <span class="block-time">
-          {formatTime(a.start, zone)}–{formatTime(a.end, zone)}
-        </span>
+        <span class="block-time">{formatTime(a.start, zone)}</span>
         <span class="block-title">
           {a.kind === "session" ? "Session" : "Busy"}
           {a.telehealth ? " · telehealth" : ""}
         </span>
         <span class="block-meta">
-          {minutes} min{item.backToBack ? " · back-to-back" : ""}
+          until {formatTime(a.end, zone)} · {minutes} min{item.backToBack ? " · back-to-back" : ""}
         </span>
       </li>
     );

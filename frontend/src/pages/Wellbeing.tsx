@@ -193,10 +193,18 @@ export default function Wellbeing() {
   const load = useCallback(() => {
     api.wellbeingSummary(period).then(setSummary).catch((e) => setError((e as Error).message));
   }, [period]);
-  useEffect(load, [load]);
+  // Settings first, then the summary: both create the user's well-being defaults on first use.
+  const [ready, setReady] = useState(false);
   useEffect(() => {
-    api.wellbeingSettings().then(setSettings).catch(() => undefined);
+    api
+      .wellbeingSettings()
+      .then(setSettings)
+      .catch(() => undefined)
+      .finally(() => setReady(true));
   }, []);
+  useEffect(() => {
+    if (ready) load();
+  }, [ready, load]);
 
   const mute = async (url: string) => {
     try {

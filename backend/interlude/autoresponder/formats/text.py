@@ -82,7 +82,7 @@ def voicemail(request: FormatRequest) -> FormatOutput:
             "script": script,
             "words": len(script.split()),
             "words_per_minute": WORDS_PER_MINUTE,
-            "seconds": _seconds(script),
+            "read_seconds": _seconds(script),
             "limit_seconds": VOICEMAIL_LIMIT_SECONDS,
         },
         filename="voicemail-script.txt",

@@ -1,0 +1,130 @@
+"""The worker side: due sources are claimed with leases, so several workers never sync one
+source at once; a crashed worker's lease expires; failures back off."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from fastapi.testclient import TestClient
+
+from interlude.calendars import jobs, sync
+from interlude.core.clock import FrozenClock
+from interlude.core.runtime import Runtime
+
+from .conftest import add_feed
+from .feedserver import FIXTURES, FeedServer, Route
+
+BODY = (FIXTURES / "overrides.ics").read_bytes()
+
+
+def _sources(client: TestClient, auth: dict[str, str], feeds: FeedServer, n: int) -> list[Route]:
+    routes = []
+    for i in range(n):
+        route = Route(body=BODY)
+        add_feed(client, auth, feeds.add(f"/feed{i}.ics", route))
+        routes.append(route)
+    return routes
+
+
+def test_two_workers_never_sync_the_same_source(
+    client: TestClient,
+    auth: dict[str, str],
+    feeds: FeedServer,
+    runtime: Runtime,
+    clock: FrozenClock,
+) -> None:
+    routes = _sources(client, auth, feeds, 6)
+    assert all(r.hits == 1 for r in routes)
+    now = clock.advance(minutes=20)
+    results: dict[str, int] = {}
+    barrier = threading.Barrier(2)
+
+    def worker(owner: str) -> None:
+        barrier.wait()
+        results[owner] = sync.run_due_syncs(runtime, now=now, owner=owner, limit=10)
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results["a"] + results["b"] == 6
+    assert [r.hits for r in routes] == [2] * 6  # each fetched exactly once more
+    # Nothing is due again until the interval has passed.
+    assert sync.run_due_syncs(runtime, now=now, owner="c") == 0
+    listed = client.get("/api/v1/calendars", headers=auth).json()
+    assert {s["status"] for s in listed} == {"ok"}
+
+
+def test_a_crashed_workers_lease_expires(
+    client: TestClient,
+    auth: dict[str, str],
+    feeds: FeedServer,
+    runtime: Runtime,
+    clock: FrozenClock,
+) -> None:
+    (route,) = _sources(client, auth, feeds, 1)
+    source_id = uuid.UUID(client.get("/api/v1/calendars", headers=auth).json()[0]["id"])
+    now = clock.advance(minutes=20)
+    assert sync.claim_due(runtime, owner="crashed", now=now, limit=10) == [source_id]
+    # While the lease holds, nobody else (worker or "sync now") takes the source.
+    assert sync.claim_due(runtime, owner="other", now=now + timedelta(minutes=1), limit=10) == []
+    response = client.post(f"/api/v1/calendars/{source_id}/sync", headers=auth)
+    assert response.status_code == 409
+    assert "already syncing" in response.json()["error"]["message"]
+    # After the lease runs out, another worker picks it up.
+    later = now + sync.LEASE + timedelta(seconds=1)
+    assert sync.run_due_syncs(runtime, now=later, owner="other") == 1
+    assert route.hits == 2
+    # The crashed worker's late result is discarded: it no longer holds the lease.
+    assert sync.sync_claimed(runtime, source_id, owner="crashed", now=later) is None
+
+
+def test_failures_back_off_in_the_worker(
+    client: TestClient,
+    auth: dict[str, str],
+    feeds: FeedServer,
+    runtime: Runtime,
+    clock: FrozenClock,
+) -> None:
+    _sources(client, auth, feeds, 1)
+    failing = Route(status=500)
+    feeds.add("/feed0.ics", failing)
+    start = clock.now()
+    synced_at = []
+    for minute in range(0, 24 * 60, 5):  # a day of five-minute worker ticks
+        now = start + timedelta(minutes=minute)
+        if sync.run_due_syncs(runtime, now=now, owner="w"):
+            synced_at.append(minute)
+    # First due 15 minutes (plus under a minute of jitter) after the first read, then
+    # doubling from the sync interval: 15, 30, 60, 120, 240, 480 minutes.
+    assert synced_at[0] in (15, 20)
+    gaps = [b - a for a, b in itertools.pairwise(synced_at)]
+    assert gaps == [15, 30, 60, 120, 240, 480]
+    source = client.get("/api/v1/calendars", headers=auth).json()[0]
+    assert source["status"] == "error" and source["consecutive_failures"] == len(synced_at)
+
+
+def test_register_adds_an_interval_job_and_tick_syncs_what_is_due(
+    client: TestClient,
+    auth: dict[str, str],
+    feeds: FeedServer,
+    runtime: Runtime,
+    clock: FrozenClock,
+) -> None:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    jobs.register(scheduler, runtime)
+    (job,) = scheduler.get_jobs()
+    assert job.id == "calendars.sync"
+    assert job.trigger.interval == timedelta(minutes=5)
+    assert job.trigger.jitter == 30
+
+    routes = _sources(client, auth, feeds, 3)
+    assert jobs.tick(runtime, "tick-owner") == 0  # nothing due yet
+    clock.advance(minutes=20)
+    assert jobs.tick(runtime, "tick-owner") == 3
+    assert [r.hits for r in routes] == [2, 2, 2]

@@ -1,0 +1,271 @@
+"""SSRF through the API with private network access off (the production default), beyond
+tests/calendars/test_ssrf.py (which checks the fetch guard function by function):
+
+- every address form, given to POST /api/v1/calendars and to CalDAV discovery;
+- host names that resolve to private addresses (DNS answers are faked per test);
+- push subscription endpoints, the other URL a user hands the server;
+- a CalDAV host that resolves public at the check and private at the connect (rebinding).
+
+A "canary" TCP listener on 127.0.0.1 counts connections: a refused request never reaches it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from interlude.app import create_app
+from interlude.core.runtime import Runtime
+from interlude.core.settings import Settings
+
+PRIVATE_MESSAGE = ("private or local network", "https://", "not push services")
+
+
+class Canary:
+    """A TCP listener that accepts and counts connections, then hangs up."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def canary() -> Iterator[Canary]:
+    listener = Canary()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture
+def strict_client(runtime: Runtime, settings: Settings) -> Iterator[TestClient]:
+    strict = settings.model_copy(update={"allow_private_network": False})
+    strict_runtime = dataclasses.replace(runtime, settings=strict)
+    with TestClient(create_app(strict_runtime), base_url="http://testserver") as client:
+        yield client
+
+
+def _literal_hosts(port: int) -> list[str]:
+    """Every spelling of a loopback, private, link-local or metadata address."""
+    return [
+        f"127.0.0.1:{port}",
+        f"2130706433:{port}",  # decimal
+        f"0177.0.0.1:{port}",  # octal
+        f"0x7f.0.0.1:{port}",  # hex
+        f"0x7f000001:{port}",  # one hex number
+        f"017700000001:{port}",  # one octal number
+        f"127.1:{port}",  # short form
+        f"[::ffff:127.0.0.1]:{port}",  # IPv4-mapped IPv6
+        f"[::ffff:7f00:1]:{port}",  # the same, in hex groups
+        f"[::1]:{port}",
+        f"0.0.0.0:{port}",
+        "169.254.169.254",  # cloud metadata
+        "[fd00:ec2::254]",  # AWS metadata over IPv6
+        "[fd00::1]",
+        "10.0.0.1",
+        "192.168.0.1",
+        "[fe80::1]",
+    ]
+
+
+FAKE_DNS = {
+    "loopback.evil.example": "127.0.0.1",
+    "metadata.evil.example": "169.254.169.254",
+    "intranet.evil.example": "10.1.2.3",
+    "v6loop.evil.example": "::1",
+}
+
+
+@pytest.fixture
+def fake_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Names in FAKE_DNS resolve to their address; every lookup is recorded."""
+    real = socket.getaddrinfo
+    lookups: dict[str, list[str]] = {}
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in FAKE_DNS:
+            lookups.setdefault(name, []).append(FAKE_DNS[name])
+            return real(FAKE_DNS[name], port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return lookups
+
+
+def _refused(response: Any, what: str) -> None:
+    assert 400 <= response.status_code < 500, (what, response.status_code, response.text)
+    message = response.json()["error"]["message"]
+    assert any(m in message for m in PRIVATE_MESSAGE), (what, message)
+
+
+def test_calendar_feeds_refuse_every_private_address_form(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary
+) -> None:
+    for host in _literal_hosts(canary.port):
+        response = strict_client.post(
+            "/api/v1/calendars",
+            json={"kind": "ics_url", "url": f"https://{host}/feed.ics"},
+            headers=auth,
+        )
+        _refused(response, host)
+    assert canary.hits == 0
+    assert strict_client.get("/api/v1/calendars", headers=auth).json() == []
+
+
+def test_calendar_feeds_refuse_names_resolving_to_private_addresses(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary, fake_dns: dict
+) -> None:
+    for name in [*FAKE_DNS, "localhost", "sub.localhost"]:
+        response = strict_client.post(
+            "/api/v1/calendars",
+            json={"kind": "ics_url", "url": f"https://{name}:{canary.port}/feed.ics"},
+            headers=auth,
+        )
+        _refused(response, name)
+    assert canary.hits == 0
+
+
+def test_caldav_discovery_refuses_private_addresses(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary, fake_dns: dict
+) -> None:
+    hosts = [*_literal_hosts(canary.port), *(f"{n}:{canary.port}" for n in FAKE_DNS)]
+    for host in hosts:
+        response = strict_client.post(
+            "/api/v1/calendars/caldav/discover",
+            json={"url": f"https://{host}/dav/", "username": "me", "password": "pw"},
+            headers=auth,
+        )
+        _refused(response, host)
+    assert canary.hits == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: CalDAV checks the host's addresses once (calendars/caldav_source.py "
+    "_check_url) and the caldav client resolves it again to connect: a name that answers "
+    "public then private (DNS rebinding) reaches the private address",
+)
+def test_caldav_discovery_is_not_fooled_by_dns_rebinding(
+    strict_client: TestClient,
+    auth: dict[str, str],
+    canary: Canary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])  # public at the check, loopback from then on
+
+    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host) == "rebind.evil.example":
+            return real(next(answers, "127.0.0.1"), port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    strict_client.post(
+        "/api/v1/calendars/caldav/discover",
+        json={
+            "url": f"https://rebind.evil.example:{canary.port}/dav/",
+            "username": "me",
+            "password": "pw",
+        },
+        headers=auth,
+    )
+    assert canary.hits == 0
+
+
+def _subscription(endpoint: str) -> dict[str, Any]:
+    from tests.push.factories import subscription_json
+
+    return subscription_json(endpoint)
+
+
+def test_push_endpoints_refuse_literal_private_addresses(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary
+) -> None:
+    refused = []
+    for host in [
+        "127.0.0.1",
+        "[::1]",
+        "[::ffff:127.0.0.1]",
+        "169.254.169.254",
+        "10.0.0.1",
+        "[fd00::1]",
+        "localhost",
+        "0.0.0.0",
+    ]:
+        response = strict_client.post(
+            "/api/v1/push/subscriptions",
+            json=_subscription(f"https://{host}:{canary.port}/push/abc"),
+            headers=auth,
+        )
+        refused.append((host, response.status_code))
+        _refused(response, host)
+    assert strict_client.get("/api/v1/push/subscriptions", headers=auth).json() == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: push/service.py _is_private_host only knows dotted/colon literals and "
+    "'localhost': decimal, octal and hex IPv4 spellings (2130706433, 0177.0.0.1, 0x7f.0.0.1) "
+    "pass as host names and the sender's resolver turns them into 127.0.0.1",
+)
+def test_push_endpoints_refuse_numeric_ipv4_spellings(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary
+) -> None:
+    accepted = []
+    for host in ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "0x7f000001"]:
+        response = strict_client.post(
+            "/api/v1/push/subscriptions",
+            json=_subscription(f"https://{host}:{canary.port}/push/abc"),
+            headers=auth,
+        )
+        if response.status_code < 400:
+            accepted.append(host)
+    assert accepted == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: push endpoints are checked by spelling only (push/service.py "
+    "validate_endpoint) and the sender (push/sender.py) connects without an address guard: "
+    "a host name resolving to a private address receives the POST",
+)
+def test_push_sending_never_connects_to_private_addresses(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary, fake_dns: dict
+) -> None:
+    for name in ("loopback.evil.example",):
+        response = strict_client.post(
+            "/api/v1/push/subscriptions",
+            json=_subscription(f"https://{name}:{canary.port}/push/abc"),
+            headers=auth,
+        )
+        if response.status_code >= 400:
+            continue  # refused up front: fine
+    strict_client.post("/api/v1/push/test", headers=auth)
+    assert canary.hits == 0

@@ -1,0 +1,129 @@
+"""The worker's alarm clock: which jobs it registers and when the dispatcher wakes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlude.core.clock import FrozenClock
+from interlude.core.runtime import Runtime
+from interlude.reminders.jobs import (
+    DISPATCH_JOB_ID,
+    REPLAN_JOB_ID,
+    SAFETY_INTERVAL,
+    DispatchAlarm,
+    replan_all,
+)
+from interlude.reminders.models import CANCELLED, SENDING, SENT, Reminder
+from interlude.worker import Worker
+from tests.reminders.factories import add_device, make_reminder
+from tests.support.push_service import LocalPushService
+
+
+def _paused_scheduler() -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.start(paused=True)  # jobs are armed but never run on their own
+    return scheduler
+
+
+def test_worker_registers_dispatch_and_replan(runtime: Runtime) -> None:
+    worker = Worker(runtime, background=True)
+    modules = worker.register_jobs()
+    assert "interlude.reminders.jobs" in modules
+    ids = {job.id for job in worker.scheduler.get_jobs()}
+    assert {DISPATCH_JOB_ID, REPLAN_JOB_ID} <= ids
+
+
+def test_alarm_wakes_at_the_next_due_time_or_after_the_safety_interval(
+    db: Session, runtime: Runtime, user, clock: FrozenClock
+) -> None:
+    scheduler = _paused_scheduler()
+    alarm = DispatchAlarm(scheduler, runtime)
+    try:
+        now = clock.now()
+        assert alarm.wake_at() == now + SAFETY_INTERVAL  # nothing planned
+        far = make_reminder(db, user_id=user.id, due_at=now + timedelta(hours=1))
+        assert alarm.wake_at() == now + SAFETY_INTERVAL
+        make_reminder(db, user_id=user.id, due_at=now + timedelta(seconds=2))
+        assert alarm.wake_at() == now + timedelta(seconds=2)
+        make_reminder(db, user_id=user.id, due_at=now - timedelta(seconds=3))
+        assert alarm.wake_at() == now  # overdue: at once
+        # A worker's lease running out is a wake-up too (its rows are reclaimed then).
+        db.query(Reminder).where(Reminder.due_at <= now + timedelta(seconds=2)).delete()
+        far.state, far.lease_until = SENDING, now + timedelta(seconds=3)
+        db.commit()
+        assert alarm.wake_at() == now + timedelta(seconds=3)
+
+        alarm.arm()
+        job = scheduler.get_job(DISPATCH_JOB_ID)
+        assert job is not None and job.next_run_time == now + timedelta(seconds=3)
+    finally:
+        scheduler.shutdown(wait=False)
+        alarm.close()
+
+
+def test_alarm_fire_sends_what_is_due_and_rearms(
+    db: Session, runtime: Runtime, user, clock: FrozenClock
+) -> None:
+    scheduler = _paused_scheduler()
+    alarm = DispatchAlarm(scheduler, runtime)
+    with LocalPushService(clock=clock) as push:
+        try:
+            device, _ = add_device(runtime, push, user.id)
+            now = clock.now()
+            due = make_reminder(db, user_id=user.id, due_at=now)
+            make_reminder(db, user_id=user.id, due_at=now + timedelta(seconds=4))
+
+            alarm.fire()
+
+            assert [m.payload["id"] for m in push.received(device)] == [str(due.id)]
+            db.expire_all()
+            assert db.get(Reminder, due.id).state == SENT  # type: ignore[union-attr]
+            job = scheduler.get_job(DISPATCH_JOB_ID)
+            assert job is not None and job.next_run_time == now + timedelta(seconds=4)
+        finally:
+            scheduler.shutdown(wait=False)
+            alarm.close()
+
+
+def test_periodic_replan_repairs_the_outbox(
+    db: Session, runtime: Runtime, user, other_user, clock: FrozenClock
+) -> None:
+    # A planned row no plan wants any more (its calendar is gone) ...
+    stale = make_reminder(db, user_id=user.id, due_at=clock.now() + timedelta(hours=2))
+
+    assert replan_all(runtime) == 2
+
+    db.expire_all()
+    state = db.scalar(select(Reminder.state).where(Reminder.id == stale.id))
+    assert state == CANCELLED
+
+
+def test_worker_starts_and_shuts_down_cleanly(runtime: Runtime) -> None:
+    worker = Worker(runtime, background=True)
+    worker.start()
+    assert worker.scheduler.running
+    worker.shutdown()
+    assert not worker.scheduler.running
+    worker.shutdown()  # twice is harmless
+
+
+def test_a_standalone_worker_re_plans_on_calendar_syncs() -> None:
+    """``interlude worker`` never imports the API: its job modules must subscribe re-planning,
+    or a sync run by the worker would leave the outbox stale until the periodic re-plan."""
+    import subprocess
+    import sys
+
+    code = (
+        "import interlude.worker as w, importlib\n"
+        "for name in w.JOB_MODULES:\n"
+        "    try: importlib.import_module(name)\n"
+        "    except ModuleNotFoundError: pass\n"
+        "from interlude.core import hooks\n"
+        "names = [f.__module__ for f in hooks._schedule_listeners]\n"
+        "assert 'interlude.reminders.service' in names, names\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
