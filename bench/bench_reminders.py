@@ -89,13 +89,14 @@ def run_worker(batch: int) -> None:
     scheduler = BackgroundScheduler(
         timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}
     )
-    register_dispatch(scheduler, runtime, Dispatcher(runtime, batch_size=batch))
+    alarm = register_dispatch(scheduler, runtime, Dispatcher(runtime, batch_size=batch))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     scheduler.start()
     print("ready", flush=True)
     stopped.wait()
-    scheduler.shutdown(wait=False)
+    scheduler.shutdown(wait=True)
+    alarm.close()
 
 
 # --- the driver ----------------------------------------------------------------------------
@@ -438,6 +439,7 @@ def render(results: list[Result], enc_ms: float, single: list[Result], load: str
         f"({'met' if lone <= 100 else 'missed'}: {lone:,.0f} ms); the 10,000 burst at "
         f">= 2,000 pushes/s (best here {best:,.0f}); >= 50 % of the encryption-only limit "
         f"(best here {best / limit:.0%}). See docs/reminders.md for where the time goes.",
+        "",
         "",
     ]
     return "\n".join(lines)

@@ -6,7 +6,8 @@ import { ConnectionBanner, UpdatePrompt } from "./components/Banners";
 import { lazy } from "./components/Lazy";
 import { Nav } from "./components/Nav";
 import { AppContext } from "./lib/context";
-import { flushQueue } from "./lib/online";
+import type { ReplayResult } from "./api/queue";
+import { flushQueue, QUEUE_EVENT } from "./lib/online";
 import { matchRoute, navigate, onLinkClick, usePath } from "./lib/router";
 import { Today } from "./pages/Today";
 
@@ -73,11 +74,30 @@ export function App() {
         setUser(null);
       })
       .finally(() => setChecked(true));
-    const replay = () =>
-      flushQueue().then((n) => n && toast(`${n} change${n > 1 ? "s" : ""} sent.`));
+    // Offline edits go out as soon as we can tell the connection is back: the online event
+    // (not every browser fires it reliably), returning to the app, a refresh, or every 20 s.
+    const replay = () => {
+      if (navigator.onLine) flushQueue().catch(() => undefined);
+    };
+    const onVisible = () => document.visibilityState === "visible" && replay();
+    const onReplayed = (event: Event) => {
+      const { sent, dropped } = (event as CustomEvent<ReplayResult>).detail;
+      const parts = [];
+      if (sent) parts.push(`${sent} change${sent > 1 ? "s" : ""} sent.`);
+      if (dropped) parts.push(`${dropped} change${dropped > 1 ? "s" : ""} could not be saved; please redo.`);
+      if (parts.length) toast(parts.join(" "));
+    };
     replay();
+    const timer = window.setInterval(replay, 20000);
     window.addEventListener("online", replay);
-    return () => window.removeEventListener("online", replay);
+    document.addEventListener("visibilitychange", onVisible);
+    window.addEventListener(QUEUE_EVENT, onReplayed);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener("online", replay);
+      document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener(QUEUE_EVENT, onReplayed);
+    };
   }, []);
 
   // Signed-out visitors see onboarding; a signed-in user landing on it goes to Today.

@@ -11,7 +11,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import type { PrecacheEntry } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { idbGet } from "./api/idb";
-import { CSRF_HEADER, CSRF_KEY, enqueue } from "./api/queue";
+import { CSRF_HEADER, CSRF_KEY, enqueue, sendWrite } from "./api/queue";
 import { ACK_ACTIONS, notificationFor, parsePayload } from "./lib/notify";
 
 declare const self: ServiceWorkerGlobalScope & {
@@ -63,15 +63,9 @@ async function openApp(url: string): Promise<void> {
 async function postAck(id: string, action: string, snoozeMinutes: number): Promise<void> {
   const path = `/api/v1/reminders/${encodeURIComponent(id)}/ack`;
   const body = action === "snooze" ? { action, snooze_minutes: snoozeMinutes } : { action };
-  const csrf = (await idbGet<string>(CSRF_KEY).catch(() => undefined)) ?? "";
   let response: Response;
   try {
-    response = await fetch(path, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", [CSRF_HEADER]: csrf },
-      body: JSON.stringify(body),
-    });
+    response = await sendWrite({ method: "POST", path, body });
   } catch {
     await enqueue({ method: "POST", path, body, label: `Break ${action}` });
     return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { api, ApiError, buildUrl, cachedGet, OfflineError, readCookie, write } from "../src/api/client";
-import { idbGet } from "../src/api/idb";
+import { idbGet, idbSet } from "../src/api/idb";
 import { pendingWrites, replayQueue } from "../src/api/queue";
 import { json, mockFetch, offlineFetch } from "./helpers";
 
@@ -74,9 +74,12 @@ describe("api client", () => {
       "POST /api/v1/reminders/r1/ack": () => json({}),
       "PATCH /api/v1/care-plan/settings": () => json({ error: { code: "validation_error", message: "no", details: null } }, 422),
     });
+    await idbSet("csrf", "stored-csrf"); // what the service worker and the replay send
     const result = await replayQueue();
     expect(result).toEqual({ sent: 1, dropped: 1, remaining: 0 });
     expect(calls.map((c) => c.method)).toEqual(["POST", "PATCH"]);
+    expect(calls[0].headers["X-CSRF-Token"]).toBe("stored-csrf");
+    expect(calls[0].body).toEqual({ action: "done" });
     expect(await pendingWrites()).toEqual([]);
   });
 

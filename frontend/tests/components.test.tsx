@@ -88,6 +88,30 @@ describe("Today", () => {
   });
 });
 
+describe("time-zone notice", () => {
+  it("offers the phone's zone when it differs from the plan's, and saves it", async () => {
+    const real = Intl.DateTimeFormat.prototype.resolvedOptions;
+    vi.spyOn(Intl.DateTimeFormat.prototype, "resolvedOptions").mockImplementation(function (this: Intl.DateTimeFormat) {
+      return { ...real.call(this), timeZone: "Europe/Paris" };
+    });
+    const calls = mockFetch({
+      "GET /api/v1/appointments": () => json([]),
+      "GET /api/v1/reminders": () => json([]),
+      "PATCH /api/v1/me": () => json({ ...user, timezone: "Europe/Paris" }),
+    });
+    const setUser = vi.fn();
+    render(
+      <AppContext.Provider value={{ user, setUser, toast: vi.fn() }}>
+        <Today />
+      </AppContext.Provider>,
+    );
+    expect(screen.getByText("Your phone is in Europe/Paris; your plan uses UTC.")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Use Europe/Paris" }));
+    await waitFor(() => expect(setUser).toHaveBeenCalledWith(expect.objectContaining({ timezone: "Europe/Paris" })));
+    expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({ timezone: "Europe/Paris" });
+  });
+});
+
 describe("Break", () => {
   it("posts Done and Snooze 5 as acks", async () => {
     const calls = mockFetch({

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, CDPSession, Page, expect
 
+from interlude.reminders.dispatcher import payload_for
+from interlude.reminders.outbox import Claimed
 from tests.e2e.browser import assert_accessible, fits_at_double_text, phone, small_targets, snap
 from tests.e2e.conftest import CLIENT_NAMES, LiveApp, Scenario
 
@@ -69,6 +73,29 @@ def notifications(page: Page) -> list[dict[str, Any]]:
                 })))"""
         )
     )
+
+
+def deliver_push(
+    cdp: CDPSession, page: Page, origin: str, registration_id: str, payload: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Push through CDP and wait for the notification.
+
+    Headless Chromium on a loaded machine now and then drops a CDP-delivered push before the
+    worker sees it (no push event, no error). A real push service retries too; re-sending is
+    safe because the notification's tag is the reminder id, which the test checks below by
+    asserting there is exactly one notification.
+    """
+    for _attempt in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": origin, "registrationId": registration_id, "data": json.dumps(payload)},
+        )
+        for _ in range(50):
+            shown = notifications(page)
+            if shown:
+                return shown
+            page.wait_for_timeout(100)
+    return []
 
 
 def test_newcomer_journey(
@@ -157,7 +184,7 @@ def journey(
             + scenario.sessions[-1][1].isoformat().replace("+00:00", "Z"),
         )
         micro = [r for r in day if r["kind"] == "micro_break"]
-        assert micro, f"no micro-break planned: {day}"
+        assert len(micro) >= 2, f"expected micro-breaks between the sessions: {day}"
         reminder = micro[0]
 
         # Dark theme: the same screen must pass too.
@@ -169,30 +196,23 @@ def journey(
         # --- push to the service worker over CDP ---------------------------------------------
         cdp = context.new_cdp_session(page)
         registration_id = service_worker_registration_id(cdp, page, base)
-        payload = {
-            "id": reminder["id"],
-            "kind": reminder["kind"],
-            "title": reminder["title"],
-            "body": reminder["body"],
-            "tag": f"reminder-{reminder['id']}",
-            "url": f"/break/{reminder['id']}",
-            "actions": [
-                {"action": "done", "title": "Done"},
-                {"action": "snooze", "title": "Snooze 5 min"},
-                {"action": "skip", "title": "Skip"},
-            ],
-            "snooze_minutes": 5,
-        }
-        cdp.send(
-            "ServiceWorker.deliverPushMessage",
-            {"origin": base, "registrationId": registration_id, "data": json.dumps(payload)},
+        # Exactly what the dispatcher sends for this reminder.
+        payload = payload_for(
+            Claimed(
+                id=uuid.UUID(reminder["id"]),
+                user_id=uuid.UUID(api_get(page, "/api/v1/me")["id"]),
+                kind=reminder["kind"],
+                title=reminder["title"],
+                body=reminder["body"],
+                due_at=datetime.fromisoformat(reminder["due_at"]),
+                expires_at=datetime.fromisoformat(reminder["expires_at"]),
+                attempts=0,
+                activity=reminder["activity"],
+                duration_minutes=reminder["duration_minutes"],
+                ritual_steps=tuple(reminder["ritual_steps"]),
+            )
         )
-        shown: list[dict[str, Any]] = []
-        for _ in range(150):  # up to 15 s: the machine may be busy
-            shown = notifications(page)
-            if shown:
-                break
-            page.wait_for_timeout(100)
+        shown = deliver_push(cdp, page, base, registration_id, payload)
         assert len(shown) == 1, shown
         assert shown[0]["title"] == reminder["title"]
         assert shown[0]["tag"] == reminder["id"]
@@ -226,13 +246,33 @@ def journey(
             ("Care plan", "Care plan", "care-plan"),
             ("Settings", "Settings", "settings"),
             ("Replies", "Auto-reply", "auto-reply"),
-            ("Well-being", "Well-being", "wellbeing"),
         ):
             page.get_by_role("navigation", name="Main").get_by_role("link", name=tab).click()
             expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             page.wait_for_load_state("networkidle")
             assert_accessible(page, name)
             snap(page, name)
+
+        # --- well-being: a 20-second check-in, then the charts ------------------------------
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Well-being").click()
+        page.get_by_role("button", name="Energy 7 of 10").click()
+        page.get_by_role("button", name="calm").click()
+        page.get_by_role("button", name="Save check-in").click()
+        expect(page.get_by_text("Thanks for checking in.")).to_be_visible()
+        trends = page.get_by_test_id("trends")
+        energy_chart = trends.get_by_role("img", name=re.compile(r"^Energy .* 7-day average$"))
+        expect(energy_chart).to_be_visible()
+        expect(trends.locator("circle").first).to_be_attached()  # today's energy point
+        page.get_by_text("Weekly review", exact=True).click()
+        page.get_by_text("Monthly self-check", exact=True).click()
+        expect(page.get_by_role("button", name="Save self-check")).to_be_visible()
+        assert_accessible(page, "wellbeing")
+        page.evaluate("window.scrollTo(0, 0)")
+        snap(page, "wellbeing")
+        trends.scroll_into_view_if_needed()
+        snap(page, "wellbeing-trends")
+        checkins = api_get(page, "/api/v1/wellbeing/checkins")
+        assert [(c["energy"], c["emotions"]) for c in checkins] == [(7, ["calm"])]
 
         # --- offline: reload still shows Today from the cache ----------------------------------
         page.goto("/")
@@ -245,7 +285,17 @@ def journey(
         )
         expect(page.get_by_test_id("session")).to_have_count(len(scenario.sessions))
         snap(page, "today-offline")
+
+        # --- an offline ack is queued, then sent when the connection returns ---------------------
+        later = micro[1]
+        page.goto(f"/break/{later['id']}")  # the service worker serves the shell offline
+        page.get_by_role("button", name="Skip").click()
+        expect(page.get_by_text("Saved; it will be sent when you are back online.")).to_be_visible()
         context.set_offline(False)
+        # Headless Chromium fires no "online" event here; a refresh sends the queue too.
+        page.get_by_role("button", name="Refresh").click()
+        expect(page.get_by_text("1 change sent.")).to_be_visible(timeout=10_000)
+        assert api_get(page, f"/api/v1/reminders/{later['id']}")["ack_action"] == "skip"
 
         # --- installable ------------------------------------------------------------------------
         page.goto("/")
@@ -254,3 +304,28 @@ def journey(
         assert errors["installabilityErrors"] == [], errors
         manifest = cdp.send("Page.getAppManifest")
         assert manifest.get("errors", []) == [], manifest
+
+
+def test_sample_calendar_in_one_tap(live_app: LiveApp, scenario: Scenario, tmp_path: Path) -> None:
+    """A newcomer without a calendar link taps once and sees a working day (today, tomorrow)."""
+    with phone(tmp_path / "profile", timezone=scenario.timezone, base_url=live_app.base_url) as ctx:
+        page = ctx.new_page()
+        page.goto("/welcome")
+        page.get_by_label("Your name").fill("Robin Lee")
+        page.get_by_label("Email").fill("robin@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account").last.click()
+        page.get_by_role("button", name=re.compile(r"^Yes, use ")).click()
+        page.get_by_role("button", name="Try with a sample calendar").click()
+        expect(page.get_by_role("heading", name="Turn on break reminders")).to_be_visible()
+        page.get_by_role("button", name="Continue to Today").click()
+        # The sample day has six sessions (09:00-16:50 local), today and tomorrow.
+        expect(page.get_by_test_id("session")).to_have_count(6)
+        page.get_by_role("button", name="Tomorrow").click()
+        expect(page.get_by_role("heading", name="Tomorrow")).to_be_visible()
+        expect(page.get_by_test_id("session")).to_have_count(6)
+        expect(page.get_by_test_id("break").first).to_be_visible()
+        snap(page, "tomorrow-sample")
+        calendars = api_get(page, "/api/v1/calendars")
+        assert [c["kind"] for c in calendars] == ["sample"]
+        assert calendars[0]["session_count"] > 0

@@ -157,6 +157,11 @@ def test_plain_http_and_private_hosts_need_allow_private_network(client, auth, r
         ("https://localhost/abc", "private"),
         ("https://[::1]/abc", "private"),
         ("https://10.1.2.3/abc", "private"),
+        ("https://169.254.169.254/latest", "private"),
+        ("https://2130706433/abc", "private"),
+        ("https://0x7f.0.0.1/abc", "private"),
+        ("https://127.1/abc", "private"),
+        ("https://[::ffff:127.0.0.1]/abc", "private"),
     ]:
         response = client.post(SUBS, json=subscription_json(endpoint), headers=auth)
         assert response.status_code == 422, endpoint

@@ -58,7 +58,13 @@ def send(
     **kwargs: Any,
 ) -> PushResult:
     async def run() -> PushResult:
-        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock, timeout=timeout)
+        sender = PushSender(
+            allow_private_network=True,
+            vapid=identity,
+            subject=SUBJECT,
+            clock=clock,
+            timeout=timeout,
+        )
         try:
             kwargs.setdefault("ttl_seconds", 600)
             kwargs.setdefault("topic", None)
@@ -282,7 +288,9 @@ def test_bad_vapid_subject_fails_clearly(push_service, identity, clock):
     device = push_service.subscribe()
 
     async def run() -> PushResult:
-        sender = PushSender(vapid=identity, subject="ops team", clock=clock)
+        sender = PushSender(
+            allow_private_network=True, vapid=identity, subject="ops team", clock=clock
+        )
         try:
             return await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)
         finally:
@@ -307,7 +315,9 @@ def test_header_is_signed_once_per_origin_and_reused(identity, clock):
         devices = [one.subscribe(), one.subscribe(), two.subscribe()]
 
         async def run() -> PushSender:
-            sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)
+            sender = PushSender(
+                allow_private_network=True, vapid=identity, subject=SUBJECT, clock=clock
+            )
             for device in devices * 2:
                 assert (
                     await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)
@@ -328,7 +338,9 @@ def test_header_is_refreshed_before_it_expires(push_service, identity, clock):
     device = push_service.subscribe()
 
     async def run() -> list[int]:
-        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)
+        sender = PushSender(
+            allow_private_network=True, vapid=identity, subject=SUBJECT, clock=clock
+        )
         counts = []
         for step in (timedelta(0), timedelta(hours=10, minutes=59), timedelta(minutes=2)):
             clock.advance(step)
@@ -370,7 +382,9 @@ def test_a_401_drops_the_cached_header(push_service, identity, clock):
     device = push_service.subscribe()
 
     async def run() -> int:
-        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)
+        sender = PushSender(
+            allow_private_network=True, vapid=identity, subject=SUBJECT, clock=clock
+        )
         push_service.respond(device, 401, times=1)
         assert (
             await sender.send(target_for(device), PAYLOAD, ttl_seconds=60, topic=None)
@@ -388,7 +402,13 @@ def test_concurrent_sends_share_one_client(push_service, identity, clock):
     devices = [push_service.subscribe() for _ in range(40)]
 
     async def run() -> list[PushResult]:
-        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock, max_concurrency=8)
+        sender = PushSender(
+            allow_private_network=True,
+            vapid=identity,
+            subject=SUBJECT,
+            clock=clock,
+            max_concurrency=8,
+        )
         try:
             return list(
                 await asyncio.gather(
@@ -420,7 +440,13 @@ def test_max_concurrency_bounds_requests_in_flight(push_service, identity, clock
     results: list[PushResult] = []
 
     async def run() -> None:
-        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock, max_concurrency=3)
+        sender = PushSender(
+            allow_private_network=True,
+            vapid=identity,
+            subject=SUBJECT,
+            clock=clock,
+            max_concurrency=3,
+        )
         try:
             sends = (
                 sender.send(target_for(d), PAYLOAD, ttl_seconds=60, topic=None) for d in devices
@@ -453,3 +479,46 @@ def test_logs_name_the_push_service_but_never_the_full_endpoint(
     assert push_service.origin in caplog.text
     assert device.id not in caplog.text
     assert "Break time" not in caplog.text  # nor the payload
+
+
+# --- private networks (SSRF) -----------------------------------------------------------
+
+
+def _send_strict(identity: VapidIdentity, clock: FrozenClock, target: PushTarget) -> PushResult:
+    async def run() -> PushResult:
+        sender = PushSender(vapid=identity, subject=SUBJECT, clock=clock)  # the default: strict
+        try:
+            return await sender.send(target, PAYLOAD, ttl_seconds=60, topic=None)
+        finally:
+            await sender.aclose()
+
+    return asyncio.run(run())
+
+
+def test_without_allow_private_network_loopback_endpoints_are_never_contacted(
+    push_service, identity, clock
+):
+    device = push_service.subscribe()
+    result = _send_strict(identity, clock, target_for(device))
+    assert (result.outcome, result.http_status) == ("failed", None)
+    assert "private or local network" in result.reason
+    assert push_service.attempts() == []
+
+
+def test_host_names_resolving_to_private_addresses_are_never_contacted(
+    push_service, identity, clock, monkeypatch
+):
+    real = socket.getaddrinfo
+
+    def fake_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "push.rebinding.example":
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    device = push_service.subscribe()
+    endpoint = device.endpoint.replace("127.0.0.1", "push.rebinding.example")
+    target = PushTarget(uuid.uuid4(), endpoint, device.p256dh, device.auth)
+    result = _send_strict(identity, clock, target)
+    assert result.outcome == "failed" and "private or local network" in result.reason
+    assert push_service.attempts() == []

@@ -368,3 +368,31 @@ def test_a_long_ritual_still_fits_in_a_push(
     assert len(message.plaintext) <= 3 * 1024
     assert message.payload["steps"] == [s[:200] for s in steps][: len(message.payload["steps"])]
     assert message.payload["steps"] and message.payload["id"] == str(row.id)
+
+
+def test_the_one_shot_entry_point(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push: LocalPushService
+) -> None:
+    from interlude.reminders.dispatcher import dispatch_due
+
+    add_device(runtime, push, user.id)
+    row = make_reminder(db, user_id=user.id, due_at=clock.now() + timedelta(minutes=1))
+
+    assert dispatch_due(runtime, now=clock.now()).claimed == 0
+    report = dispatch_due(runtime, now=clock.now() + timedelta(minutes=1))
+
+    assert (report.claimed, report.sent) == (1, 1)
+    assert _reload(db, row).state == SENT
+
+
+def test_no_snooze_button_when_a_snooze_would_run_into_the_next_session(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    now = clock.now()
+    make_reminder(db, user_id=user.id, due_at=now, expires_in=timedelta(minutes=4))
+
+    dispatch(now)
+
+    [message] = push.received(device)
+    assert [a["action"] for a in message.payload["actions"]] == ["done", "skip"]

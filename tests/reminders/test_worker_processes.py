@@ -119,6 +119,8 @@ def _start_worker(db_url: str, tmp_path: Path, *, batch: int, lease: float) -> s
         "INTERLUDE_SECRET_KEY": TEST_SECRET,
         "INTERLUDE_DATA_DIR": str(tmp_path / "var"),
         "INTERLUDE_LOG_LEVEL": "WARNING",
+        # The local push service listens on loopback, which push sending refuses by default.
+        "INTERLUDE_ALLOW_PRIVATE_NETWORK": "true",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.reminders.worker_entry", str(batch), str(lease)],

@@ -39,13 +39,14 @@ def main() -> None:
     scheduler = BackgroundScheduler(
         timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}
     )
-    register_dispatch(scheduler, runtime, dispatcher)
+    alarm = register_dispatch(scheduler, runtime, dispatcher)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     scheduler.start()
     print("ready", flush=True)
     stopped.wait()
     scheduler.shutdown(wait=True)
+    alarm.close()
     print(json.dumps({"claimed": totals.claimed, "sent": totals.sent}), flush=True)
 
 

@@ -139,6 +139,8 @@ def fuzzed(
     no_outbound_network: None,
 ) -> Tally:
     if db_backend not in _RUNS:
+        # A 500 must come back as a response to judge, not as an exception in the test.
+        client = TestClient(app, base_url=client.base_url, raise_server_exceptions=False)
         tally = Tally()
         _run_stateless(client, app, user, auth, tally)
         stateless = tally.cases
@@ -159,7 +161,17 @@ def test_fuzz_generates_enough_cases_and_reaches_real_objects(fuzzed: Tally) -> 
     assert len(reached) >= 10, fuzzed.statuses_report()
 
 
-def test_fuzz_no_server_errors(fuzzed: Tally) -> None:
+def test_fuzz_no_server_errors(
+    fuzzed: Tally, db_backend: str, request: pytest.FixtureRequest
+) -> None:
+    if db_backend == "postgres":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="BUG: NUL characters in text fields are a 500 on PostgreSQL; see "
+                "test_schema_findings.py::test_nul_characters_in_text_are_a_clear_422",
+            )
+        )
     assert not fuzzed.distinct("not_a_server_error"), fuzzed.report("not_a_server_error")
 
 

@@ -26,6 +26,7 @@ from interlude.autoresponder.models import AutoresponderProfile
 from interlude.autoresponder.schemas import ProfileUpdate
 from interlude.autoresponder.windows import Schedule
 from interlude.care_plan import service as care_plan
+from interlude.core.db import get_or_create
 from interlude.core.errors import NotFound, Unprocessable
 from interlude.planner.types import ResponseWindowIn, TimeOffIn
 
@@ -37,30 +38,30 @@ MAX_PREVIEW_DISTANCE = timedelta(days=731)
 
 def get_profile(*, session: Session, user: User, now: datetime) -> AutoresponderProfile:
     """The user's profile, created with defaults on first read."""
-    profile = session.get(AutoresponderProfile, user.id)
-    if profile is None:
-        profile = AutoresponderProfile(
-            user_id=user.id,
-            credentials="",
-            practice_name="",
-            tone="warm",
-            language="en",
-            country=default_country(user.timezone),
-            emergency_enabled=True,
-            covering_name="",
-            covering_contact="",
-            secure_channel_name="",
-            secure_channel_url="",
-            email_not_secure_note=True,
-            mail_addresses=[],
-            sieve_days=1,
-            custom_templates={},
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(profile)
-        session.flush()
-    return profile
+    return get_or_create(
+        session,
+        AutoresponderProfile,
+        user.id,
+        {
+            "user_id": user.id,
+            "credentials": "",
+            "practice_name": "",
+            "tone": "warm",
+            "language": "en",
+            "country": default_country(user.timezone),
+            "emergency_enabled": True,
+            "covering_name": "",
+            "covering_contact": "",
+            "secure_channel_name": "",
+            "secure_channel_url": "",
+            "email_not_secure_note": True,
+            "mail_addresses": [],
+            "sieve_days": 1,
+            "custom_templates": {},
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
 
 
 def update_profile(

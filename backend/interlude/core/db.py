@@ -6,9 +6,11 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -97,3 +99,23 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+RowT = TypeVar("RowT", bound=Base)
+
+
+def get_or_create(session: Session, model: type[RowT], key: Any, values: dict[str, Any]) -> RowT:
+    """The row with primary key ``key``, inserted from ``values`` if missing.
+
+    Safe when two requests create it at once (INSERT ... ON CONFLICT DO NOTHING, then read),
+    where a plain check-then-insert would fail one of them with a unique violation.
+    """
+    row = session.get(model, key)
+    if row is not None:
+        return row
+    insert = postgresql_insert if is_postgres(session) else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    row = session.get(model, key, populate_existing=True)
+    if row is None:  # pragma: no cover - the insert or the concurrent one must have landed
+        raise RuntimeError(f"{model.__name__} row missing after insert")
+    return row

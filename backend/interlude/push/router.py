@@ -133,4 +133,5 @@ def send_test_push(
         user_id=user.id,
         subject=settings.vapid_subject,
         clock=clock,
+        allow_private_network=settings.allow_private_network,
     )

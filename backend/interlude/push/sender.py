@@ -30,6 +30,7 @@ import http_ece
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from interlude.core.clock import Clock
+from interlude.push.netguard import BlockedAddressError
 from interlude.push.transport import PushTransport
 from interlude.push.vapid import (
     VapidHeaderCache,
@@ -173,13 +174,21 @@ class PushSender:
         timeout: float = 10.0,
         max_concurrency: int = 64,
         clock: Clock,
+        allow_private_network: bool = False,
     ) -> None:
+        """``allow_private_network`` (``settings.allow_private_network``) lets endpoints on
+        loopback/private addresses be reached; off, such endpoints fail without a connection.
+        """
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self._clock = clock
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._transport = PushTransport(timeout=timeout, max_connections=max_concurrency)
+        self._transport = PushTransport(
+            timeout=timeout,
+            max_connections=max_concurrency,
+            allow_private_network=allow_private_network,
+        )
 
     @property
     def vapid_headers(self) -> VapidHeaderCache:
@@ -219,6 +228,12 @@ class PushSender:
                 status, retry_after, excerpt = await self._transport.post(
                     target.endpoint, body, request_headers
                 )
+            except BlockedAddressError as exc:
+                return self._blocked(target, exc)
+            except aiohttp.ClientConnectorError as exc:
+                if isinstance(exc.os_error, BlockedAddressError):
+                    return self._blocked(target, exc.os_error)
+                return self._transport_failure(target, "connection failed", exc)
             except TimeoutError as exc:
                 return self._transport_failure(target, "timed out", exc)
             except aiohttp.ClientError as exc:
@@ -264,6 +279,13 @@ class PushSender:
             version="aes128gcm",
         )
         return body
+
+    @staticmethod
+    def _blocked(target: PushTarget, exc: BlockedAddressError) -> PushResult:
+        log.warning(
+            "push to %s: refused (private network address)", redact_endpoint(target.endpoint)
+        )
+        return PushResult("failed", None, None, str(exc))
 
     @staticmethod
     def _transport_failure(target: PushTarget, what: str, exc: Exception) -> PushResult:

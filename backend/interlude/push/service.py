@@ -6,7 +6,6 @@ Services never commit; the caller's unit of work does.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 import uuid
 from datetime import UTC, datetime
@@ -19,11 +18,11 @@ from sqlalchemy.orm import Session
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.security import Keyring
 from interlude.push.models import PushSubscription
+from interlude.push.netguard import is_private_host, parse_ip_literal
 from interlude.push.schemas import PushSubscriptionCreate
 from interlude.push.sender import PushResult, PushTarget, endpoint_origin
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
-_LOCAL_NAMES = ("localhost", "localhost.localdomain")
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 # Labels separated by mandatory dots: no ambiguous splits, so no catastrophic backtracking.
 _HOSTNAME_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
@@ -57,31 +56,16 @@ def validate_endpoint(endpoint: str, *, allow_private_network: bool) -> str:
         )
     if port == 0 or not _valid_host(parts.hostname):
         raise Unprocessable("endpoint: the host or port is not valid", code="invalid_endpoint")
-    if not allow_private_network and _is_private_host(parts.hostname):
+    if not allow_private_network and is_private_host(parts.hostname):
         raise Unprocessable(
-            "endpoint: loopback and private-network hosts are not push services",
+            "endpoint: hosts on a private or local network are not push services",
             code="invalid_endpoint",
         )
     return endpoint
 
 
 def _valid_host(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        return _HOSTNAME_RE.fullmatch(host) is not None
-
-
-def _is_private_host(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    if host in _LOCAL_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
+    return parse_ip_literal(host) is not None or _HOSTNAME_RE.fullmatch(host) is not None
 
 
 def _expiration(value: float | None, now: datetime) -> datetime | None:

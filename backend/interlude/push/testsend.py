@@ -37,9 +37,20 @@ def test_payload(now: datetime) -> dict[str, Any]:
 
 
 async def _send_all(
-    targets: list[PushTarget], *, vapid: VapidIdentity, subject: str, clock: Clock
+    targets: list[PushTarget],
+    *,
+    vapid: VapidIdentity,
+    subject: str,
+    clock: Clock,
+    allow_private_network: bool,
 ) -> list[PushResult]:
-    sender = PushSender(vapid=vapid, subject=subject, timeout=TEST_TIMEOUT_SECONDS, clock=clock)
+    sender = PushSender(
+        vapid=vapid,
+        subject=subject,
+        timeout=TEST_TIMEOUT_SECONDS,
+        clock=clock,
+        allow_private_network=allow_private_network,
+    )
     try:
         payload = test_payload(clock.now())
         return list(
@@ -60,7 +71,13 @@ async def _send_all(
 
 
 def send_test_notifications(
-    *, session: Session, keyring: Keyring, user_id: uuid.UUID, subject: str, clock: Clock
+    *,
+    session: Session,
+    keyring: Keyring,
+    user_id: uuid.UUID,
+    subject: str,
+    clock: Clock,
+    allow_private_network: bool,
 ) -> PushTestRead:
     """Sends, then records each device's outcome and removes the devices that are gone.
 
@@ -72,7 +89,15 @@ def send_test_notifications(
     results: list[PushResult] = []
     if targets:
         vapid = load_or_create_vapid(session=session, keyring=keyring, now=clock.now())
-        results = asyncio.run(_send_all(targets, vapid=vapid, subject=subject, clock=clock))
+        results = asyncio.run(
+            _send_all(
+                targets,
+                vapid=vapid,
+                subject=subject,
+                clock=clock,
+                allow_private_network=allow_private_network,
+            )
+        )
     now = clock.now()
     devices = []
     for target, result in zip(targets, results, strict=True):

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import ssl
+from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
+
+from interlude.push.netguard import BlockedAddressError, GuardedResolver, is_private_host
 
 # Only this much of a push service's answer is read (for the failure reason): endpoints are
 # chosen by whoever registered them, so the size of the answer is not trusted.
@@ -34,11 +37,14 @@ class PushTransport:
     the whole exchange, so a slow drip of bytes cannot hold a connection for long.
     """
 
-    def __init__(self, *, timeout: float, max_connections: int) -> None:
+    def __init__(
+        self, *, timeout: float, max_connections: int, allow_private_network: bool = False
+    ) -> None:
         self._timeout = aiohttp.ClientTimeout(
             total=2 * timeout, connect=min(timeout, 5.0), sock_read=timeout
         )
         self._max_connections = max_connections
+        self._allow_private_network = allow_private_network
         self._session: aiohttp.ClientSession | None = None
 
     def _open(self) -> aiohttp.ClientSession:
@@ -47,6 +53,7 @@ class PushTransport:
             limit_per_host=0,
             ssl=_tls_context(),
             ttl_dns_cache=300,
+            resolver=None if self._allow_private_network else GuardedResolver(),
         )
         self._session = aiohttp.ClientSession(
             connector=connector, timeout=self._timeout, trust_env=False
@@ -58,9 +65,13 @@ class PushTransport:
     ) -> tuple[int, str | None, bytes]:
         """Status, Retry-After and the first ``EXCERPT_BYTES`` of the answer.
 
-        Raises ``TimeoutError`` on a timeout and ``aiohttp.ClientError`` when the connection
-        cannot be made or breaks.
+        Raises ``TimeoutError`` on a timeout, ``aiohttp.ClientError`` when the connection
+        cannot be made or breaks, and ``BlockedAddressError`` for a private-network host.
         """
+        if not self._allow_private_network:
+            host = urlsplit(endpoint).hostname or ""
+            if is_private_host(host):  # aiohttp connects to IP literals without resolving
+                raise BlockedAddressError(host)
         session = self._session or self._open()
         async with session.post(
             endpoint, data=body, headers=headers, allow_redirects=False

@@ -43,6 +43,7 @@ NO_DEVICE_REASON = (
     "No device is subscribed to notifications: open Interlude on your phone and turn "
     "notifications on."
 )
+SNOOZE_MINUTES = 5
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 60.0
 ACTIONS = (
@@ -61,9 +62,16 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
 
 
-def payload_for(item: Claimed) -> dict[str, Any]:
-    """The notification: what the therapist sees and can do. No client data exists here."""
+def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]:
+    """The notification: what the therapist sees and can do. No client data exists here.
+
+    With ``now``, the snooze button is left out when a snooze would end after the expiry
+    (the API would refuse it, and a tap that does nothing is worse than no button).
+    """
     rid = str(item.id)
+    actions = [dict(a) for a in ACTIONS]
+    if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
+        actions = [a for a in actions if a["action"] != "snooze"]
     payload: dict[str, Any] = {
         "id": rid,
         "kind": item.kind,
@@ -72,8 +80,8 @@ def payload_for(item: Claimed) -> dict[str, Any]:
         "tag": f"reminder-{rid}",
         "url": f"/break/{rid}",
         "expires_at": item.expires_at.isoformat().replace("+00:00", "Z"),
-        "actions": [dict(a) for a in ACTIONS],
-        "snooze_minutes": 5,
+        "actions": actions,
+        "snooze_minutes": SNOOZE_MINUTES,
         "duration_minutes": item.duration_minutes,
     }
     if item.activity:
@@ -183,6 +191,7 @@ class Dispatcher:
                 timeout=self.timeout,
                 max_concurrency=self.max_concurrency,
                 clock=self.runtime.clock,
+                allow_private_network=self.runtime.settings.allow_private_network,
             )
         return self._sender
 
@@ -251,7 +260,7 @@ class Dispatcher:
                 return Outcome(
                     item.id, EXPIRED, start, item.due_at, error=outbox.EXPIRED_REASON
                 ), []
-            payload = payload_for(item)
+            payload = payload_for(item, now=start)
             results = await asyncio.gather(
                 *(
                     sender.send(device, payload, ttl_seconds=ttl, topic=item.id.hex, urgency="high")
@@ -311,3 +320,22 @@ class Dispatcher:
     def next_wake(self) -> datetime | None:
         with self.runtime.session() as session:
             return outbox.next_wake(session=session)
+
+
+def dispatch_due(
+    runtime: Runtime, *, now: datetime | None = None, **options: Any
+) -> DispatchReport:
+    """One-shot, synchronous: send everything due at ``now`` with a fresh dispatcher.
+
+    For scripts and tests; the worker keeps one ``Dispatcher`` (and its connection pool)
+    alive between runs instead.
+    """
+
+    async def run() -> DispatchReport:
+        dispatcher = Dispatcher(runtime, **options)
+        try:
+            return await dispatcher.dispatch_due(now=now)
+        finally:
+            await dispatcher.aclose()
+
+    return asyncio.run(run())

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
+from interlude.core.db import get_or_create
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.security import Keyring
 from interlude.wellbeing import commitments as commitment_rules
@@ -57,18 +58,18 @@ def decrypt_optional(keyring: Keyring, value: str | None) -> str | None:
 
 
 def get_settings(*, session: Session, user_id: uuid.UUID, now: datetime) -> WellbeingSettings:
-    row = session.get(WellbeingSettings, user_id)
-    if row is None:
-        row = WellbeingSettings(
-            user_id=user_id,
-            weekly_caseload_limit=DEFAULT_CASELOAD_LIMIT,
-            muted_signals={},
-            emotion_words=list(DEFAULT_EMOTION_WORDS),
-            updated_at=now,
-        )
-        session.add(row)
-        session.flush()
-    return row
+    return get_or_create(
+        session,
+        WellbeingSettings,
+        user_id,
+        {
+            "user_id": user_id,
+            "weekly_caseload_limit": DEFAULT_CASELOAD_LIMIT,
+            "muted_signals": {},
+            "emotion_words": list(DEFAULT_EMOTION_WORDS),
+            "updated_at": now,
+        },
+    )
 
 
 def active_mutes(row: WellbeingSettings, today: date) -> dict[str, date | None]:

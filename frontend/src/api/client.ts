@@ -247,6 +247,16 @@ export const api = {
   // --- well-being ----------------------------------------------------------------------
   wellbeingSettings: () => request<T.WellbeingSettings>(`${V1}/wellbeing/settings`),
   muteSignal: (url: string) => request<unknown>(url, { method: "POST", body: {} }),
+  commitments: () => request<T.Commitment[]>(`${V1}/wellbeing/commitments`),
+  createCommitment: (data: Omit<T.Commitment, "id" | "next_occurrence">) =>
+    request<T.Commitment>(`${V1}/wellbeing/commitments`, { method: "POST", body: data }),
+  deleteCommitment: (id: string) =>
+    request<void>(`${V1}/wellbeing/commitments/${id}`, { method: "DELETE" }),
+  createWeeklyReview: (data: T.WeeklyReviewCreate) =>
+    request<unknown>(`${V1}/wellbeing/weekly-reviews`, { method: "POST", body: data }),
+  selfCheckInstruments: () => request<T.Instrument[]>(`${V1}/wellbeing/self-checks/instruments`),
+  createSelfCheck: (data: { instrument: string; answers: Record<string, number> }) =>
+    request<T.SelfCheckResult>(`${V1}/wellbeing/self-checks`, { method: "POST", body: data }),
   createCheckin: (data: T.CheckinCreate) =>
     write<T.Checkin>("POST", `${V1}/wellbeing/checkins`, data, "Check-in"),
   wellbeingSummary: (period: "week" | "month") =>

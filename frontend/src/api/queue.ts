@@ -24,6 +24,20 @@ export function pendingWrites(): Promise<QueuedWrite[]> {
   return idbAll<QueuedWrite>(QUEUE);
 }
 
+/** Sends one write with the session cookie and the stored CSRF token (page and worker). */
+export async function sendWrite(
+  write: Pick<QueuedWrite, "method" | "path" | "body">,
+  fetchImpl: typeof fetch = fetch,
+): Promise<Response> {
+  const csrf = (await idbGet<string>(CSRF_KEY).catch(() => undefined)) ?? "";
+  return fetchImpl(write.path, {
+    method: write.method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", [CSRF_HEADER]: csrf },
+    body: write.body === undefined ? undefined : JSON.stringify(write.body),
+  });
+}
+
 export interface ReplayResult {
   sent: number;
   dropped: number; // rejected by the server (4xx): replaying again would not help
@@ -36,18 +50,12 @@ export interface ReplayResult {
  */
 export async function replayQueue(fetchImpl: typeof fetch = fetch): Promise<ReplayResult> {
   const writes = (await pendingWrites()).sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
-  const csrf = (await idbGet<string>(CSRF_KEY)) ?? "";
   let sent = 0;
   let dropped = 0;
   for (const [index, write] of writes.entries()) {
     let response: Response;
     try {
-      response = await fetchImpl(write.path, {
-        method: write.method,
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", [CSRF_HEADER]: csrf },
-        body: write.body === undefined ? undefined : JSON.stringify(write.body),
-      });
+      response = await sendWrite(write, fetchImpl);
     } catch {
       return { sent, dropped, remaining: writes.length - index };
     }

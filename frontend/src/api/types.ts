@@ -254,3 +254,32 @@ export interface WellbeingSummary {
   correlations: Record<string, unknown>[];
   signals: Signal[];
 }
+export interface WeeklyReviewCreate {
+  warning_signs: string[];
+  fulfillment?: string | null;
+}
+export interface Instrument {
+  id: string;
+  name: string;
+  validated: boolean;
+  disclaimer: string;
+  scale_min: number;
+  scale_max: number;
+  scale_labels: string[];
+  items: { id: string; dimension: string; text: string }[];
+}
+export interface SelfCheckResult {
+  id: string;
+  month: string;
+  scores: { dimension: string; label: string; score: number; band: string; higher_means: string }[];
+}
+export interface Commitment {
+  id: string;
+  kind: "supervision" | "peer" | "personal_therapy";
+  label: string;
+  weekday: number;
+  start_time: string;
+  duration_minutes: number;
+  frequency: "weekly" | "biweekly" | "monthly";
+  next_occurrence?: string | null;
+}

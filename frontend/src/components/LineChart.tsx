@@ -22,10 +22,12 @@ export function LineChart({ title, labels, series, max }: Props) {
   const all = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
   const top = max ?? Math.max(1, ...all);
   const n = Math.max(labels.length, 1);
-  const x = (i: number) => PAD + (i * (W - 2 * PAD)) / Math.max(n - 1, 1);
+  const band = (W - 2 * PAD) / n; // each day owns a band; points and bar groups sit in its middle
+  const x = (i: number) => PAD + (i + 0.5) * band;
   const y = (v: number) => H - PAD - (v / top) * (H - 2 * PAD);
-  const barWidth = Math.max(2, (W - 2 * PAD) / n / (series.filter((s) => s.type === "bar").length || 1) - 2);
-  let barIndex = 0;
+  const bars = series.filter((s) => s.type === "bar").length || 1;
+  const barWidth = Math.max(2, Math.min(14, (band * 0.8) / bars));
+  const barOrder = series.filter((s) => s.type === "bar");
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
@@ -37,14 +39,22 @@ export function LineChart({ title, labels, series, max }: Props) {
         <text x={2} y={H - PAD + 4} class="tick">
           0
         </text>
-        {series.map((s) => {
+        {labels.map((label, i) =>
+          i === 0 || i === labels.length - 1 || (labels.length > 8 && i === Math.floor(labels.length / 2)) ? (
+            <text x={x(i)} y={H - 8} class="tick" text-anchor="middle" key={`l${i}`}>
+              {label}
+            </text>
+          ) : null,
+        )}
+        {/* Drawn last-first so the first series (the main one) sits on top. */}
+        {[...series].reverse().map((s) => {
           if (s.type === "bar") {
-            const offset = barIndex++ * (barWidth + 1);
+            const offset = barOrder.indexOf(s) * barWidth - (bars * barWidth) / 2;
             return (
               <g class={s.className} key={s.label}>
                 {s.values.map((v, i) =>
                   v === null ? null : (
-                    <rect x={x(i) - barWidth + offset} y={y(v)} width={barWidth} height={H - PAD - y(v)} key={i} />
+                    <rect x={x(i) + offset} y={y(v)} width={barWidth} height={H - PAD - y(v)} key={i} />
                   ),
                 )}
               </g>

@@ -1,6 +1,6 @@
 /** Online/offline state and the replay of queued writes when the connection returns. */
 import { useEffect, useState } from "preact/hooks";
-import { pendingWrites, replayQueue } from "../api/queue";
+import { pendingWrites, replayQueue, type ReplayResult } from "../api/queue";
 
 export function useOnline(): boolean {
   const [online, setOnline] = useState(navigator.onLine);
@@ -19,11 +19,24 @@ export function useOnline(): boolean {
 
 export const QUEUE_EVENT = "interlude:queue";
 
-/** Replays queued writes now, then tells every screen to refresh. */
-export async function flushQueue(): Promise<number> {
-  const pending = await pendingWrites().catch(() => []);
-  if (!pending.length) return 0;
-  const result = await replayQueue();
-  window.dispatchEvent(new CustomEvent(QUEUE_EVENT, { detail: result }));
-  return result.sent;
+let flushing: Promise<ReplayResult | null> | null = null;
+
+/**
+ * Replays queued writes (one replay at a time). When any was sent or refused, every screen
+ * hears QUEUE_EVENT (with the ReplayResult) and reloads; the app shell tells the user.
+ */
+export function flushQueue(): Promise<ReplayResult | null> {
+  if (flushing) return flushing;
+  flushing = (async () => {
+    const pending = await pendingWrites().catch(() => []);
+    if (!pending.length) return null;
+    const result = await replayQueue();
+    if (result.sent + result.dropped > 0) {
+      window.dispatchEvent(new CustomEvent<ReplayResult>(QUEUE_EVENT, { detail: result }));
+    }
+    return result;
+  })().finally(() => {
+    flushing = null;
+  });
+  return flushing;
 }

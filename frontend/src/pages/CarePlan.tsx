@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { CarePlan, PlanPreview, PlannedItem } from "../api/types";
 import { StaleBanner } from "../components/Banners";
+import { Commitments } from "../components/Commitments";
 import { FormError } from "../components/Form";
 import { WeekEditor } from "../components/WeekEditor";
 import { useApp } from "../lib/context";
@@ -273,6 +274,8 @@ export default function CarePlanScreen() {
           </form>
         </details>
       </section>
+
+      <Commitments onChange={() => setVersion((v) => v + 1)} />
 
       <section class="card" aria-labelledby="limits-title">
         <h2 id="limits-title">Quiet hours and daily cap</h2>

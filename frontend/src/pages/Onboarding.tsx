@@ -17,7 +17,7 @@ function zones(): string[] {
   return intl.supportedValuesOf?.("timeZone") ?? [deviceTimeZone()];
 }
 
-function Account({ onSignedIn }: { onSignedIn: () => void }) {
+function Account({ onSignedIn }: { onSignedIn: (newAccount: boolean) => void }) {
   const { setUser } = useApp();
   const [mode, setMode] = useState<"signup" | "login">("signup");
   const [busy, setBusy] = useState(false);
@@ -41,7 +41,7 @@ function Account({ onSignedIn }: { onSignedIn: () => void }) {
       }
       await api.login({ email, password });
       setUser((await api.me()).data);
-      onSignedIn();
+      onSignedIn(mode === "signup");
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -156,7 +156,9 @@ export default function Onboarding() {
           <p>A few quiet minutes between sessions, planned from your calendar.</p>
         )}
       </header>
-      {step === "account" && <Account onSignedIn={() => setStep("timezone")} />}
+      {step === "account" && (
+        <Account onSignedIn={(isNew) => (isNew ? setStep("timezone") : finish())} />
+      )}
       {step === "timezone" && <TimeZoneStep onNext={() => setStep("calendar")} />}
       {step === "calendar" && (
         <>

@@ -4,8 +4,8 @@ import { api } from "../api/client";
 import type { Appointment, Reminder } from "../api/types";
 import { StaleBanner } from "../components/Banners";
 import { useApp } from "../lib/context";
-import { QUEUE_EVENT } from "../lib/online";
-import { addDays, countdown, dayRange, formatDay, formatTime, localDate } from "../lib/time";
+import { flushQueue, QUEUE_EVENT } from "../lib/online";
+import { addDays, countdown, dayRange, deviceTimeZone, formatDay, formatTime, localDate } from "../lib/time";
 import { BREAK_KINDS, buildTimeline, nextBreak, type TimelineItem } from "../lib/timeline";
 
 const PULL_THRESHOLD = 70;
@@ -79,6 +79,37 @@ function Item({ item, zone }: { item: TimelineItem; zone: string }) {
   );
 }
 
+/** A returning user whose phone is now in another zone (travel, DST-free regions) is asked once. */
+function ZoneNotice() {
+  const { user, setUser, toast } = useApp();
+  const device = deviceTimeZone();
+  const [hidden, setHidden] = useState(false);
+  if (!user || hidden || device === user.timezone) return null;
+  const switchZone = async () => {
+    try {
+      setUser(await api.updateMe({ timezone: device }));
+      toast(`Breaks now follow ${device}.`);
+    } catch (e) {
+      toast((e as Error).message);
+    }
+  };
+  return (
+    <div class="banner banner-update" role="status">
+      <span>
+        Your phone is in {device}; your plan uses {user.timezone}.
+      </span>
+      <span class="row">
+        <button type="button" class="btn btn-small" onClick={switchZone}>
+          Use {device}
+        </button>
+        <button type="button" class="btn btn-small btn-ghost" onClick={() => setHidden(true)}>
+          Keep
+        </button>
+      </span>
+    </div>
+  );
+}
+
 export function Today() {
   const { user } = useApp();
   const zone = user?.timezone ?? "UTC";
@@ -95,6 +126,7 @@ export function Today() {
     setLoading(true);
     setError(null);
     const { start, end } = dayRange(date, zone);
+    if (navigator.onLine) await flushQueue().catch(() => null); // send offline edits first
     try {
       const [appointments, reminders] = await Promise.all([
         api.appointments(start, end),
@@ -184,6 +216,7 @@ export function Today() {
           {loading ? "…" : "↻"}
         </button>
       </div>
+      <ZoneNotice />
       <StaleBanner savedAt={data?.savedAt ?? null} />
       {error && (
         <p class="notice" role="alert">

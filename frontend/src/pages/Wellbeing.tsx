@@ -5,6 +5,7 @@ import type { WellbeingSettings, WellbeingSummary } from "../api/types";
 import { FormError } from "../components/Form";
 import { LineChart } from "../components/LineChart";
 import { useApp } from "../lib/context";
+import { MonthlySelfCheck, WeeklyReview } from "./WellbeingReviews";
 
 const DEFAULT_WORDS = ["calm", "content", "grateful", "tired", "drained", "anxious", "irritable", "overwhelmed"];
 
@@ -233,6 +234,8 @@ export default function Wellbeing() {
       </div>
       <FormError error={error} />
       {summary && <Trends summary={summary} onMute={mute} />}
+      <WeeklyReview settings={settings} onSaved={load} />
+      <MonthlySelfCheck />
     </section>
   );
 }

@@ -1,0 +1,140 @@
+/** Supervision, peer check-ins and personal therapy: recurring, treated like client sessions. */
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api } from "../api/client";
+import type { Commitment } from "../api/types";
+import { useApp } from "../lib/context";
+import { formatTime, hhmm } from "../lib/time";
+import { FormError } from "./Form";
+import { WEEKDAYS } from "./WeekEditor";
+
+const KINDS: [Commitment["kind"], string][] = [
+  ["supervision", "Supervision"],
+  ["peer", "Peer check-in"],
+  ["personal_therapy", "Personal therapy"],
+];
+const FREQUENCIES: [Commitment["frequency"], string][] = [
+  ["weekly", "Every week"],
+  ["biweekly", "Every two weeks"],
+  ["monthly", "Every month"],
+];
+
+export function Commitments({ onChange }: { onChange: () => void }) {
+  const { user, toast } = useApp();
+  const zone = user?.timezone ?? "UTC";
+  const [items, setItems] = useState<Commitment[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api.commitments().then(setItems).catch((e) => setError((e as Error).message));
+  }, []);
+  useEffect(load, [load]);
+
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setError(null);
+    try {
+      await action();
+      toast(done);
+      load();
+      onChange();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    run(
+      () =>
+        api.createCommitment({
+          kind: String(form.get("kind")) as Commitment["kind"],
+          label: String(form.get("label") ?? ""),
+          weekday: Number(form.get("weekday")),
+          start_time: String(form.get("start_time")),
+          duration_minutes: Number(form.get("duration_minutes")),
+          frequency: String(form.get("frequency")) as Commitment["frequency"],
+        }),
+      "Added. It is kept free like a client session.",
+    );
+  };
+
+  return (
+    <section class="card" aria-labelledby="support-title">
+      <h2 id="support-title">Supervision and peer support</h2>
+      <p class="muted">Recurring commitments for your own care. They are reminded like rituals and never skipped for a break.</p>
+      <ul class="list">
+        {items?.map((c) => (
+          <li key={c.id} class="list-row">
+            <span class="grow">
+              <strong>{c.label || KINDS.find(([k]) => k === c.kind)?.[1]}</strong> ·{" "}
+              {FREQUENCIES.find(([f]) => f === c.frequency)?.[1]?.toLowerCase()}, {WEEKDAYS[c.weekday]} {hhmm(c.start_time)}
+              {c.next_occurrence ? ` · next ${new Date(c.next_occurrence).toLocaleDateString(undefined, { timeZone: zone, day: "numeric", month: "short" })} ${formatTime(c.next_occurrence, zone)}` : ""}
+            </span>
+            <button
+              type="button"
+              class="btn btn-small btn-ghost"
+              aria-label={`Remove ${c.label || c.kind}`}
+              onClick={() => run(() => api.deleteCommitment(c.id), "Removed.")}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <details class="details">
+        <summary>Add supervision or a peer check-in</summary>
+        <form class="stack" onSubmit={submit}>
+          <div class="field">
+            <label for="c-kind">Kind</label>
+            <select id="c-kind" name="kind">
+              {KINDS.map(([k, label]) => (
+                <option value={k} key={k}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="c-label">Name (optional, no client details)</label>
+            <input id="c-label" name="label" maxLength={80} placeholder="Group supervision" />
+          </div>
+          <div class="row">
+            <div class="field">
+              <label for="c-day">Day</label>
+              <select id="c-day" name="weekday">
+                {WEEKDAYS.map((d, i) => (
+                  <option value={i} key={d}>
+                    {d}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="c-time">Time</label>
+              <input id="c-time" name="start_time" type="time" value="12:00" required />
+            </div>
+          </div>
+          <div class="row">
+            <div class="field">
+              <label for="c-dur">Minutes</label>
+              <input id="c-dur" name="duration_minutes" type="number" min={5} max={480} value={60} inputMode="numeric" />
+            </div>
+            <div class="field">
+              <label for="c-freq">How often</label>
+              <select id="c-freq" name="frequency">
+                {FREQUENCIES.map(([f, label]) => (
+                  <option value={f} key={f}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+          <button type="submit" class="btn">
+            Add
+          </button>
+        </form>
+      </details>
+      <FormError error={error} />
+    </section>
+  );
+}
