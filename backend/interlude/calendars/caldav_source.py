@@ -19,7 +19,8 @@ import caldav
 from caldav.elements import dav
 from caldav.lib import error as caldav_error
 
-from interlude.calendars.fetch import FetchError, is_public_address, normalize_feed_url
+from interlude.calendars.fetch import FetchError, normalize_feed_url
+from interlude.core.netguard import is_public_address
 
 log = logging.getLogger("interlude.calendars")
 

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpcore
 import httpx
 
+from interlude.core.netguard import is_public_address, parse_ip_literal
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
 _USER_AGENT = "Interlude calendar sync (+https://github.com/interlude)"
@@ -91,32 +93,6 @@ def normalize_feed_url(
         if literal is not None and not is_public_address(literal):
             raise BlockedAddress(_blocked_message(parts.hostname))
     return urlunsplit(parts)
-
-
-def parse_ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """An IP address written in any form a resolver accepts (dotted, decimal, octal, hex)."""
-    host = host.strip("[]")
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    try:  # inet_aton accepts 2130706433, 0177.0.0.1, 0x7f.1 ...
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
-
-
-def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            return is_public_address(mapped)
-        if ip.teredo is not None:
-            return is_public_address(ip.teredo[1])
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        return False
-    # Covers loopback, RFC 1918, link-local (169.254.169.254 metadata), CGNAT, ULA (fd00:ec2::254).
-    return ip.is_global
 
 
 def _blocked_message(host: str) -> str:

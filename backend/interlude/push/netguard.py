@@ -5,7 +5,7 @@ Two layers: ``validate_endpoint`` refuses IP literals in any spelling a resolver
 subscribes, and ``GuardedResolver`` checks every address a host name resolves to when the
 sender connects, so a name pointing at 127.0.0.1 or 169.254.169.254 is never reached.
 Both are off with ``INTERLUDE_ALLOW_PRIVATE_NETWORK`` (development, tests). The address
-rules mirror ``interlude.calendars.fetch`` (candidates for ``core/`` once both settle).
+rules themselves live in ``interlude.core.netguard``, shared with calendar fetching.
 """
 
 from __future__ import annotations
@@ -16,8 +16,15 @@ import socket
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-_LOCAL_NAMES = ("localhost", "localhost.localdomain")
+from interlude.core.netguard import is_private_host, is_public_address, parse_ip_literal
+
+__all__ = [
+    "BlockedAddressError",
+    "GuardedResolver",
+    "is_private_host",
+    "is_public_address",
+    "parse_ip_literal",
+]
 
 
 class BlockedAddressError(OSError):
@@ -28,41 +35,6 @@ class BlockedAddressError(OSError):
             f"push endpoint host {host[:80]} is on a private or local network address, "
             "where Interlude does not send"
         )
-
-
-def parse_ip_literal(host: str) -> IPAddress | None:
-    """An IP address written in any form a resolver accepts (dotted, decimal, octal, hex)."""
-    host = host.strip("[]")
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    try:  # inet_aton accepts 2130706433, 0177.0.0.1, 0x7f.1 ...
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
-
-
-def is_public_address(ip: IPAddress) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            return is_public_address(mapped)
-        if ip.teredo is not None:
-            return is_public_address(ip.teredo[1])
-    if ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        return False
-    # Loopback, RFC 1918, link-local (cloud metadata), CGNAT and ULA are not global.
-    return ip.is_global
-
-
-def is_private_host(host: str) -> bool:
-    """True for local names and for IP literals (any spelling) that are not public."""
-    name = host.lower().rstrip(".")
-    if name in _LOCAL_NAMES or name.endswith(".localhost"):
-        return True
-    literal = parse_ip_literal(name)
-    return literal is not None and not is_public_address(literal)
 
 
 class GuardedResolver(AbstractResolver):
