@@ -89,7 +89,7 @@ def plan(
     for candidate in candidates:
         reminder = place(candidate, constraints)
         if reminder is not None and (
-            reminder.key not in placed or sort_key(reminder) < sort_key(placed[reminder.key])
+            reminder.key not in placed or _preferred(reminder, placed[reminder.key])
         ):
             placed[reminder.key] = reminder
     kept = drop_crowded_rule_breaks(placed.values(), RULE_BREAK_CROWDING)
@@ -97,3 +97,13 @@ def plan(
     return sorted(
         (r for r in capped if r.expires_at > now and r.due_at < horizon_end), key=sort_key
     )
+
+
+def _preferred(new: PlannedReminder, old: PlannedReminder) -> bool:
+    """Which of two reminders with one key to keep, independent of input order: the earlier,
+    then the longer-lived (two windows opening at once: the longer one), then any field."""
+
+    def rank(r: PlannedReminder) -> tuple[object, ...]:
+        return (sort_key(r), -r.expires_at.timestamp(), -r.duration_minutes, repr(r))
+
+    return rank(new) < rank(old)
