@@ -95,7 +95,7 @@ def seed(url: str, users: int, data_dir: Path) -> list[str]:
         database_url=url,
         secret_key=SECRET,
         data_dir=data_dir,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     runtime = Runtime.from_settings(settings)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -278,6 +278,15 @@ def _recovery(result: dict[str, Any]) -> str:
     return f"{result['recovery_s']:.0f} s" if result["recovery_s"] >= 1 else "at once"
 
 
+STALL_NOTE = (
+    '"none completed": no response within wrk\'s 2 s timeout for the whole row. The process '
+    "stalls: its database pool (10 + 20) is smaller than the 40 threads that run the sync "
+    "session dependency, so threads wait for connections only a thread can give back, until "
+    "the 30 s pool timeout answers 500 (tests/load/test_concurrency.py reproduces it; "
+    'docs/scaling.md has the fix). "answers again after": how long /readyz took to answer '
+    "once the load stopped.\n"
+)
+
 NAMES = {
     "today": "Today view (appointments + reminders of the day, alternating)",
     "reminders": "Reminder list (default window)",
@@ -294,9 +303,12 @@ def render(
         bare = results[("bare", connections)]["rps"] or 1.0
         for key, label in NAMES.items():
             r = results[(key, connections)]
+            done = r["requests"] > 0
+            p50 = f"{r['p50']:.1f} ms" if done else "none completed"
+            p99 = f"{r['p99']:.1f} ms" if done else "none completed"
             rows.append(
                 f"| {label} | {connections} | {r['rps']:,.0f} | {r['rps'] / bare:.0%} "
-                f"| {r['p50']:.1f} ms | {r['p99']:.1f} ms | {r['requests']:,} | {r['non_2xx']} "
+                f"| {p50} | {p99} | {r['requests']:,} | {r['non_2xx']} "
                 f"| {r['timeouts']} | {_recovery(r)} |"
             )
     top = max(levels)
@@ -329,6 +341,7 @@ def render(
             f"requests, {today['timeouts']} timeouts); >= 40 % of the bare endpoint's "
             f"throughput ({verdict_ratio}: {today['rps'] / bare_top:.0%}).",
             "",
+            STALL_NOTE if any(r["requests"] == 0 for r in results.values()) else "",
         ]
     )
 

@@ -263,9 +263,10 @@ def _sign_up(
             }
             patched = client.patch("/api/v1/care-plan/settings", json=plan, headers=headers)
             assert patched.status_code == 200, patched.text
-            # Session ends spread over the run, 10 minutes apart, so every end is a break.
+            # 50-minute sessions an hour apart (a 10-minute gap: a break after each); one ends
+            # inside the run, at a random moment of it.
             first = start + timedelta(seconds=random.uniform(0, span))
-            ends = [first + timedelta(minutes=10 * k) for k in range(-2, 3)]
+            ends = [first + timedelta(minutes=60 * k) for k in range(-2, 3)]
             url = feeds.add(f"/feed{n}.ics", route(body=_feed(ends, f"u{n}")))
             created = client.post(
                 "/api/v1/calendars", json={"kind": "ics_url", "url": url}, headers=headers
@@ -304,7 +305,7 @@ def _traffic(
                 elif roll < 0.8:
                     r = client.get("/api/v1/reminders", params=day, headers=user["headers"])
                 elif roll < 0.95:
-                    body = {"energy": rng.randint(0, 10)}
+                    body = {"energy": rng.randint(1, 10)}
                     r = client.post(
                         "/api/v1/wellbeing/checkins", json=body, headers=user["headers"]
                     )

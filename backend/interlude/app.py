@@ -16,6 +16,7 @@ from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
+from interlude.core.admission import AdmissionLimit, pool_capacity
 from interlude.core.errors import error_body, install_error_handlers
 from interlude.core.runtime import Runtime
 from interlude.core.settings import get_settings
@@ -92,4 +93,5 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         return JSONResponse({"status": "ok"})
 
     web.install(app, runtime.settings)
+    app.add_middleware(AdmissionLimit, limit=pool_capacity(runtime.engine))
     return app

@@ -49,7 +49,7 @@ def https_runtime(db_url: str, tmp_path: Path) -> Iterator[Runtime]:
         frontend_dist=dist,
         argon2_time_cost=1,
         argon2_memory_kib=1024,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     runtime = Runtime.from_settings(settings, FrozenClock(DEFAULT_NOW))
     yield runtime

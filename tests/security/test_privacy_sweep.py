@@ -70,7 +70,7 @@ def _database_text(settings: Settings, db: Session) -> bytes:
 
 
 def _dispatch(runtime: Runtime, now: datetime) -> Any:
-    dispatcher = Dispatcher(runtime, owner="privacy-sweep", timeout=2.0)  # type: ignore[arg-type]
+    dispatcher = Dispatcher(runtime, owner="privacy-sweep", timeout=2.0)
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(dispatcher.dispatch_due(now=now))

@@ -1,0 +1,42 @@
+"""Admit at most as many requests as the database pool has connections.
+
+Sync endpoints and the request's session dependency run on AnyIO's worker threads (40). A
+request may hold a pooled connection while it waits for a thread for its next step (the
+endpoint, then the commit in the dependency's exit). If more requests are inside than the
+pool has connections, every thread can end up blocked on the pool while the requests holding
+the connections wait for a thread: nothing moves until the pool timeout. Waiting here, on the
+event loop, costs no thread and no connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+# Static assets are answered without the database.
+_UNLIMITED_PREFIXES = ("/assets/", "/icons/")
+
+
+def pool_capacity(engine: Engine) -> int:
+    pool = engine.pool
+    size = getattr(pool, "size", lambda: 10)()
+    overflow = max(0, getattr(pool, "_max_overflow", 0))
+    return max(1, size + overflow)
+
+
+class AdmissionLimit:
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(_UNLIMITED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.limit)
+        async with self._semaphore:
+            await self.app(scope, receive, send)
