@@ -282,7 +282,7 @@ STALL_NOTE = (
     '"none completed": no response within wrk\'s 2 s timeout for the whole row. The process '
     "stalls: its database pool (10 + 20) is smaller than the 40 threads that run the sync "
     "session dependency, so threads wait for connections only a thread can give back, until "
-    "the 30 s pool timeout answers 500 (tests/load/test_concurrency.py reproduces it; "
+    "the 30 s pool timeout answers 500 (tests/load/test_concurrency.py; "
     'docs/scaling.md has the fix). "answers again after": how long /readyz took to answer '
     "once the load stopped.\n"
 )

@@ -17,7 +17,7 @@ from interlude.autoresponder.router import router as autoresponder_router
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
 from interlude.core.admission import AdmissionLimit, pool_capacity
-from interlude.core.errors import error_body, install_error_handlers
+from interlude.core.errors import COMMON_ERROR_RESPONSES, error_body, install_error_handlers
 from interlude.core.runtime import Runtime
 from interlude.core.settings import get_settings
 from interlude.planner.router import router as planner_router
@@ -72,7 +72,7 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
     app.state.runtime = runtime
     install_error_handlers(app)
     for router in API_ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=COMMON_ERROR_RESPONSES)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -125,6 +125,7 @@ class Tally:
 
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    stopped_early: str = ""
 
     @property
     def cases(self) -> int:
@@ -171,4 +172,5 @@ class Tally:
         return "\n".join([f"{len(found)} distinct failures of {check}:", *lines, "", *details])
 
     def statuses_report(self) -> str:
-        return "\n".join(f"{label}: {dict(c)}" for label, c in sorted(self.statuses.items()))
+        lines = [f"{label}: {dict(c)}" for label, c in sorted(self.statuses.items())]
+        return "\n".join([self.stopped_early, *lines])

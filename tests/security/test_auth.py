@@ -192,11 +192,6 @@ def test_unknown_and_known_emails_take_the_same_argon2_path(
     assert len(seen) == 2 and seen[0] == seen[1], seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: POST /api/v1/auth/register answers 409 email_taken without any rate limit, "
-    "an unlimited account-existence oracle (accounts/router.py register)",
-)
 def test_registration_probing_is_rate_limited(
     client: TestClient, user: Any, runtime: Runtime
 ) -> None:

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis.errors import Unsatisfiable
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
@@ -37,7 +37,9 @@ STATEFUL_SCENARIOS = 40
 MIN_CASES = 1000
 # The stateful pass leaves sign-in and session-ending operations to the stateless passes
 # (a machine that logs itself out, or trips the login rate limit, stops testing anything).
-NOT_STATEFUL = SESSION_ENDING | {("POST", "/api/v1/auth/login")}
+# Registration too: emails are one namespace for all scenarios, so a replayed scenario would
+# meet the accounts an earlier one made.
+NOT_STATEFUL = SESSION_ENDING | {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/register")}
 
 
 def _settings(examples: int) -> settings:
@@ -122,7 +124,16 @@ def _run_stateful(client: TestClient, app: FastAPI, tally: Tally) -> None:
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             tally.check(case, response)
 
-    Machine.run(settings=_settings(STATEFUL_SCENARIOS))
+    # Generate only (no shrinking: failures are collected, not raised). A little state is
+    # global whatever the scenario does (a push endpoint belongs to one account, so a later
+    # scenario's subscription "moves" an earlier one's), and Hypothesis may notice that as a
+    # strategy that behaves differently on the same prefix: the run then stops where it is,
+    # and the cases so far stand (the case-count test below says whether that was enough).
+    try:
+        Machine.run(settings=settings(_settings(STATEFUL_SCENARIOS), phases=[Phase.generate]))
+    except Flaky as exc:
+        tally.stopped_early = f"stateful run stopped early: {type(exc).__name__}"
+        print(tally.stopped_early)
 
 
 # One fuzz run per backend and test process; the tests below each judge one kind of check.
@@ -161,17 +172,7 @@ def test_fuzz_generates_enough_cases_and_reaches_real_objects(fuzzed: Tally) -> 
     assert len(reached) >= 10, fuzzed.statuses_report()
 
 
-def test_fuzz_no_server_errors(
-    fuzzed: Tally, db_backend: str, request: pytest.FixtureRequest
-) -> None:
-    if db_backend == "postgres":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="BUG: NUL characters in text fields are a 500 on PostgreSQL; see "
-                "test_schema_findings.py::test_nul_characters_in_text_are_a_clear_422",
-            )
-        )
+def test_fuzz_no_server_errors(fuzzed: Tally) -> None:
     assert not fuzzed.distinct("not_a_server_error"), fuzzed.report("not_a_server_error")
 
 
@@ -185,11 +186,6 @@ def test_fuzz_content_types_match_the_schema(fuzzed: Tally) -> None:
     assert not fuzzed.distinct(check), fuzzed.report(check)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: undocumented 400s on 9 operations; reproduced one cause at a time in "
-    "test_schema_findings.py (undecodable JSON bodies; PATCH calendars url on an upload)",
-)
 def test_fuzz_status_codes_are_documented(fuzzed: Tally) -> None:
     check = "status_code_conformance"
     assert not fuzzed.distinct(check), fuzzed.report(check)

@@ -106,12 +106,6 @@ def test_api_json_is_never_cached_or_sniffed(client: TestClient, auth: dict[str,
         assert response.headers["content-type"].startswith("application/json"), path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a 500 has no security headers: the Exception handler runs in Starlette's "
-    "ServerErrorMiddleware, outside web.SecurityHeaders (add the headers there too, or "
-    "install SecurityHeaders as the outermost layer)",
-)
 def test_headers_on_an_unexpected_500(https_runtime: Runtime) -> None:
     app = _app_with_a_crash(https_runtime)
     with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as client:
@@ -121,11 +115,6 @@ def test_headers_on_an_unexpected_500(https_runtime: Runtime) -> None:
     assert "strict-transport-security" in response.headers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: core/errors.py _unexpected logs exc_info=exc, so the traceback carries the "
-    "exception message (which may quote calendar text) into the log",
-)
 def test_unexpected_errors_log_no_exception_message(
     runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:

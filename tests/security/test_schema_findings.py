@@ -3,18 +3,11 @@ so each fix has a test that turns green on its own."""
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.security.factories import upload_calendar
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a JSON body that is not UTF-8 gets FastAPI's undocumented 400 'There was an "
-    "error parsing the body' (core/errors.py _http_error passes it through) where malformed "
-    "JSON gets 422 validation_error; every JSON-body operation is affected",
-)
 def test_undecodable_json_body_is_a_documented_422(
     client: TestClient, auth: dict[str, str]
 ) -> None:
@@ -29,12 +22,6 @@ def test_undecodable_json_body_is_a_documented_422(
         assert response.json()["error"]["code"] == "validation_error"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PATCH /api/v1/calendars/{source_id} answers 400 ('Only feed and CalDAV "
-    "calendars have an address.') but documents only 200/401/404/422 (calendars/router.py "
-    "update_calendar responses=)",
-)
 def test_calendar_update_documents_its_400(client: TestClient, auth: dict[str, str]) -> None:
     source = upload_calendar(client, auth)
     response = client.patch(
@@ -58,13 +45,6 @@ NUL_CASES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a NUL character in any text field is stored on SQLite and is a 500 on "
-    "PostgreSQL ('text fields cannot contain NUL'); found by the fuzzer on POST "
-    "/api/v1/care-plan/rituals. Refuse \\x00 in request strings with a 422 (one shared "
-    "validator, e.g. a RequestValidation hook or a pydantic str type in core)",
-)
 def test_nul_characters_in_text_are_a_clear_422(client: TestClient, auth: dict[str, str]) -> None:
     answers = {}
     for method, path, body in NUL_CASES:

@@ -150,37 +150,61 @@ def _failure_keys(keyring: Keyring, email: str, address: str) -> tuple[str, str]
     return keyring.hash_token(f"account:{email}"), keyring.hash_token(f"address:{address}")
 
 
-def check_login_allowed(*, session: Session, runtime: Runtime, email: str, address: str) -> None:
-    settings = runtime.settings
-    now = runtime.clock.now()
-    window = timedelta(minutes=settings.login_failure_window_minutes)
-    account_key, address_key = _failure_keys(runtime.keyring, email, address)
-    for key, limit in (
-        (account_key, settings.login_max_failures_per_account),
-        (address_key, settings.login_max_failures_per_address),
-    ):
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                LoginFailure.key_hash == key, LoginFailure.at > now - window
-            )
-        ).one()
-        if count >= limit:
-            retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
-            raise RateLimited(
-                f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again, "
-                "or reset your password.",
-                headers={"Retry-After": str(retry_after)},
-                details={"retry_after_seconds": retry_after},
-            )
-
-
-def record_login_failure(*, runtime: Runtime, email: str, address: str) -> None:
-    """Committed on its own: the request's own transaction rolls back on the 401."""
+def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int) -> None:
     now = runtime.clock.now()
     window = timedelta(minutes=runtime.settings.login_failure_window_minutes)
+    count, oldest = session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(
+            LoginFailure.key_hash == key, LoginFailure.at > now - window
+        )
+    ).one()
+    if count >= limit:
+        retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
+        raise RateLimited(
+            f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again, "
+            "or reset your password.",
+            headers={"Retry-After": str(retry_after)},
+            details={"retry_after_seconds": retry_after},
+        )
+
+
+def check_login_allowed(*, session: Session, runtime: Runtime, email: str, address: str) -> None:
+    settings = runtime.settings
+    account_key, address_key = _failure_keys(runtime.keyring, email, address)
+    _check_key(
+        session=session,
+        runtime=runtime,
+        key=account_key,
+        limit=settings.login_max_failures_per_account,
+    )
+    _check_key(
+        session=session,
+        runtime=runtime,
+        key=address_key,
+        limit=settings.login_max_failures_per_address,
+    )
+
+
+def check_address_allowed(*, session: Session, runtime: Runtime, address: str) -> None:
+    """Registration probes (an email that already has an account) share the address budget."""
+    _, address_key = _failure_keys(runtime.keyring, "", address)
+    _check_key(
+        session=session,
+        runtime=runtime,
+        key=address_key,
+        limit=runtime.settings.login_max_failures_per_address,
+    )
+
+
+def record_login_failure(*, runtime: Runtime, email: str | None, address: str) -> None:
+    """Committed on its own: the request's own transaction rolls back on the error."""
+    now = runtime.clock.now()
+    window = timedelta(minutes=runtime.settings.login_failure_window_minutes)
+    account_key, address_key = _failure_keys(runtime.keyring, email or "", address)
     with runtime.session() as session:
-        for key in _failure_keys(runtime.keyring, email, address):
-            session.add(LoginFailure(key_hash=key, at=now))
+        session.add(LoginFailure(key_hash=address_key, at=now))
+        if email is not None:
+            session.add(LoginFailure(key_hash=account_key, at=now))
         session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * window))
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from interlude.accounts import service
 from interlude.accounts.auth import (
     CurrentUser,
+    check_address_allowed,
     check_login_allowed,
     clear_account_failures,
     clear_session_cookies,
@@ -24,7 +25,7 @@ from interlude.accounts.schemas import (
     UserUpdate,
 )
 from interlude.core.deps import ClockDep, PasswordsDep, RuntimeDep, SessionDep
-from interlude.core.errors import Unauthorized, error_responses
+from interlude.core.errors import Conflict, Unauthorized, error_responses
 
 auth_router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 me_router = APIRouter(prefix="/api/v1/me", tags=["account"])
@@ -40,13 +41,26 @@ def _client_address(request: Request) -> str:
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
-    responses=error_responses(409),
+    responses=error_responses(409, 429),
 )
 def register(
-    data: UserCreate, session: SessionDep, passwords: PasswordsDep, clock: ClockDep
+    data: UserCreate,
+    request: Request,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    runtime: RuntimeDep,
 ) -> Any:
     """Create an account; it starts with a sensible default care plan."""
-    return service.register_user(session=session, passwords=passwords, data=data, now=clock.now())
+    address = _client_address(request)
+    check_address_allowed(session=session, runtime=runtime, address=address)
+    try:
+        return service.register_user(
+            session=session, passwords=passwords, data=data, now=runtime.clock.now()
+        )
+    except Conflict:
+        # Probing for existing accounts spends the same budget as failed sign-ins.
+        record_login_failure(runtime=runtime, email=None, address=address)
+        raise
 
 
 @auth_router.post(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("interlude.errors")
 
@@ -99,6 +103,101 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """The one shape of every 4xx/5xx answer."""
+
+    error: ErrorDetail
+
+
+INTERNAL_ERROR = error_body("internal_error", "Something went wrong on our side; please try again.")
+_BODY_NOT_JSON = "There was an error parsing the body"
+
+
+def log_unexpected(exc: BaseException, where: str) -> None:
+    """Type, route and stack only: exception messages may carry user or calendar data."""
+    stack = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unhandled %s on %s\n%s", type(exc).__name__, where, stack)
+
+
+class UnexpectedErrors:
+    """Innermost catch-all: an unexpected exception becomes the standard 500 body here, inside
+    the other middleware, so the answer still carries the security headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log_unexpected(exc, f"{scope.get('method', '')} {scope.get('path', '')}")
+            if started:
+                raise
+            await JSONResponse(INTERNAL_ERROR, status_code=500)(scope, receive, send)
+
+
+class RejectNulCharacters:
+    """NUL cannot be stored in PostgreSQL text and is never meaningful in this API's input:
+    refuse it in the path, the query and JSON bodies with a 422 before anything runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            await self._refuse(scope, receive, send)
+            return
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if b"json" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        body = b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        if b"\\u0000" in body or b"\x00" in body:
+            await self._refuse(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        body = error_body(
+            "validation_error",
+            "Text may not contain NUL characters (\\u0000); remove them and try again.",
+        )
+        await JSONResponse(body, status_code=422)(scope, receive, send)
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or str(loc[0] if loc else "request")
@@ -137,6 +236,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _BODY_NOT_JSON:
+            return JSONResponse(
+                error_body(
+                    "validation_error",
+                    "The request body is not valid JSON (it must be UTF-8 encoded JSON).",
+                ),
+                status_code=422,
+            )
         code = _STATUS_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
@@ -145,20 +252,26 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(code, message), status_code=exc.status_code, headers=exc.headers
         )
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Only the exception type and route: messages may carry user data.
-        log.error(
-            "unhandled %s on %s %s",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            exc_info=exc,
-        )
+    # Safety nets: input the schemas let through but the database refuses is still the
+    # client's to fix, and the transaction has rolled back, so nothing stored was lost.
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> JSONResponse:
+        log_unexpected(exc, f"{request.method} {request.url.path}")
         return JSONResponse(
-            error_body("internal_error", "Something went wrong on our side; please try again."),
-            status_code=500,
+            error_body("validation_error", "A value in the request cannot be stored."),
+            status_code=422,
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        log_unexpected(exc, f"{request.method} {request.url.path}")
+        return JSONResponse(
+            error_body("conflict", "This conflicts with data that already exists."),
+            status_code=409,
+        )
+
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(RejectNulCharacters)
 
 
 Responses = dict[int | str, dict[str, Any]]
@@ -178,4 +291,11 @@ _DESCRIPTIONS = {
 
 def error_responses(*codes: int) -> Responses:
     """OpenAPI ``responses=`` entries for error codes, all with the one error shape."""
-    return {code: {"description": _DESCRIPTIONS.get(code, "Error")} for code in codes}
+    return {
+        code: {"description": _DESCRIPTIONS.get(code, "Error"), "model": ErrorResponse}
+        for code in codes
+    }
+
+
+# Documented on every API operation: any of them can answer these.
+COMMON_ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 413, 422, 429)

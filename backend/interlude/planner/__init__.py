@@ -4,6 +4,7 @@ from interlude.planner.engine import plan
 from interlude.planner.types import (
     AppointmentIn,
     CarePlanIn,
+    CommitmentIn,
     MicroBreakRuleIn,
     PlannedReminder,
     ResponseWindowIn,
@@ -14,6 +15,7 @@ from interlude.planner.types import (
 __all__ = [
     "AppointmentIn",
     "CarePlanIn",
+    "CommitmentIn",
     "MicroBreakRuleIn",
     "PlannedReminder",
     "ResponseWindowIn",

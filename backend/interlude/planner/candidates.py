@@ -31,6 +31,8 @@ _CAP_RANK: dict[str, int] = {
 _BREAK_RANK = 4
 SESSION_KINDS = frozenset({"micro_break", "transition_ritual", "end_of_day"})
 RULE_BREAK_KINDS = frozenset({"fixed_break", "interval_break"})
+# Reminders for what "does not get skipped" (commitments): never dropped by the daily cap.
+CAP_EXEMPT_KINDS = frozenset({"commitment"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,7 @@ class Candidate:
     anchor: str | None
     due: datetime
     title: str
-    body: str  # may contain ROOM, replaced by the time left until ``room_until``
+    body: str  # may contain ROOM, replaced by the time left until ``room_until`` (so may title)
     expires_at: datetime | None = None  # absolute expiry
     lifetime: timedelta | None = None  # expiry relative to the final due time
     room_until: datetime | None = None
@@ -51,6 +53,7 @@ class Candidate:
     duration_minutes: int = 2
     ritual_steps: tuple[str, ...] = ()
     fallback: Candidate | None = None  # tried when this one cannot be placed
+    ignore_quiet: bool = False  # commitments: quiet hours neither drop nor cut this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,28 +90,27 @@ def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
         due = rules.busy.free_from(due)
     if c.within is not None and not c.within[0] <= due < c.within[1]:
         return None
-    if rules.quiet.contains(due) or local_date(due, rules.tz) in rules.time_off:
+    quiet = not c.ignore_quiet
+    if (quiet and rules.quiet.contains(due)) or local_date(due, rules.tz) in rules.time_off:
         return None
     expires = _earliest(
         c.expires_at,
         due + c.lifetime if c.lifetime is not None else None,
         rules.busy.next_start_after(due),
-        rules.quiet.next_start_after(due),
+        rules.quiet.next_start_after(due) if quiet else None,
         c.within[1] if c.within is not None else None,
     )
     if expires is None or expires <= due:
         return None
-    body = c.body
-    if ROOM in body:
-        until = c.room_until or expires
-        body = body.replace(ROOM, minutes_phrase(int((until - due).total_seconds() // 60)))
+    room = minutes_phrase(int(((c.room_until or expires) - due).total_seconds() // 60))
+    title, body = c.title.replace(ROOM, room), c.body.replace(ROOM, room)
     return PlannedReminder(
         key=reminder_key(c.kind, c.anchor, due),
         kind=c.kind,
         due_at=due,
         expires_at=expires,
         anchor=c.anchor,
-        title=c.title,
+        title=title,
         body=body,
         activity=c.activity,
         duration_minutes=c.duration_minutes,
@@ -143,11 +145,17 @@ def _cap_priority(r: PlannedReminder) -> tuple[int, float, datetime, str]:
 def apply_daily_cap(
     reminders: Iterable[PlannedReminder], cap: int, tz: ZoneInfo
 ) -> list[PlannedReminder]:
-    """At most ``cap`` reminders per local day (of ``due_at``); see docs/planner.md."""
+    """At most ``cap`` reminders per local day (of ``due_at``); see docs/planner.md.
+
+    Commitment reminders are exempt: they neither count towards the cap nor are dropped by it.
+    """
     by_day: dict[date, list[PlannedReminder]] = defaultdict(list)
-    for r in reminders:
-        by_day[local_date(r.due_at, tz)].append(r)
     kept: list[PlannedReminder] = []
+    for r in reminders:
+        if r.kind in CAP_EXEMPT_KINDS:
+            kept.append(r)
+        else:
+            by_day[local_date(r.due_at, tz)].append(r)
     for day_items in by_day.values():
         kept.extend(sorted(day_items, key=_cap_priority)[: max(cap, 0)])
     return kept

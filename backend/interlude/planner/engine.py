@@ -20,9 +20,10 @@ from interlude.planner.candidates import (
     sort_key,
 )
 from interlude.planner.clock_math import BusyTime, QuietHours, days_between, local_date
+from interlude.planner.commitments import commitment_candidates, timed_commitments
 from interlude.planner.rules import rule_candidates, window_candidates
 from interlude.planner.sessions import session_candidates
-from interlude.planner.types import AppointmentIn, CarePlanIn, PlannedReminder
+from interlude.planner.types import AppointmentIn, CarePlanIn, CommitmentIn, PlannedReminder
 
 RULE_BREAK_CROWDING = timedelta(minutes=15)  # a rule break this close to a session break is noise
 
@@ -51,12 +52,15 @@ def plan(
     tz: ZoneInfo,
     now: datetime,
     horizon_end: datetime,
+    commitments: Sequence[CommitmentIn] = (),
 ) -> list[PlannedReminder]:
     """The reminders still worth sending between ``now`` and ``horizon_end``, sorted by due time.
 
     A reminder is returned when ``due_at < horizon_end`` and ``expires_at > now``: one whose
     due time has passed but which has not expired is kept unchanged (same key), so the outbox
-    can still deliver it. See docs/planner.md for every rule.
+    can still deliver it. ``commitments`` (supervision, peer check-ins, own therapy) are busy
+    time like client appointments and each gets a ``commitment`` reminder shortly before it.
+    See docs/planner.md for every rule.
     """
     first_day = local_date(now, tz) - timedelta(days=1)
     last_day = local_date(horizon_end, tz) + timedelta(days=1)
@@ -66,7 +70,8 @@ def plan(
     # midnight, a window closing after midnight) are all proposed and the cap sees them all.
     days = days_between(first_day - timedelta(days=1), last_day)
     timed = _timed(appointments)
-    busy = BusyTime((a.start, a.end) for a in timed)
+    held = timed_commitments(commitments)
+    busy = BusyTime([*((a.start, a.end) for a in timed), *((c.start, c.end) for c in held)])
     # Sessions of one more day: tomorrow's runs are announced today.
     sessions = [
         a
@@ -84,6 +89,7 @@ def plan(
         *session_candidates(sessions, care_plan, tz),
         *rule_candidates(care_plan, tz, days),
         *window_candidates(care_plan, tz, days),
+        *commitment_candidates(held, busy, tz),
     ]
     placed: dict[str, PlannedReminder] = {}
     for candidate in candidates:

@@ -14,7 +14,10 @@ from interlude.calendars.models import Appointment
 from interlude.care_plan.service import load_plan_input
 from interlude.planner.clock_math import local_to_utc
 from interlude.planner.engine import plan
-from interlude.planner.types import AppointmentIn, PlannedReminder
+from interlude.planner.types import AppointmentIn, CommitmentIn, CommitmentKind, PlannedReminder
+from interlude.wellbeing.commitments import upcoming_commitments
+
+_COMMITMENT_KINDS: tuple[CommitmentKind, ...] = ("supervision", "peer", "personal_therapy")
 
 
 def load_appointments_input(
@@ -48,6 +51,25 @@ def load_appointments_input(
     ]
 
 
+def load_commitments_input(
+    *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
+) -> list[CommitmentIn]:
+    """Occurrences of the user's active commitments starting in ``[start, end)``.
+
+    The identity is per occurrence (commitment id + local date), so a moved occurrence moves
+    its reminder and a deleted commitment cancels them. The label is not passed on.
+    """
+    return [
+        CommitmentIn(
+            identity=f"commitment:{o.commitment_id}:{o.local_date.isoformat()}",
+            start=o.start,
+            end=o.end,
+            kind=next((k for k in _COMMITMENT_KINDS if k == o.kind), "supervision"),
+        )
+        for o in upcoming_commitments(session=session, user_id=user_id, start=start, end=end)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class DayPreview:
     day: date
@@ -72,10 +94,15 @@ def preview_day(*, session: Session, user_id: uuid.UUID, tz: ZoneInfo, day: date
         start=day_start - timedelta(days=1),
         end=day_end + timedelta(days=2),
     )
+    commitments = load_commitments_input(
+        session=session,
+        user_id=user_id,
+        start=day_start - timedelta(days=1),
+        end=day_end + timedelta(days=2),
+    )
     care_plan = load_plan_input(session=session, user_id=user_id)
-    reminders = [
-        r for r in plan(appointments, care_plan, tz, day_start, day_end) if r.due_at >= day_start
-    ]
+    planned = plan(appointments, care_plan, tz, day_start, day_end, commitments=commitments)
+    reminders = [r for r in planned if r.due_at >= day_start]
     sessions = [
         a
         for a in appointments

@@ -107,3 +107,32 @@ def window_close_title() -> str:
 
 def window_close_body() -> str:
     return "That's it for messages — you're off."
+
+
+_COMMITMENT_NAMES: dict[str, str] = {
+    "supervision": "Supervision",
+    "peer": "Peer check-in",
+    "personal_therapy": "Your own therapy session",
+}
+
+
+def commitment_name(kind: str) -> str:
+    """Only the kind is used: a commitment's label may name a person, so it stays out."""
+    return _COMMITMENT_NAMES.get(kind, "Your commitment")
+
+
+def commitment_title_template(name: str, room: str) -> str:
+    """``room`` is the time until it starts, e.g. "10 minutes" (or a placeholder)."""
+    return f"{name} in {room}"
+
+
+def commitment_body(name: str, starts_at: str) -> str:
+    return f"{name} at {starts_at}. Time to wrap up and get ready."
+
+
+def commitment_later_title(name: str, starts_at: str) -> str:
+    return f"{name} at {starts_at}"
+
+
+def commitment_later_body() -> str:
+    return "It starts right after this stretch of sessions."

@@ -23,7 +23,9 @@ ReminderKind = Literal[
     "response_window_close",
     "fixed_break",  # micro-break rule at a fixed local time
     "interval_break",  # micro-break rule every N minutes inside working hours
+    "commitment",  # shortly before a supervision / peer / personal-therapy commitment
 ]
+CommitmentKind = Literal["supervision", "peer", "personal_therapy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,20 @@ class AppointmentIn:
     kind: AppointmentKind = "session"
     telehealth: bool = False
     intense: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentIn:
+    """One occurrence of a recurring commitment (supervision, peer check-in, own therapy).
+
+    Treated like a client appointment: busy time that is never skipped, capped or silenced;
+    it gets its own ``commitment`` reminder shortly before it starts.
+    """
+
+    identity: str  # stable per occurrence, e.g. "commitment:<id>:<local date>"
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC
+    kind: CommitmentKind = "supervision"
 
 
 @dataclass(frozen=True, slots=True)

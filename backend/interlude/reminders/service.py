@@ -25,7 +25,7 @@ from interlude.core import hooks
 from interlude.core.errors import Conflict, NotFound
 from interlude.core.settings import get_settings
 from interlude.planner import plan
-from interlude.planner.service import load_appointments_input
+from interlude.planner.service import load_appointments_input, load_commitments_input
 from interlude.planner.types import PlannedReminder
 from interlude.reminders.models import (
     CANCELLED,
@@ -118,7 +118,8 @@ def reconcile(
             )
             .values(
                 state=CANCELLED,
-                last_error="The session this reminder belonged to moved or was removed.",
+                last_error="The session or commitment this reminder belonged to moved or was "
+                "removed.",
                 updated_at=now,
             )
             .execution_options(synchronize_session="fetch")
@@ -193,8 +194,14 @@ def replan_user(
         start=now - _LOOKBACK,
         end=horizon_end + _LOOKAHEAD_MARGIN,
     )
+    commitments = load_commitments_input(
+        session=session,
+        user_id=user_id,
+        start=now - _LOOKBACK,
+        end=horizon_end + _LOOKAHEAD_MARGIN,
+    )
     care_plan = load_plan_input(session=session, user_id=user_id)
-    planned = plan(appointments, care_plan, zone, now, horizon_end)
+    planned = plan(appointments, care_plan, zone, now, horizon_end, commitments=commitments)
     result = reconcile(
         session=session, user_id=user_id, planned=planned, now=now, horizon_end=horizon_end
     )

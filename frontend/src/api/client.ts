@@ -243,10 +243,27 @@ export const api = {
   // --- auto-reply ----------------------------------------------------------------------
   autoreply: (format: T.AutoreplyFormat, at?: string) =>
     request<T.AutoreplyOutput>(`${V1}/autoresponder/${format}`, { query: { at } }),
+  /** The file itself (Content-Disposition: attachment), for a plain download link. */
+  autoreplyDownloadUrl: (format: T.AutoreplyFormat, at?: string) =>
+    buildUrl(`${V1}/autoresponder/${format}`, { at, download: "true" }),
+  autoreplyProfile: () => request<T.AutoreplyProfile>(`${V1}/autoresponder/profile`),
+  updateAutoreplyProfile: (data: T.AutoreplyProfileUpdate) =>
+    request<T.AutoreplyProfile>(`${V1}/autoresponder/profile`, { method: "PATCH", body: data }),
+  crisisLines: () => request<T.CrisisLines>(`${V1}/autoresponder/crisis-lines`),
+  autoreplyTemplates: () => request<T.AutoreplyTemplates>(`${V1}/autoresponder/templates`),
+  saveTemplate: (slot: T.TemplateSlot, source: string) =>
+    request<T.AutoreplyTemplate>(`${V1}/autoresponder/templates/${slot}`, {
+      method: "PUT",
+      body: { source },
+    }),
+  resetTemplate: (slot: T.TemplateSlot) =>
+    request<void>(`${V1}/autoresponder/templates/${slot}`, { method: "DELETE" }),
 
   // --- well-being ----------------------------------------------------------------------
   wellbeingSettings: () => request<T.WellbeingSettings>(`${V1}/wellbeing/settings`),
   muteSignal: (url: string) => request<unknown>(url, { method: "POST", body: {} }),
+  unmuteSignal: (code: string) =>
+    request<unknown>(`${V1}/wellbeing/signals/${encodeURIComponent(code)}/mute`, { method: "DELETE" }),
   commitments: () => request<T.Commitment[]>(`${V1}/wellbeing/commitments`),
   createCommitment: (data: Omit<T.Commitment, "id" | "next_occurrence">) =>
     request<T.Commitment>(`${V1}/wellbeing/commitments`, { method: "POST", body: data }),
@@ -255,8 +272,21 @@ export const api = {
   createWeeklyReview: (data: T.WeeklyReviewCreate) =>
     request<unknown>(`${V1}/wellbeing/weekly-reviews`, { method: "POST", body: data }),
   selfCheckInstruments: () => request<T.Instrument[]>(`${V1}/wellbeing/self-checks/instruments`),
-  createSelfCheck: (data: { instrument: string; answers: Record<string, number> }) =>
+  createSelfCheck: (data: { instrument: string; answers: Record<string, number>; note?: string | null }) =>
     request<T.SelfCheckResult>(`${V1}/wellbeing/self-checks`, { method: "POST", body: data }),
+  selfChecks: () => request<T.SelfCheckResult[]>(`${V1}/wellbeing/self-checks`),
+  updateSelfCheck: (id: string, data: { answers?: Record<string, number>; note?: string | null }) =>
+    request<T.SelfCheckResult>(`${V1}/wellbeing/self-checks/${id}`, { method: "PATCH", body: data }),
+  weeklyReviews: () => request<T.WeeklyReview[]>(`${V1}/wellbeing/weekly-reviews`),
+  updateWeeklyReview: (id: string, data: Partial<T.WeeklyReviewCreate>) =>
+    request<T.WeeklyReview>(`${V1}/wellbeing/weekly-reviews/${id}`, { method: "PATCH", body: data }),
+  checkins: (limit = 30) => request<T.Checkin[]>(`${V1}/wellbeing/checkins`, { query: { limit } }),
+  updateCheckin: (id: string, data: T.CheckinUpdate) =>
+    request<T.Checkin>(`${V1}/wellbeing/checkins/${id}`, { method: "PATCH", body: data }),
+  deleteCheckin: (id: string) => request<void>(`${V1}/wellbeing/checkins/${id}`, { method: "DELETE" }),
+  /** A plain link: the server answers with Content-Disposition: attachment. */
+  wellbeingExportUrl: (format: "csv" | "json", dataset: T.WellbeingDataset = "checkins") =>
+    buildUrl(`${V1}/wellbeing/export`, { format, dataset: format === "csv" ? dataset : undefined }),
   createCheckin: (data: T.CheckinCreate) =>
     write<T.Checkin>("POST", `${V1}/wellbeing/checkins`, data, "Check-in"),
   wellbeingSummary: (period: "week" | "month") =>

@@ -208,7 +208,59 @@ export interface PushTestResult {
 }
 
 // --- auto-reply ------------------------------------------------------------------------
-export type AutoreplyFormat = "email" | "portal" | "sms" | "voicemail" | "sieve" | "gmail" | "graph";
+export type AutoreplyFormat = "email" | "portal" | "sms" | "voicemail" | "sieve" | "gmail" | "graph" | "ics";
+export type AutoreplyTone = "warm" | "professional" | "brief";
+export type TemplateSlot = "email_subject" | "email" | "portal" | "sms" | "voicemail" | "sieve";
+export interface AutoreplyProfile {
+  credentials: string;
+  practice_name: string;
+  tone: AutoreplyTone;
+  language: string;
+  country: string;
+  emergency_text: string | null;
+  emergency_text_short: string | null;
+  emergency_enabled: boolean;
+  covering_name: string;
+  covering_contact: string;
+  secure_channel_name: string;
+  secure_channel_url: string;
+  email_not_secure_note: boolean;
+  reader_timezone: string;
+  reader_timezone_is_default: boolean;
+  mail_addresses: string[];
+  sieve_days: number;
+  sieve_seconds: number | null;
+  custom_templates: string[];
+  emergency: { text: string; short: string; spoken: string };
+  warnings: string[];
+  updated_at: string;
+}
+/** PATCH body: any subset; switching the emergency line off needs the acknowledgement. */
+export type AutoreplyProfileUpdate = Partial<
+  Omit<AutoreplyProfile, "custom_templates" | "emergency" | "warnings" | "updated_at" | "reader_timezone_is_default" | "reader_timezone">
+> & { acknowledge_no_emergency_line?: boolean; reader_timezone?: string | null };
+export interface CrisisLines {
+  countries: string[];
+  selected: string;
+  lines: { country: string; kind: "emergency" | "crisis"; name: string; number: string; call: boolean; text: boolean; source: string }[];
+}
+export interface AutoreplyTemplate {
+  slot: TemplateSlot;
+  custom: boolean;
+  source: string;
+  variables: string[];
+}
+export interface AutoreplyTemplates {
+  tone: AutoreplyTone;
+  language: string;
+  templates: AutoreplyTemplate[];
+}
+/** A 422 from PUT /templates/{slot}: where the template went wrong. */
+export interface TemplateProblem {
+  slot: string;
+  line: number | null;
+  message: string;
+}
 /** Each format answers with its own fields; the screen shows the text ones. */
 export type AutoreplyOutput = Record<string, unknown>;
 
@@ -222,6 +274,7 @@ export interface CheckinCreate {
   insight?: string | null;
   gratitude?: string | null;
 }
+export type CheckinUpdate = Partial<CheckinCreate>;
 export interface Checkin extends CheckinCreate {
   id: string;
   at: string;
@@ -253,11 +306,18 @@ export interface WellbeingSummary {
   indicators: Record<string, unknown>;
   correlations: Record<string, unknown>[];
   signals: Signal[];
+  muted_signals?: Record<string, string | null>;
 }
 export interface WeeklyReviewCreate {
   warning_signs: string[];
   fulfillment?: string | null;
 }
+export interface WeeklyReview extends WeeklyReviewCreate {
+  id: string;
+  week_start: string;
+  warning_sign_count: number;
+}
+export type WellbeingDataset = "checkins" | "weekly_reviews" | "self_checks" | "commitments";
 export interface Instrument {
   id: string;
   name: string;
@@ -271,6 +331,10 @@ export interface Instrument {
 export interface SelfCheckResult {
   id: string;
   month: string;
+  instrument?: string;
+  answers?: Record<string, number>;
+  note?: string | null;
+  disclaimer?: string;
   scores: { dimension: string; label: string; score: number; band: string; higher_means: string }[];
 }
 export interface Commitment {

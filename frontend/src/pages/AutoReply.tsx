@@ -2,23 +2,50 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { AutoreplyFormat, AutoreplyOutput } from "../api/types";
+import type { AutoreplyProfile } from "../api/types";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
+import { ProfileEditor, ToneChips } from "./AutoReplyProfile";
+import { slotFor, TemplateEditor } from "./AutoReplyTemplates";
 
-const FORMATS: [AutoreplyFormat, string, string][] = [
-  ["email", "Email", "Paste into your mail program's out-of-office or signature settings."],
-  ["portal", "Portal", "Paste into your client portal's message or guidelines field (fits 300 characters)."],
-  ["sms", "SMS", "Use as your text-message auto-reply (one SMS, 160 characters)."],
-  ["voicemail", "Voicemail", "Read this aloud when you record your voicemail greeting."],
-  ["sieve", "Sieve", "Upload as a Sieve filter on a mail host that supports it (Fastmail, Dovecot/Pigeonhole, many cPanel hosts). It answers only outside your windows, every week."],
-  ["gmail", "Gmail", "Gmail holds one vacation period at a time: this is the next closed period, for the Gmail API's users.settings.updateVacation. Come back after it ends, or use Sieve where possible."],
-  ["graph", "Outlook", "Outlook holds one scheduled period at a time: this is the next one, for Microsoft Graph's mailboxSettings automaticRepliesSetting."],
+const FORMATS: [AutoreplyFormat, string, string[]][] = [
+  ["email", "Email", [
+    "Copy the text (or the subject and text) into your mail program's out-of-office or automatic-reply setting.",
+    "Gmail (web): Settings → See all settings → General → Vacation responder. Outlook: Settings → Mail → Automatic replies.",
+    "Those hold one text at a time: to answer only outside your windows automatically, use Sieve, Gmail or Outlook below.",
+  ]],
+  ["portal", "Portal", [
+    "Paste into your client portal's away message or messaging guidelines (SimplePractice, TherapyNotes and others). It fits 300 characters.",
+  ]],
+  ["sms", "SMS", [
+    "Use as your text-message auto-reply (your phone's or your business texting service's). One SMS: 160 characters.",
+  ]],
+  ["voicemail", "Voicemail", [
+    "Read this aloud when you record your voicemail greeting; it is timed for under 45 seconds.",
+    "The greeting states your weekly hours, so re-record it only when they change.",
+  ]],
+  ["sieve", "Sieve", [
+    "Download the .sieve file and upload it as a filter on a mail host that supports Sieve: Fastmail (Settings → Filters & Rules → Edit custom Sieve code), Dovecot/Pigeonhole (ManageSieve, e.g. in Roundcube or Thunderbird's Sieve add-on), many cPanel hosts.",
+    "It answers only outside your windows, every week. Download it again after changing your windows or time off, and at least once a year.",
+  ]],
+  ["gmail", "Gmail", [
+    "Gmail holds one vacation period at a time: this is the next closed period, as the body of the Gmail API's users.settings.updateVacation.",
+    "Apply it with a script or an automation tool; come back after the period ends, or use Sieve where your host allows.",
+  ]],
+  ["graph", "Outlook", [
+    "Outlook holds one scheduled period at a time: this is the next one, as Microsoft Graph's mailboxSettings automaticRepliesSetting (PATCH /me/mailboxSettings).",
+    "In Outlook itself: File → Automatic Replies → Only send during this time range, with the text from the Email channel.",
+  ]],
+  ["ics", "Calendar (ics)", [
+    "Download the .ics file and import it into your calendar: your closed periods for the next four weeks, marked free, with the crisis line in each.",
+    "Useful as reminders to switch Gmail or Outlook auto-replies, which hold one period at a time.",
+  ]],
 ];
 
 /** The text a person reads or pastes: the known text fields, else pretty JSON. */
 export function displayText(output: AutoreplyOutput): string {
   const content = (output.content ?? output) as Record<string, unknown>;
-  if (typeof output.download === "string" && ["sieve", "gmail", "graph"].includes(String(output.format))) {
+  if (typeof output.download === "string" && ["sieve", "gmail", "graph", "ics"].includes(String(output.format))) {
     return output.download;
   }
   const parts: string[] = [];
@@ -37,17 +64,28 @@ export default function AutoReply() {
   const [at, setAt] = useState("");
   const [output, setOutput] = useState<AutoreplyOutput | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [profile, setProfile] = useState<AutoreplyProfile | null>(null);
+  const [version, setVersion] = useState(0); // bumped after each profile/template change
+  const atIso = at ? new Date(at).toISOString() : undefined;
+
+  useEffect(() => {
+    api.autoreplyProfile().then(setProfile).catch((e) => setError((e as Error).message));
+  }, []);
+  const saved = (p: AutoreplyProfile) => {
+    setProfile(p);
+    setVersion((v) => v + 1);
+  };
 
   useEffect(() => {
     setError(null);
     api
-      .autoreply(format, at ? new Date(at).toISOString() : undefined)
+      .autoreply(format, atIso)
       .then(setOutput)
       .catch((e) => {
         setOutput(null);
         setError((e as Error).message);
       });
-  }, [format, at]);
+  }, [format, at, version]);
 
   const text = output ? displayText(output) : "";
   const info = FORMATS.find(([f]) => f === format);
@@ -62,15 +100,6 @@ export default function AutoReply() {
       toast("Copying is blocked here: select the text and copy it by hand.");
     }
   };
-  const download = () => {
-    const filename = String(output?.filename ?? `interlude-${format}.txt`);
-    const blob = new Blob([text], { type: String(output?.media_type ?? "text/plain") });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = filename;
-    link.click();
-    URL.revokeObjectURL(link.href);
-  };
 
   return (
     <section aria-labelledby="ar-title">
@@ -78,6 +107,7 @@ export default function AutoReply() {
         <h1 id="ar-title">Auto-reply</h1>
         <p class="muted">Replies built from your response windows, always with the crisis line.</p>
       </header>
+      <ToneChips profile={profile} onSaved={saved} />
       <div class="chips" role="group" aria-label="Channel">
         {FORMATS.map(([f, label]) => (
           <button type="button" class="chip" aria-pressed={format === f} onClick={() => setFormat(f)} key={f}>
@@ -86,7 +116,7 @@ export default function AutoReply() {
         ))}
       </div>
       <div class="field">
-        <label for="ar-at">Preview as read at (leave empty for now)</label>
+        <label for="ar-at">Preview as a client would read it at (empty: now)</label>
         <input id="ar-at" type="datetime-local" value={at} onChange={(e) => setAt((e.target as HTMLInputElement).value)} />
       </div>
       <FormError error={error} />
@@ -114,18 +144,22 @@ export default function AutoReply() {
             <button type="button" class="btn btn-primary" onClick={copy}>
               Copy
             </button>
-            <button type="button" class="btn" onClick={download}>
+            <a class="btn" href={api.autoreplyDownloadUrl(format, atIso)} download={String(output.filename ?? "")}>
               Download
-            </button>
+            </a>
           </div>
         </div>
       )}
       {info && (
         <section class="card" aria-labelledby="ar-how">
           <h2 id="ar-how">How to use it</h2>
-          <p>{info[2]}</p>
+          {info[2].map((line) => (
+            <p key={line}>{line}</p>
+          ))}
         </section>
       )}
+      {profile && <ProfileEditor profile={profile} onSaved={saved} />}
+      <TemplateEditor initialSlot={slotFor(format)} onSaved={() => setVersion((v) => v + 1)} />
     </section>
   );
 }

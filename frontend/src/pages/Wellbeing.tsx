@@ -5,7 +5,8 @@ import type { WellbeingSettings, WellbeingSummary } from "../api/types";
 import { FormError } from "../components/Form";
 import { LineChart } from "../components/LineChart";
 import { useApp } from "../lib/context";
-import { MonthlySelfCheck, WeeklyReview } from "./WellbeingReviews";
+import { CheckinHistory, ExportLinks, PrivacyNote } from "./WellbeingHistory";
+import { MonthInReview, MonthlySelfCheck, WeeklyReview } from "./WellbeingReviews";
 
 const DEFAULT_WORDS = ["calm", "content", "grateful", "tired", "drained", "anxious", "irritable", "overwhelmed"];
 
@@ -106,14 +107,14 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
       <YesNo label="Connected with someone outside work" value={connected} onChange={setConnected} />
       <details class="details">
         <summary>Add an insight or a gratitude (optional)</summary>
-        <p class="muted">{settings?.privacy_reminder ?? "Please keep client names and details out of it."}</p>
+        <PrivacyNote text={settings?.privacy_reminder} id="checkin-privacy" />
         <div class="field">
           <label for="insight">One insight</label>
-          <textarea id="insight" name="insight" rows={2} maxLength={1000} />
+          <textarea id="insight" name="insight" rows={2} maxLength={1000} aria-describedby="checkin-privacy" />
         </div>
         <div class="field">
           <label for="gratitude">One gratitude</label>
-          <textarea id="gratitude" name="gratitude" rows={2} maxLength={1000} />
+          <textarea id="gratitude" name="gratitude" rows={2} maxLength={1000} aria-describedby="checkin-privacy" />
         </div>
       </details>
       <FormError error={error} />
@@ -128,9 +129,34 @@ function nums(values: unknown): (number | null)[] {
   return Array.isArray(values) ? values.map((v) => (typeof v === "number" ? v : null)) : [];
 }
 
+function Muted({ summary, onUnmute }: { summary: WellbeingSummary; onUnmute: (code: string) => void }) {
+  const muted = Object.entries(summary.muted_signals ?? {});
+  if (!muted.length) return null;
+  return (
+    <section class="card" aria-labelledby="muted-title">
+      <h2 id="muted-title">Muted nudges</h2>
+      <ul class="history">
+        {muted.map(([code, until]) => (
+          <li key={code} class="row">
+            <span>
+              {code.replace(/_/g, " ")}
+              {until ? ` (until ${until})` : ""}
+            </span>
+            <button type="button" class="btn btn-small btn-ghost" onClick={() => onUnmute(code)} aria-label={`Unmute ${code.replace(/_/g, " ")}`}>
+              Unmute
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: string) => void }) {
   const days = (summary.chart.days ?? {}) as Record<string, unknown>;
   const labels = ((days.dates as string[] | undefined) ?? []).map((d) => d.slice(5));
+  const weeks = (summary.chart.weeks ?? {}) as Record<string, unknown>;
+  const weekLabels = ((weeks.week_starts as string[] | undefined) ?? []).map((d) => `wk ${d.slice(5)}`);
   return (
     <>
       {summary.signals.map((s) => (
@@ -146,7 +172,10 @@ function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: 
         </section>
       ))}
       <section class="card" aria-labelledby="trends-title" data-testid="trends">
-        <h2 id="trends-title">Trends</h2>
+        <h2 id="trends-title">{summary.period === "month" ? "This month" : "This week"}: trends</h2>
+        <p class="muted">
+          {summary.start} to {summary.end}
+        </p>
         <LineChart
           title="Energy (1–10) and its 7-day average"
           labels={labels}
@@ -165,9 +194,26 @@ function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: 
           ]}
         />
         <LineChart
-          title="Sessions per day"
-          labels={labels}
-          series={[{ label: "Sessions", values: nums(days.sessions), className: "s2", type: "bar" }]}
+          title="Sessions per week"
+          labels={weekLabels}
+          series={[
+            { label: "Sessions", values: nums(weeks.sessions), className: "s2", type: "bar" },
+            { label: "Your weekly limit", values: nums(weeks.caseload_limit), className: "s3" },
+          ]}
+        />
+        <LineChart
+          title="Breaks taken and planned, per week"
+          labels={weekLabels}
+          series={[
+            { label: "Planned", values: nums(weeks.breaks_planned), className: "s3", type: "bar" },
+            { label: "Taken", values: nums(weeks.breaks_taken), className: "s1", type: "bar" },
+          ]}
+        />
+        <LineChart
+          title="Warning signs per week (from your weekly review)"
+          labels={weekLabels}
+          max={12}
+          series={[{ label: "Warning signs ticked", values: nums(weeks.warning_signs), className: "s4", type: "bar" }]}
         />
         {summary.correlations.length > 0 && (
           <>
@@ -216,6 +262,15 @@ export default function Wellbeing() {
       setError((e as Error).message);
     }
   };
+  const unmute = async (code: string) => {
+    try {
+      await api.unmuteSignal(code);
+      toast("Unmuted.");
+      load();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
 
   return (
     <section aria-labelledby="wb-title">
@@ -234,8 +289,12 @@ export default function Wellbeing() {
       </div>
       <FormError error={error} />
       {summary && <Trends summary={summary} onMute={mute} />}
+      {summary?.period === "month" && <MonthInReview summary={summary} />}
+      {summary && <Muted summary={summary} onUnmute={unmute} />}
       <WeeklyReview settings={settings} onSaved={load} />
       <MonthlySelfCheck />
+      <CheckinHistory settings={settings} onChanged={load} />
+      <ExportLinks />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 /** The weekly early-warning checklist and the monthly self-check (a reflection aid). */
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api/client";
-import type { Instrument, SelfCheckResult, WellbeingSettings } from "../api/types";
+import { api, ApiError } from "../api/client";
+import type { Instrument, SelfCheckResult, WellbeingSettings, WellbeingSummary } from "../api/types";
+import { PrivacyNote } from "./WellbeingHistory";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 
@@ -13,11 +14,20 @@ export function WeeklyReview({ settings, onSaved }: { settings: WellbeingSetting
   const submit = async (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
+    const data = {
+      warning_signs: form.getAll("sign").map(String),
+      fulfillment: String(form.get("fulfillment") ?? "") || null,
+    };
     try {
-      await api.createWeeklyReview({
-        warning_signs: form.getAll("sign").map(String),
-        fulfillment: String(form.get("fulfillment") ?? "") || null,
-      });
+      try {
+        await api.createWeeklyReview(data);
+      } catch (e) {
+        // Already reviewed this week: the newest review is this week's, so update it.
+        if (!(e instanceof ApiError && e.status === 409)) throw e;
+        const [latest] = await api.weeklyReviews();
+        if (!latest) throw e;
+        await api.updateWeeklyReview(latest.id, data);
+      }
       toast("Weekly review saved.");
       setError(null);
       onSaved();
@@ -29,6 +39,7 @@ export function WeeklyReview({ settings, onSaved }: { settings: WellbeingSetting
   return (
     <details class="card details">
       <summary>Weekly review</summary>
+      <p class="muted">The twelve early-warning signs: tick the ones you noticed. Nothing here is a diagnosis.</p>
       <form class="stack" onSubmit={submit}>
         <fieldset>
           <legend>This week, did you notice…</legend>
@@ -40,7 +51,8 @@ export function WeeklyReview({ settings, onSaved }: { settings: WellbeingSetting
         </fieldset>
         <div class="field">
           <label for="fulfillment">A meaningful moment this week (optional)</label>
-          <textarea id="fulfillment" name="fulfillment" rows={2} maxLength={2000} />
+          <PrivacyNote text={settings?.privacy_reminder} id="fulfillment-privacy" />
+          <textarea id="fulfillment" name="fulfillment" rows={2} maxLength={2000} aria-describedby="fulfillment-privacy" />
         </div>
         <FormError error={error} />
         <button type="submit" class="btn">
@@ -68,8 +80,19 @@ export function MonthlySelfCheck() {
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!instrument) return;
+    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const note = composeNote(String(form.get("went_well") ?? ""), String(form.get("adjustment") ?? ""));
     try {
-      const saved = await api.createSelfCheck({ instrument: instrument.id, answers });
+      let saved: SelfCheckResult;
+      try {
+        saved = await api.createSelfCheck({ instrument: instrument.id, answers, ...(note ? { note } : {}) });
+      } catch (e) {
+        // This month is already done: update it instead (answers and the review notes).
+        if (!(e instanceof ApiError && e.status === 409)) throw e;
+        const month = await thisMonthsCheck();
+        if (!month) throw e;
+        saved = await api.updateSelfCheck(month.id, { answers, note });
+      }
       setResult(saved);
       setError(null);
       toast("Self-check saved.");
@@ -87,7 +110,9 @@ export function MonthlySelfCheck() {
       <summary>Monthly self-check</summary>
       {instrument && (
         <form class="stack" onSubmit={submit}>
-          <p class="muted">{instrument.disclaimer}</p>
+          <p class="notice">
+            <strong>A reflection aid, not a validated instrument.</strong> <span>{instrument.disclaimer}</span>
+          </p>
           {instrument.items.map((item) => (
             <fieldset class="scale" key={item.id}>
               <legend>{item.text}</legend>
@@ -107,6 +132,16 @@ export function MonthlySelfCheck() {
               </div>
             </fieldset>
           ))}
+          <h3>Month in review</h3>
+          <PrivacyNote id="review-privacy" />
+          <div class="field">
+            <label for="went_well">What went well this month (optional)</label>
+            <textarea id="went_well" name="went_well" rows={2} maxLength={900} aria-describedby="review-privacy" />
+          </div>
+          <div class="field">
+            <label for="adjustment">One adjustment to try next month (optional)</label>
+            <textarea id="adjustment" name="adjustment" rows={2} maxLength={900} aria-describedby="review-privacy" />
+          </div>
           <p class="muted">
             {instrument.scale_min} = {instrument.scale_labels[0]}, {instrument.scale_max} ={" "}
             {instrument.scale_labels[instrument.scale_labels.length - 1]}
@@ -128,5 +163,77 @@ export function MonthlySelfCheck() {
         </ul>
       )}
     </details>
+  );
+}
+
+const WENT_WELL = "What went well: ";
+const ADJUSTMENT = "One adjustment to try next month: ";
+
+/** The self-check's one free-text note holds the month's review (see docs/frontend.md). */
+export function composeNote(wentWell: string, adjustment: string): string | null {
+  const lines = [];
+  if (wentWell.trim()) lines.push(WENT_WELL + wentWell.trim());
+  if (adjustment.trim()) lines.push(ADJUSTMENT + adjustment.trim());
+  return lines.length ? lines.join("\n") : null;
+}
+
+export function parseNote(note: string | null | undefined): { wentWell: string; adjustment: string; other: string } {
+  const out = { wentWell: "", adjustment: "", other: "" };
+  for (const line of (note ?? "").split("\n")) {
+    if (line.startsWith(WENT_WELL)) out.wentWell = line.slice(WENT_WELL.length);
+    else if (line.startsWith(ADJUSTMENT)) out.adjustment = line.slice(ADJUSTMENT.length);
+    else if (line.trim()) out.other += (out.other ? "\n" : "") + line;
+  }
+  return out;
+}
+
+async function thisMonthsCheck(): Promise<SelfCheckResult | undefined> {
+  const now = new Date(); // the phone's local month, like the server's "this month"
+  const month = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+  const list = await api.selfChecks();
+  return list.find((c) => c.month.startsWith(month)) ?? list[0];
+}
+
+/** The month view's review: numbers, signals and last saved "went well / adjustment". */
+export function MonthInReview({ summary }: { summary: WellbeingSummary }) {
+  const [check, setCheck] = useState<SelfCheckResult | null>(null);
+  useEffect(() => {
+    api
+      .selfChecks()
+      .then((list) => setCheck(list.find((c) => c.month.slice(0, 7) === summary.end.slice(0, 7)) ?? null))
+      .catch(() => undefined);
+  }, [summary.end]);
+  const ind = summary.indicators as Record<string, unknown>;
+  const note = parseNote(check?.note);
+  const num = (key: string) => (typeof ind[key] === "number" ? String(ind[key]) : "–");
+  return (
+    <section class="card" aria-labelledby="month-review" data-testid="month-review">
+      <h2 id="month-review">Month in review</h2>
+      <ul class="compact">
+        <li>
+          {num("sessions")} sessions, {num("session_hours")} hours
+        </li>
+        <li>
+          Breaks taken: {num("breaks_taken")} of {num("breaks_planned")} planned
+        </li>
+        <li>Longest back-to-back run: {num("longest_back_to_back")}</li>
+        <li>
+          Average energy: {num("energy_average")} (on {num("checkin_days")} {ind.checkin_days === 1 ? "day" : "days"} with a check-in)
+        </li>
+        <li>Early-warning signals active now: {summary.signals.length}</li>
+      </ul>
+      {check ? (
+        <>
+          <p>
+            <strong>What went well:</strong> {note.wentWell || "not written yet"}
+          </p>
+          <p>
+            <strong>One adjustment to try next month:</strong> {note.adjustment || "not written yet"}
+          </p>
+        </>
+      ) : (
+        <p class="muted">Write what went well and one adjustment to try in the monthly self-check below.</p>
+      )}
+    </section>
   );
 }
