@@ -26,6 +26,7 @@ const KIND_LABELS: Record<string, string> = {
   response_window_close: "Response window closes",
   fixed_break: "Break",
   interval_break: "Break",
+  commitment: "Supervision / peer check-in",
 };
 
 function ackLabel(r: Reminder): string | null {
