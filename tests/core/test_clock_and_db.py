@@ -14,7 +14,7 @@ def test_frozen_clock_moves_only_when_told():
     assert clock.now() == clock.now()
     assert clock.advance(minutes=2) == datetime(2026, 3, 8, 7, 1, tzinfo=UTC)
     with pytest.raises(ValueError):
-        FrozenClock(datetime(2026, 1, 1))  # noqa: DTZ001 - naive on purpose
+        FrozenClock(datetime(2026, 1, 1))
 
 
 def test_system_clock_is_aware_utc():
@@ -31,7 +31,7 @@ def test_datetimes_round_trip_as_aware_utc(db, user):
 
 
 def test_naive_datetimes_are_refused(db, user):
-    user.updated_at = datetime(2026, 7, 1, 9, 30)  # noqa: DTZ001 - naive on purpose
+    user.updated_at = datetime(2026, 7, 1, 9, 30)
     with pytest.raises(Exception, match="naive datetime"):
         db.commit()
     db.rollback()
