@@ -7,8 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # System packages the tests drive for real: a browser, a Sieve compiler, a fake clock.
-TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime
-TEST_COMMANDS := chromium sievec sieve-test faketime
+TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk
+TEST_COMMANDS := chromium sievec sieve-test faketime wrk
 
 .PHONY: run test install install-test frontend lint typecheck pytest frontend-test bench soak clean system-deps
 
@@ -66,6 +66,11 @@ test: lint frontend-test pytest
 
 bench: install-test system-deps
 	$(BIN)/python -m bench
+
+# 30 minutes of simulated day for 2,000 therapists (docs/benchmarks.md); PostgreSQL from
+# INTERLUDE_TEST_POSTGRES_URL. The 2-minute variant runs in `make test` (tests/load).
+soak: install-test system-deps
+	$(BIN)/python bench/soak.py --minutes 30 --therapists 2000 --api 2 --workers 2
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist var .pytest_cache .mypy_cache .ruff_cache

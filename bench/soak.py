@@ -194,7 +194,7 @@ def run_soak(
         users = _sign_up(base, therapists, start, end, feeds, Route, push)
         for n in range(workers):
             processes[f"worker{n}"] = subprocess.Popen([interlude, "worker"], env=env)
-        time.sleep(2)
+        time.sleep(10)  # workers finish importing and make their first pass
         report.rss_start_mb = {name: _rss_mb(p.pid) for name, p in processes.items()}
         _traffic(base, users, end, clients, report)
         time.sleep(max(0.0, (end - datetime.now(UTC)).total_seconds()) + grace)
