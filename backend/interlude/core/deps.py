@@ -14,7 +14,9 @@ from interlude.core.security import Keyring, Passwords
 from interlude.core.settings import Settings
 
 
-def get_runtime(request: Request) -> Runtime:
+# Trivial dependencies are ``async def`` on purpose: FastAPI runs a sync dependency on the
+# thread pool, and each hop costs more than the lookup itself.
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -35,19 +37,19 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         session.close()
 
 
-def get_clock(runtime: RuntimeDep) -> Clock:
+async def get_clock(runtime: RuntimeDep) -> Clock:
     return runtime.clock
 
 
-def get_keyring(runtime: RuntimeDep) -> Keyring:
+async def get_keyring(runtime: RuntimeDep) -> Keyring:
     return runtime.keyring
 
 
-def get_passwords(runtime: RuntimeDep) -> Passwords:
+async def get_passwords(runtime: RuntimeDep) -> Passwords:
     return runtime.passwords
 
 
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
+async def get_settings_dep(runtime: RuntimeDep) -> Settings:
     return runtime.settings
 
 
