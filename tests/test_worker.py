@@ -127,3 +127,18 @@ def test_a_standalone_worker_re_plans_on_calendar_syncs() -> None:
         "assert 'interlude.reminders.service' in names, names\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_embedded_worker_starts_and_stops_cleanly_inside_the_server_loop(runtime, caplog):
+    """`interlude run` stops the worker from uvicorn's running event loop (the lifespan)."""
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from interlude.app import create_app
+
+    app = create_app(runtime, embedded_worker=True)
+    with caplog.at_level(logging.INFO, logger="interlude.worker"), TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+    assert "worker started" in caplog.text and "worker stopped" in caplog.text
+    assert "closing a job module failed" not in caplog.text

@@ -69,13 +69,20 @@ class Worker:
     def stop(self) -> None:
         self._stopped.set()
 
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+    def _close_job_modules(self) -> None:
         for close in self._closers:
             try:
                 close()  # e.g. the dispatcher's HTTP client
             except Exception as exc:
                 log.warning("closing a job module failed: %s", type(exc).__name__)
         self._closers.clear()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        # Closers may run event loops of their own (the dispatcher's HTTP client); inside
+        # `interlude run` this is called from uvicorn's running loop, so use a plain thread.
+        closer = threading.Thread(target=self._close_job_modules, name="worker-shutdown")
+        closer.start()
+        closer.join(timeout=30)
         log.info("worker stopped")
