@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { User } from "../src/api/types";
 import { StaleBanner } from "../src/components/Banners";
 import { LineChart } from "../src/components/LineChart";
@@ -28,6 +28,12 @@ function todayAt(hhmm: string): string {
 }
 
 describe("Today", () => {
+  beforeEach(() => {
+    // A fixed morning, so "next break" and the timeline do not depend on when tests run.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-23T08:00:00Z"));
+  });
+
   it("shows sessions as blocks, breaks between them, and flags back-to-back runs", async () => {
     mockFetch({
       "GET /api/v1/appointments": () =>
@@ -51,8 +57,10 @@ describe("Today", () => {
     expect(screen.getAllByText(/back-to-back/)).toHaveLength(3);
     expect(screen.getByText(/telehealth/)).toBeTruthy();
     expect(screen.getByTestId("day-summary").textContent).toContain("3 sessions");
-    const link = screen.getByRole("link", { name: /Box breathing/ });
-    expect(link.getAttribute("href")).toBe("/break/r1");
+    // The countdown card and the timeline block both open the break.
+    const links = screen.getAllByRole("link", { name: /Box breathing/ });
+    expect(links.map((l) => l.getAttribute("href"))).toEqual(["/break/r1", "/break/r1"]);
+    expect(screen.getByTestId("next-break").textContent).toContain("1 h 50 min");
   });
 
   it("asks for a day range in the user's zone", async () => {
