@@ -6,6 +6,7 @@ import { useApp } from "../lib/context";
 import { formatTime, hhmm } from "../lib/time";
 import { FormError } from "./Form";
 import { WEEKDAYS } from "./WeekEditor";
+import { RemoveButton } from "./RemoveButton";
 
 const KINDS: [Commitment["kind"], string][] = [
   ["supervision", "Supervision"],
@@ -69,14 +70,10 @@ export function Commitments({ onChange }: { onChange: () => void }) {
               {FREQUENCIES.find(([f]) => f === c.frequency)?.[1]?.toLowerCase()}, {WEEKDAYS[c.weekday]} {hhmm(c.start_time)}
               {c.next_occurrence ? ` · next ${new Date(c.next_occurrence).toLocaleDateString(undefined, { timeZone: zone, day: "numeric", month: "short" })} ${formatTime(c.next_occurrence, zone)}` : ""}
             </span>
-            <button
-              type="button"
-              class="btn btn-small btn-ghost"
-              aria-label={`Remove ${c.label || c.kind}`}
-              onClick={() => run(() => api.deleteCommitment(c.id), "Removed.")}
-            >
-              Remove
-            </button>
+            <RemoveButton
+              label={`Remove ${c.label || c.kind}`}
+              onRemove={() => run(() => api.deleteCommitment(c.id), "Removed.")}
+            />
           </li>
         ))}
       </ul>

@@ -9,6 +9,7 @@ import { WeekEditor } from "../components/WeekEditor";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
 import { addDays, formatTime, hhmm, localDate } from "../lib/time";
+import { RemoveButton } from "../components/RemoveButton";
 
 const ACTIVITIES: [string, string][] = [
   ["box_breathing", "Box breathing"],
@@ -142,14 +143,10 @@ export default function CarePlanScreen() {
                   {ACTIVITIES.find(([k]) => k === rule.activity)?.[1] ?? rule.custom_text}, {rule.duration_minutes} min
                 </span>
               </label>
-              <button
-                type="button"
-                class="btn btn-small btn-ghost"
-                aria-label="Remove this micro-break rule"
-                onClick={() => change(() => api.deleteCarePlanItem("micro-breaks", rule.id), "Removed.")}
-              >
-                Remove
-              </button>
+              <RemoveButton
+                label="Remove this micro-break rule"
+                onRemove={() => change(() => api.deleteCarePlanItem("micro-breaks", rule.id), "Removed.")}
+              />
             </li>
           ))}
         </ul>
@@ -219,14 +216,10 @@ export default function CarePlanScreen() {
                   {r.steps.length} steps
                 </span>
               </label>
-              <button
-                type="button"
-                class="btn btn-small btn-ghost"
-                aria-label={`Remove ritual ${r.name}`}
-                onClick={() => change(() => api.deleteCarePlanItem("rituals", r.id), "Removed.")}
-              >
-                Remove
-              </button>
+              <RemoveButton
+                label={`Remove ritual ${r.name}`}
+                onRemove={() => change(() => api.deleteCarePlanItem("rituals", r.id), "Removed.")}
+              />
             </li>
           ))}
         </ul>
@@ -333,14 +326,10 @@ export default function CarePlanScreen() {
                 {t.start_date} → {t.end_date} · {t.kind === "pto" ? "Time off" : "Holiday"}
                 {t.label ? ` · ${t.label}` : ""}
               </span>
-              <button
-                type="button"
-                class="btn btn-small btn-ghost"
-                aria-label={`Remove time off from ${t.start_date}`}
-                onClick={() => change(() => api.deleteCarePlanItem("time-off", t.id), "Removed.")}
-              >
-                Remove
-              </button>
+              <RemoveButton
+                label={`Remove time off from ${t.start_date}`}
+                onRemove={() => change(() => api.deleteCarePlanItem("time-off", t.id), "Removed.")}
+              />
             </li>
           ))}
         </ul>
