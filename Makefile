@@ -75,5 +75,18 @@ bench: install-test system-deps
 soak: install-test system-deps
 	$(BIN)/python bench/soak.py --minutes 30 --therapists 2000 --api 2 --workers 2
 
+# Known-vulnerability audit of the Python environment and of the PWA's lock file
+# (docs/security.md, "Dependency audits"). Needs network access to the advisory services
+# (PyPI's JSON API, the npm registry's audit endpoint), so it is not part of `make test`.
+# --strict: a package that could not be looked up fails the audit instead of passing as clean.
+# --omit=dev covers the run-time dependency (preact); the workbox-* modules bundled into the
+# service worker are devDependencies, so the full audit runs too (fails at high or above; read
+# its report for workbox-* findings at any level).
+.PHONY: audit
+audit: install-test
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+	cd frontend && npm audit --omit=dev
+	cd frontend && npm audit --audit-level=high
+
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist var .pytest_cache .mypy_cache .ruff_cache

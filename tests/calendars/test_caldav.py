@@ -215,3 +215,104 @@ def test_caldav_errors_are_clear(
     )
     assert other_host.status_code == 422
     assert "same server" in other_host.json()["error"]["message"]
+
+
+def _tls_files(tmp_path: Path, host: str) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a certificate for ``host`` signed by it: (ca, cert, key) PEM files."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def build(subject: str, key: Any, issuer: str, signer: Any, ca: bool) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                critical=True,
+            )
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = build("Interlude test CA", ca_key, "Interlude test CA", ca_key, True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = build(host, key, "Interlude test CA", ca_key, False)
+    pem = serialization.Encoding.PEM
+    paths = (tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem")
+    paths[0].write_bytes(ca_cert.public_bytes(pem))
+    paths[1].write_bytes(cert.public_bytes(pem))
+    paths[2].write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return paths
+
+
+def test_the_guarded_session_still_checks_the_tls_host_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard replaces only name resolution: TLS still sends the host name as SNI and
+    verifies the certificate against it, not against the address connected to."""
+    import http.server
+    import ssl
+    import threading
+
+    import niquests
+
+    from interlude.calendars.caldav_guard import GuardedResolver, guarded_session
+
+    ca, cert, key = _tls_files(tmp_path, "caldav.test")
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *a, **k: real(
+            "127.0.0.1" if str(host) in ("caldav.test", "other.test") else host, *a, **k
+        ),
+    )
+    server_names: list[str | None] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: server_names.append(name)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(207)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    session = guarded_session(GuardedResolver(allow_private_network=True))
+    try:
+        ok = session.get(f"https://caldav.test:{port}/dav/", verify=str(ca), timeout=5)
+        assert ok.status_code == 207
+        assert server_names[0] == "caldav.test"
+        with pytest.raises(niquests.exceptions.SSLError):
+            session.get(f"https://other.test:{port}/dav/", verify=str(ca), timeout=5)
+    finally:
+        session.close()
+        server.shutdown()
+        server.server_close()

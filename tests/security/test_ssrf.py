@@ -4,7 +4,8 @@ tests/calendars/test_ssrf.py (which checks the fetch guard function by function)
 - every address form, given to POST /api/v1/calendars and to CalDAV discovery;
 - host names that resolve to private addresses (DNS answers are faked per test);
 - push subscription endpoints, the other URL a user hands the server;
-- a CalDAV host that resolves public at the check and private at the connect (rebinding).
+- a CalDAV host that resolves public at the check and private at the connect (rebinding),
+  and CalDAV redirect hops, each guarded on its own connection.
 
 A "canary" TCP listener on 127.0.0.1 counts connections: a refused request never reaches it.
 """
@@ -12,11 +13,13 @@ A "canary" TCP listener on 127.0.0.1 counts connections: a refused request never
 from __future__ import annotations
 
 import dataclasses
+import http.server
 import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+import niquests
 import pytest
 from fastapi.testclient import TestClient
 
@@ -30,9 +33,9 @@ PRIVATE_MESSAGE = ("private or local network", "https://", "not push services")
 class Canary:
     """A TCP listener that accepts and counts connections, then hangs up."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
         self.sock.listen(16)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -166,28 +169,28 @@ def test_caldav_discovery_refuses_private_addresses(
     assert canary.hits == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CalDAV checks the host's addresses once (calendars/caldav_source.py "
-    "_check_url) and the caldav client resolves it again to connect: a name that answers "
-    "public then private (DNS rebinding) reaches the private address",
-)
-def test_caldav_discovery_is_not_fooled_by_dns_rebinding(
-    strict_client: TestClient,
-    auth: dict[str, str],
-    canary: Canary,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def rebinding_dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """``rebind.evil.example`` answers a public address to the first lookup and loopback to
+    every later one (DNS rebinding); the answers given are recorded in order."""
     real = socket.getaddrinfo
-    answers = iter(["93.184.216.34"])  # public at the check, loopback from then on
+    answers: list[str] = []
 
-    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if str(host) == "rebind.evil.example":
-            return real(next(answers, "127.0.0.1"), port, *args, **kwargs)
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name == "rebind.evil.example":
+            answers.append("93.184.216.34" if not answers else "127.0.0.1")
+            return real(answers[-1], port, *args, **kwargs)
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    strict_client.post(
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return {"rebind.evil.example": answers}
+
+
+def test_caldav_discovery_is_not_fooled_by_dns_rebinding(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary, rebinding_dns: dict
+) -> None:
+    response = strict_client.post(
         "/api/v1/calendars/caldav/discover",
         json={
             "url": f"https://rebind.evil.example:{canary.port}/dav/",
@@ -196,7 +199,125 @@ def test_caldav_discovery_is_not_fooled_by_dns_rebinding(
         },
         headers=auth,
     )
+    _refused(response, "rebinding")
+    # The up-front check saw the public answer; the connection's own lookup saw loopback.
+    assert rebinding_dns["rebind.evil.example"][:2] == ["93.184.216.34", "127.0.0.1"]
     assert canary.hits == 0
+
+
+def test_caldav_sync_is_not_fooled_by_dns_rebinding(
+    strict_client: TestClient, auth: dict[str, str], canary: Canary, rebinding_dns: dict
+) -> None:
+    response = strict_client.post(  # adding a CalDAV calendar reads it at once
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": f"https://rebind.evil.example:{canary.port}/dav/cal/",
+            "username": "me",
+            "password": "pw",
+        },
+        headers=auth,
+    )
+    _refused(response, "rebinding")
+    assert rebinding_dns["rebind.evil.example"][:2] == ["93.184.216.34", "127.0.0.1"]
+    assert canary.hits == 0
+    assert strict_client.get("/api/v1/calendars", headers=auth).json() == []
+
+
+class Redirector:
+    """An HTTP server on 127.0.0.1 answering every request with a redirect to ``location``."""
+
+    def __init__(self, location: str) -> None:
+        location_ = location
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", location_)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _guard_trusting_127_0_0_1(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The CalDAV guard with 127.0.0.1 counted as public (it stands for a public server that
+    redirects); every other private address stays refused."""
+    from interlude.calendars import caldav_guard
+    from interlude.core.netguard import is_public_address
+
+    monkeypatch.setattr(
+        caldav_guard,
+        "is_public_address",
+        lambda ip: str(ip) == "127.0.0.1" or is_public_address(ip),
+    )
+    return caldav_guard
+
+
+def test_caldav_redirect_hops_are_guarded_per_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A "public" server redirects to a name that now resolves to a private address: the hop's
+    own connection is refused before it is made."""
+    private = Canary(host="127.0.0.2")
+    lookups: list[str] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(host) == "hop.evil.example":
+            lookups.append(str(host))
+            return real("127.0.0.2", port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    guard_module = _guard_trusting_127_0_0_1(monkeypatch)
+    redirector = Redirector(f"http://hop.evil.example:{private.port}/dav/")
+    resolver = guard_module.GuardedResolver(allow_private_network=False)
+    session = guard_module.guarded_session(resolver)
+    try:
+        with pytest.raises(niquests.exceptions.ConnectionError):
+            session.get(f"http://127.0.0.1:{redirector.port}/dav/", timeout=5)
+    finally:
+        session.close()
+        redirector.close()
+        private.close()
+    assert lookups == ["hop.evil.example"]
+    assert resolver.blocked_host == "hop.evil.example"
+    assert private.hits == 0
+
+
+def test_caldav_redirects_cannot_reach_unix_sockets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    path = tmp_path / "s.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    listener.settimeout(0.2)
+    guard_module = _guard_trusting_127_0_0_1(monkeypatch)
+    redirector = Redirector(f"http+unix://{str(path).replace('/', '%2F')}/containers/json")
+    session = guard_module.guarded_session(
+        guard_module.GuardedResolver(allow_private_network=False)
+    )
+    try:
+        with pytest.raises(niquests.exceptions.InvalidSchema):
+            session.get(f"http://127.0.0.1:{redirector.port}/dav/", timeout=5)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        session.close()
+        redirector.close()
+        listener.close()
 
 
 def _subscription(endpoint: str) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """CalDAV accounts, through the ``caldav`` client library.
 
-The host is resolved and checked against the SSRF rules before the client connects (the
-caldav library does its own HTTP, so the check cannot be pinned to the connection the way
-``fetch`` does for feeds; see docs/calendars.md). The collection's DAV:sync-token serves as
-the change tag: an unchanged calendar is not re-read.
+SSRF: the URL is checked up front (scheme, IP literals, what the name resolves to now) for a
+clear early refusal, and the client's HTTP session resolves every connection through
+``caldav_guard.GuardedResolver``, which connects only to the addresses it checked (no DNS
+rebinding window, redirects included; see docs/calendars.md). The collection's
+DAV:sync-token serves as the change tag: an unchanged calendar is not re-read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import caldav
 from caldav.elements import dav
 from caldav.lib import error as caldav_error
 
+from interlude.calendars.caldav_guard import GuardedResolver, blocked_message, guarded_session
 from interlude.calendars.fetch import FetchError, normalize_feed_url
 from interlude.core.netguard import is_public_address
 
@@ -75,21 +77,34 @@ def _check_url(url: str, *, allow_private_network: bool) -> str:
             raise CaldavError(f"The CalDAV host {host[:80]} could not be found.") from None
         for info in infos:
             if not is_public_address(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
-                raise CaldavError(
-                    f"The CalDAV host {host[:80]} points to a private or local network "
-                    "address, which Interlude does not connect to."
-                )
+                raise CaldavError(blocked_message(host))
     return url
 
 
-def _client(url: str, username: str, password: str) -> Any:
-    return caldav.DAVClient(  # type: ignore[operator]
-        url=url, username=username, password=password, timeout=_TIMEOUT_SECONDS
+def _client(url: str, username: str, password: str, guard: GuardedResolver) -> Any:
+    client = caldav.DAVClient(  # type: ignore[operator]
+        url=url,
+        username=username,
+        password=password,
+        timeout=_TIMEOUT_SECONDS,
+        enable_rfc6764=False,  # no DNS SRV/TXT or .well-known discovery: the URL is used as is
     )
+    client.session.close()  # replaced before any request: it has no connection yet
+    client.session = guarded_session(guard)
+    return client
 
 
-def _safe_error(exc: Exception) -> CaldavError:
+def _refused(guard: GuardedResolver) -> CaldavError | None:
+    """Set when any connection was refused, even if the caldav library swallowed the error
+    and carried on with less (it falls back on some failures)."""
+    return CaldavError(blocked_message(guard.blocked_host)) if guard.blocked_host else None
+
+
+def _safe_error(exc: Exception, guard: GuardedResolver) -> CaldavError:
     log.info("caldav request failed: %s", type(exc).__name__)
+    refused = _refused(guard)
+    if refused is not None:
+        return refused
     if isinstance(exc, caldav_error.AuthorizationError):
         return CaldavError("The CalDAV server refused the username or password.")
     if isinstance(exc, caldav_error.NotFoundError):
@@ -104,18 +119,22 @@ def discover(
 ) -> list[tuple[str, str]]:
     """The account's calendars as (path, display name), so the user can pick one."""
     url = _check_url(url, allow_private_network=allow_private_network)
+    guard = GuardedResolver(allow_private_network=allow_private_network)
     try:
-        with _client(url, username, password) as client:
+        with _client(url, username, password, guard) as client:
             calendars = client.principal().calendars()
             found = []
             for calendar in calendars:
                 name = calendar.get_display_name() or urlsplit(str(calendar.url)).path
                 found.append((urlsplit(str(calendar.url)).path, str(name)[:200]))
-            return found
     except CaldavError:
         raise
     except Exception as exc:
-        raise _safe_error(exc) from None
+        raise _safe_error(exc, guard) from None
+    refused = _refused(guard)
+    if refused is not None:
+        raise refused
+    return found
 
 
 def _calendars_to_read(client: Any, url: str) -> list[str]:
@@ -156,22 +175,28 @@ def fetch_events(
     calendar_url = urljoin(url, calendar) if calendar else url
     if urlsplit(calendar_url).hostname != urlsplit(url).hostname:
         raise CaldavError("The calendar must be on the same server as the CalDAV account.")
+    guard = GuardedResolver(allow_private_network=allow_private_network)
     try:
-        with _client(url, username, password) as client:
+        with _client(url, username, password, guard) as client:
             urls = [calendar_url] if calendar else _calendars_to_read(client, url)
             collections = [client.calendar(url=u) for u in urls]
             tokens = [_sync_token(c) for c in collections]
             tag = "|".join(t for t in tokens if t) if all(tokens) else None
             if known_ctag and tag == known_ctag:
-                return CaldavFetch(texts=None, ctag=tag)
-            texts = [
-                str(obj.data)
-                for collection in collections
-                for obj in collection.search(start=start, end=end, event=True, expand=False)
-                if obj.data
-            ]
-            return CaldavFetch(texts=texts, ctag=tag)
+                result = CaldavFetch(texts=None, ctag=tag)
+            else:
+                texts = [
+                    str(obj.data)
+                    for collection in collections
+                    for obj in collection.search(start=start, end=end, event=True, expand=False)
+                    if obj.data
+                ]
+                result = CaldavFetch(texts=texts, ctag=tag)
     except CaldavError:
         raise
     except Exception as exc:
-        raise _safe_error(exc) from None
+        raise _safe_error(exc, guard) from None
+    refused = _refused(guard)
+    if refused is not None:
+        raise refused
+    return result

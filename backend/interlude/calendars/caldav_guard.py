@@ -1,0 +1,79 @@
+"""The SSRF guard under the caldav client's HTTP (niquests, on urllib3-future).
+
+The caldav library does its own HTTP, so the guard sits in its session's DNS resolver: every
+TCP connection the session opens (the first request, each redirect hop, each reconnect)
+resolves the host through ``GuardedResolver``, which refuses non-public addresses unless
+private networks are allowed and hands urllib3 exactly the addresses it checked to connect
+to. There is no second lookup to rebind. Only resolution is replaced: the connection still
+targets the host name, so TLS sends it as SNI and verifies the certificate against it.
+
+The session also ignores proxy/netrc environment variables (a proxy would be what gets
+checked, not the server) and cannot follow a redirect to a Unix socket (``http+unix://``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+
+import niquests
+from niquests.packages.urllib3.contrib.resolver.system import SystemResolver
+
+from interlude.core.netguard import is_public_address
+
+MAX_REDIRECTS = 5
+
+
+def blocked_message(host: str) -> str:
+    return (
+        f"The CalDAV host {host[:80]} points to a private or local network address, "
+        "which Interlude does not connect to."
+    )
+
+
+class BlockedAddressError(OSError):
+    """A CalDAV connection would have reached a private or local network address."""
+
+
+class GuardedResolver(SystemResolver):
+    """The system resolver, refusing non-public answers; remembers the first refusal so the
+    caller can report it whatever the HTTP and caldav layers turn the error into."""
+
+    def __init__(self, *, allow_private_network: bool) -> None:
+        super().__init__()
+        self.allow_private_network = allow_private_network
+        self.blocked_host: str | None = None
+
+    def getaddrinfo(
+        self,
+        host: bytes | str | None,
+        port: str | int | None,
+        family: socket.AddressFamily,
+        type: socket.SocketKind,
+        proto: int = 0,
+        flags: int = 0,
+        *,
+        quic_upgrade_via_dns_rr: bool = False,
+    ) -> list[Any]:
+        name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+        records: list[Any] = super().getaddrinfo(host, port, family, type, proto, flags)
+        if self.allow_private_network:
+            return records
+        for record in records:
+            address = ipaddress.ip_address(str(record[4][0]).split("%", 1)[0])
+            if not is_public_address(address):
+                if self.blocked_host is None:
+                    self.blocked_host = name
+                raise BlockedAddressError(blocked_message(name))
+        return records
+
+
+def guarded_session(resolver: GuardedResolver) -> niquests.Session:
+    """A niquests session whose every connection resolves through ``resolver``."""
+    session = niquests.Session(resolver=resolver, disable_http3=True)
+    session.trust_env = False
+    session.max_redirects = MAX_REDIRECTS
+    for prefix in [p for p in session.adapters if p not in ("https://", "http://")]:
+        session.adapters.pop(prefix).close()
+    return session
