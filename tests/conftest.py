@@ -163,6 +163,9 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         frontend_dist=tmp_path / "no-frontend",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
+        # In-process tests encrypt in place (no process spawned per test); the pool has its
+        # own tests, and the worker-process tests run it with the default.
+        push_encryption_processes=0,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -396,3 +396,25 @@ def test_no_snooze_button_when_a_snooze_would_run_into_the_next_session(
 
     [message] = push.received(device)
     assert [a["action"] for a in message.payload["actions"]] == ["done", "skip"]
+
+
+def test_a_burst_is_encrypted_in_the_pool_and_every_reminder_arrives_once(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push: LocalPushService
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    now = clock.now()
+    rows = [make_reminder(db, user_id=user.id, due_at=now, commit=False) for _ in range(60)]
+    db.commit()
+    # Batches of 40 (>= the pool threshold): the second batch is claimed while the first posts.
+    harness = DispatchHarness(runtime, timeout=1.0, encryption_processes=1, batch_size=40)
+    try:
+        report = harness(now)
+        assert harness.dispatcher._encryption._executor is not None, "the pool was not used"
+    finally:
+        harness.close()
+
+    assert (report.claimed, report.sent, report.batches) == (60, 60, 2)
+    arrived = [m.payload["id"] for m in push.received(device)]
+    assert sorted(arrived) == sorted(str(r.id) for r in rows)
+    db.expire_all()
+    assert {r.state for r in db.scalars(select(Reminder))} == {SENT}

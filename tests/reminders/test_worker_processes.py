@@ -196,4 +196,5 @@ def test_a_killed_worker_loses_nothing(
     ids = Counter(m.payload["id"] for m in live_push.received())
     assert len(ids) == total
     duplicates = sum(ids.values()) - total
-    assert duplicates <= in_flight <= batch, (duplicates, in_flight)
+    # In flight at the kill: the batch being posted and the next one, claimed ahead.
+    assert duplicates <= in_flight <= 2 * batch, (duplicates, in_flight)

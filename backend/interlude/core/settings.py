@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         default="mailto:admin@localhost",
         description="VAPID 'sub' claim: a mailto: or https: URL where push services reach you.",
     )
+    push_encryption_processes: int = Field(
+        default=1,
+        ge=0,
+        le=16,
+        description="Processes that encrypt large reminder bursts beside the worker's event "
+        "loop (other cores); 0 encrypts in the worker process itself.",
+    )
     session_days: int = Field(default=30, ge=1, le=365, description="Login lifetime in days.")
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)

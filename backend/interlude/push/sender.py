@@ -14,22 +14,23 @@ Endpoints are capability URLs: log them only through ``redact_endpoint``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
-import http_ece
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from interlude.core.clock import Clock
+from interlude.push.encryption import EncryptionJob, EncryptionPool, encrypt
 from interlude.push.netguard import BlockedAddressError
 from interlude.push.transport import PushTransport
 from interlude.push.vapid import (
@@ -37,7 +38,6 @@ from interlude.push.vapid import (
     VapidIdentity,
     VapidSubjectError,
     b64url,
-    b64url_decode,
 )
 
 log = logging.getLogger("interlude.push")
@@ -67,6 +67,8 @@ class PushResult:
     http_status: int | None
     retry_after_seconds: float | None
     reason: str
+    # When the push service answered (None: no answer); a timestamp, not part of the outcome.
+    answered_at: datetime | None = field(default=None, compare=False)
 
 
 class PayloadTooLargeError(ValueError):
@@ -91,6 +93,7 @@ def topic_for(value: str) -> str:
     return b64url(hashlib.sha256(value.encode("utf-8")).digest())[:32]
 
 
+@functools.lru_cache(maxsize=4096)  # called per message; a device's endpoint never changes
 def endpoint_origin(endpoint: str) -> str:
     """``scheme://host[:port]``: the VAPID audience and the header-cache key."""
     parts = urlsplit(endpoint)
@@ -143,13 +146,13 @@ def classify_response(
 ) -> PushResult:
     """Maps a push service's answer to what the caller must do (RFC 8030 section 5/8)."""
     if 200 <= status < 300:
-        return PushResult("sent", status, None, f"accepted ({status})")
+        return PushResult("sent", status, None, f"accepted ({status})", now)
     if status in (404, 410):
-        return PushResult("gone", status, None, f"subscription no longer exists ({status})")
+        return PushResult("gone", status, None, f"subscription no longer exists ({status})", now)
     if status == 429 or status >= 500:
         label = "rate limited" if status == 429 else "push service error"
         return PushResult(
-            "retry", status, parse_retry_after(retry_after, now), f"{label} ({status})"
+            "retry", status, parse_retry_after(retry_after, now), f"{label} ({status})", now
         )
     explanation = {
         400: "push service rejected the request",
@@ -159,7 +162,18 @@ def classify_response(
     }.get(status, "unexpected push service response")
     detail = _short(excerpt.decode("utf-8", errors="replace"))
     reason = f"{explanation} ({status})" + (f": {detail}" if detail else "")
-    return PushResult("failed", status, None, reason)
+    return PushResult("failed", status, None, reason, now)
+
+
+@dataclass(frozen=True)
+class PushMessage:
+    """One notification for one device."""
+
+    target: PushTarget
+    payload: dict[str, Any] | bytes  # bytes: already ``encode_payload``d (shared by devices)
+    ttl_seconds: int
+    topic: str | None
+    urgency: str = "high"
 
 
 class PushSender:
@@ -175,15 +189,18 @@ class PushSender:
         max_concurrency: int = 64,
         clock: Clock,
         allow_private_network: bool = False,
+        encryption: EncryptionPool | None = None,
     ) -> None:
         """``allow_private_network`` (``settings.allow_private_network``) lets endpoints on
         loopback/private addresses be reached; off, such endpoints fail without a connection.
+        ``encryption`` (default: in this process) encrypts large batches on other cores.
         """
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self._clock = clock
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
         self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._encryption = encryption or EncryptionPool(0)
         self._transport = PushTransport(
             timeout=timeout,
             max_connections=max_concurrency,
@@ -203,27 +220,57 @@ class PushSender:
         topic: str | None,
         urgency: str = "high",
     ) -> PushResult:
-        if urgency not in URGENCIES:
-            raise ValueError(f"urgency must be one of {', '.join(URGENCIES)}")
-        try:
-            data = encode_payload(payload)
-        except PayloadTooLargeError as exc:
-            return PushResult("failed", None, None, str(exc))
-        # Encrypt inside the semaphore: with thousands of sends gathered at once, the first
-        # ones go out while later ones are still waiting, instead of after every encryption.
-        async with self._semaphore:
+        message = PushMessage(target, payload, ttl_seconds, topic, urgency)
+        return (await self.send_many([message]))[0]
+
+    async def send_many(self, messages: Sequence[PushMessage]) -> list[PushResult]:
+        """Every message's result, in order. Bodies are encrypted in chunks (in the pool for
+        a large batch) and each chunk is posted as soon as it is ready."""
+        results: list[PushResult | None] = [None] * len(messages)
+        ready: list[int] = []
+        jobs: list[EncryptionJob] = []
+        for index, message in enumerate(messages):
+            if message.urgency not in URGENCIES:
+                raise ValueError(f"urgency must be one of {', '.join(URGENCIES)}")
             try:
-                request_headers = self._build_headers(target, ttl_seconds, topic, urgency)
-                body = self._encrypt(target, data)
-            except VapidSubjectError as exc:
-                return PushResult("failed", None, None, str(exc))
-            except Exception as exc:  # a malformed stored key; never crash the dispatcher
-                return PushResult(
-                    "failed",
-                    None,
-                    None,
-                    f"could not prepare the message for this device ({type(exc).__name__})",
+                data = (
+                    message.payload
+                    if isinstance(message.payload, bytes)
+                    else encode_payload(message.payload)
                 )
+            except PayloadTooLargeError as exc:
+                results[index] = PushResult("failed", None, None, str(exc))
+                continue
+            ready.append(index)
+            jobs.append(EncryptionJob(data, message.target.p256dh, message.target.auth))
+
+        async def post_chunk(offset: int, bodies: asyncio.Future[list[bytes | str]]) -> None:
+            encrypted = await bodies
+            indexes = ready[offset : offset + len(encrypted)]
+            answers = await asyncio.gather(
+                *(self._post(messages[i], body) for i, body in zip(indexes, encrypted, strict=True))
+            )
+            for i, answer in zip(indexes, answers, strict=True):
+                results[i] = answer
+
+        chunks = self._encryption.iter_chunks(jobs)
+        await asyncio.gather(*(post_chunk(offset, bodies) for offset, bodies in chunks))
+        missing = PushResult("failed", None, None, "not sent")
+        return [result or missing for result in results]
+
+    async def _post(self, message: PushMessage, body: bytes | str) -> PushResult:
+        target = message.target
+        if isinstance(body, str):  # the pool's error name for a malformed stored key
+            return PushResult(
+                "failed", None, None, f"could not prepare the message for this device ({body})"
+            )
+        try:
+            request_headers = self._build_headers(
+                target, message.ttl_seconds, message.topic, message.urgency
+            )
+        except VapidSubjectError as exc:
+            return PushResult("failed", None, None, str(exc))
+        async with self._semaphore:
             try:
                 status, retry_after, excerpt = await self._transport.post(
                     target.endpoint, body, request_headers
@@ -269,16 +316,8 @@ class PushSender:
 
     @staticmethod
     def _encrypt(target: PushTarget, data: bytes) -> bytes:
-        """aes128gcm (RFC 8291) exactly as pywebpush does it: a fresh ephemeral P-256 key per
-        message, ECDH with the device key and its auth secret, all inside http_ece."""
-        body: bytes = http_ece.encrypt(
-            data,
-            private_key=ec.generate_private_key(ec.SECP256R1()),
-            dh=b64url_decode(target.p256dh),
-            auth_secret=b64url_decode(target.auth),
-            version="aes128gcm",
-        )
-        return body
+        """One message's aes128gcm body, in this process (see ``encryption.encrypt``)."""
+        return encrypt(EncryptionJob(data, target.p256dh, target.auth))
 
     @staticmethod
     def _blocked(target: PushTarget, exc: BlockedAddressError) -> PushResult:

@@ -26,11 +26,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from interlude.core.runtime import Runtime
+from interlude.push.encryption import EncryptionPool
 from interlude.push.models import PushSubscription
-from interlude.push.sender import MAX_PAYLOAD_BYTES, PushResult, PushSender, PushTarget
+from interlude.push.sender import (
+    MAX_PAYLOAD_BYTES,
+    PushMessage,
+    PushResult,
+    PushSender,
+    PushTarget,
+    encode_payload,
+)
 from interlude.push.service import delete_subscription_by_id
 from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders import metrics, outbox
@@ -38,6 +46,7 @@ from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENT
 from interlude.reminders.outbox import Claimed, Outcome
 
 log = logging.getLogger("interlude.reminders.dispatch")
+_SUBSCRIPTIONS: Table = PushSubscription.__table__  # type: ignore[assignment]
 
 NO_DEVICE_REASON = (
     "No device is subscribed to notifications: open Interlude on your phone and turn "
@@ -90,9 +99,11 @@ def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]
         payload["steps"] = [s[:200] for s in item.ritual_steps[:10]]
     # Push services take 4 KB of ciphertext; keep the JSON within 3 KB by dropping the last
     # ritual steps first (the break page shows them all), then shortening the body.
-    while _size(payload) > MAX_PAYLOAD_BYTES and payload.get("steps"):
+    size = _size(payload)
+    while size > MAX_PAYLOAD_BYTES and payload.get("steps"):
         payload["steps"].pop()
-    if _size(payload) > MAX_PAYLOAD_BYTES:
+        size = _size(payload)
+    if size > MAX_PAYLOAD_BYTES:
         payload["body"] = payload["body"][:200] + "…"
     return payload
 
@@ -158,6 +169,12 @@ def decide(item: Claimed, results: Sequence[PushResult], *, now: datetime, devic
     return Outcome(item.id, FAILED, now, item.due_at, error="No push service answered.")
 
 
+@dataclass
+class _Batch:
+    items: list[Claimed]
+    heartbeat: asyncio.Task[None] | None
+
+
 class Dispatcher:
     """Owns one PushSender (one pooled HTTP client) on its own event loop."""
 
@@ -170,7 +187,10 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=30),
         max_concurrency: int = 64,
         timeout: float = 10.0,
+        encryption_processes: int | None = None,
     ) -> None:
+        """``encryption_processes`` (default: ``settings.push_encryption_processes``) encrypt
+        large batches on other cores; 0 keeps everything in this process."""
         self.runtime = runtime
         self.owner = owner or default_owner()
         self.batch_size = batch_size
@@ -178,6 +198,14 @@ class Dispatcher:
         self.max_concurrency = max_concurrency
         self.timeout = timeout
         self._sender: PushSender | None = None
+        processes = encryption_processes
+        if processes is None:
+            processes = runtime.settings.push_encryption_processes
+        self._encryption = EncryptionPool(processes)
+
+    def start(self) -> None:
+        """Spawn the encryption processes now, so the first burst does not wait for them."""
+        self._encryption.start()
 
     def _get_sender(self) -> PushSender:
         if self._sender is None:
@@ -192,6 +220,7 @@ class Dispatcher:
                 max_concurrency=self.max_concurrency,
                 clock=self.runtime.clock,
                 allow_private_network=self.runtime.settings.allow_private_network,
+                encryption=self._encryption,
             )
         return self._sender
 
@@ -199,107 +228,140 @@ class Dispatcher:
         if self._sender is not None:
             await self._sender.aclose()
             self._sender = None
+        self._encryption.shutdown()
 
     async def dispatch_due(self, *, now: datetime | None = None) -> DispatchReport:
-        """Send everything due at ``now`` (default: the runtime's clock, read per batch)."""
+        """Send everything due at ``now`` (default: the runtime's clock, read per batch).
+
+        The next batch is claimed, and the last one's outcomes written, in threads while the
+        current batch is being posted: the event loop keeps posting instead of waiting on
+        the database between batches.
+        """
         report = DispatchReport()
-        with self.runtime.session() as session:
-            report.expired += outbox.expire_overdue(session=session, now=now or self._now())
-        while True:
-            at = now or self._now()
-            with self.runtime.session() as session:
-                batch = outbox.claim_due(
-                    session=session,
-                    now=at,
-                    owner=self.owner,
-                    limit=self.batch_size,
-                    lease=self.lease,
-                )
-            if not batch:
-                return report
-            report.claimed += len(batch)
-            report.batches += 1
-            metrics.DISPATCH_BATCHES.inc()
-            await self._send_batch(batch, fixed_now=now, report=report)
-            if len(batch) < self.batch_size:
-                return report
+        report.expired += await asyncio.to_thread(self._expire_overdue, now or self._now())
+        claiming: asyncio.Task[_Batch] | None = self._claim_ahead(now)
+        writes: list[asyncio.Task[None]] = []
+        try:
+            while claiming is not None:
+                batch = await claiming
+                claiming = None
+                if not batch.items:
+                    break
+                report.claimed += len(batch.items)
+                report.batches += 1
+                metrics.DISPATCH_BATCHES.inc()
+                if len(batch.items) == self.batch_size:
+                    claiming = self._claim_ahead(now)
+                writes.append(await self._send_batch(batch, fixed_now=now, report=report))
+        finally:
+            if claiming is not None:  # an error mid-way: the prefetched rows' lease runs out
+                claiming.cancel()
+            await asyncio.gather(*writes)
+        return report
 
     def _now(self) -> datetime:
         return self.runtime.clock.now()
+
+    def _expire_overdue(self, at: datetime) -> int:
+        with self.runtime.session() as session:
+            return outbox.expire_overdue(session=session, now=at)
+
+    def _claim_ahead(self, fixed_now: datetime | None) -> asyncio.Task[_Batch]:
+        async def claim() -> _Batch:
+            at = fixed_now or self._now()
+            items = await asyncio.to_thread(self._claim, at)
+            heartbeat = None
+            if items:  # the lease is kept from the claim on, not from the first post
+                heartbeat = asyncio.create_task(self._keep_lease([item.id for item in items]))
+            return _Batch(items, heartbeat)
+
+        return asyncio.create_task(claim())
+
+    def _claim(self, at: datetime) -> list[Claimed]:
+        with self.runtime.session() as session:
+            return outbox.claim_due(
+                session=session, now=at, owner=self.owner, limit=self.batch_size, lease=self.lease
+            )
 
     def _load_targets(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[PushTarget]]:
         """Every device of every user in the batch, in one query."""
         targets: dict[uuid.UUID, list[PushTarget]] = defaultdict(list)
         with self.runtime.session() as session:
+            devices = _SUBSCRIPTIONS.c  # Core, not ORM: this runs once per batch of a burst
             rows = session.execute(
                 select(
-                    PushSubscription.id,
-                    PushSubscription.user_id,
-                    PushSubscription.endpoint,
-                    PushSubscription.p256dh,
-                    PushSubscription.auth,
-                ).where(PushSubscription.user_id.in_(list(user_ids)))
+                    devices.id, devices.user_id, devices.endpoint, devices.p256dh, devices.auth
+                ).where(devices.user_id.in_(list(user_ids)))
             ).all()
         for row in rows:
             targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))
         return targets
 
     async def _send_batch(
-        self, batch: list[Claimed], *, fixed_now: datetime | None, report: DispatchReport
-    ) -> None:
-        sender = self._get_sender()
-        targets = self._load_targets({item.user_id for item in batch})
-
-        device_results: list[tuple[uuid.UUID, PushResult]] = []
-
-        async def one(item: Claimed) -> tuple[Outcome, list[uuid.UUID]]:
-            devices = targets.get(item.user_id, [])
+        self, batch: _Batch, *, fixed_now: datetime | None, report: DispatchReport
+    ) -> asyncio.Task[None]:
+        """Post the batch; return the task writing its outcomes (awaited by the caller)."""
+        items = batch.items
+        try:
+            sender = self._get_sender()
+            targets = await asyncio.to_thread(self._load_targets, {i.user_id for i in items})
             start = fixed_now or self._now()
+            messages: list[PushMessage] = []
+            for item in items:
+                ttl = int((item.expires_at - start).total_seconds())
+                if ttl <= 0:
+                    continue
+                data = encode_payload(payload_for(item, now=start))  # once for every device
+                for device in targets.get(item.user_id, []):
+                    messages.append(PushMessage(device, data, ttl, item.id.hex, "high"))
+            results = iter(await sender.send_many(messages))
+        finally:
+            if batch.heartbeat is not None:
+                batch.heartbeat.cancel()
+
+        outcomes: list[Outcome] = []
+        gone_ids: list[uuid.UUID] = []
+        device_results: list[tuple[uuid.UUID, PushResult]] = []
+        for item in items:
             ttl = int((item.expires_at - start).total_seconds())
             if ttl <= 0:
-                return Outcome(
-                    item.id, EXPIRED, start, item.due_at, error=outbox.EXPIRED_REASON
-                ), []
-            payload = payload_for(item, now=start)
-            results = await asyncio.gather(
-                *(
-                    sender.send(device, payload, ttl_seconds=ttl, topic=item.id.hex, urgency="high")
-                    for device in devices
+                outcomes.append(
+                    Outcome(item.id, EXPIRED, start, item.due_at, error=outbox.EXPIRED_REASON)
                 )
-            )
-            gone = [
-                d.subscription_id
-                for d, r in zip(devices, results, strict=True)
-                if r.outcome == "gone"
-            ]
-            device_results.extend(
-                (d.subscription_id, r)
-                for d, r in zip(devices, results, strict=True)
-                if r.outcome != "gone"
-            )
-            for result in results:
-                metrics.PUSH_ATTEMPTS.labels(result.outcome).inc()
-                report.results[result.outcome] += 1
-            report.pushes += len(results)
-            at = fixed_now or self._now()
-            return decide(item, results, now=at, devices=len(devices)), gone
+                continue
+            devices = targets.get(item.user_id, [])
+            answers = [next(results) for _ in devices]
+            for device, answer in zip(devices, answers, strict=True):
+                metrics.PUSH_ATTEMPTS.labels(answer.outcome).inc()
+                report.results[answer.outcome] += 1
+                if answer.outcome == "gone":
+                    gone_ids.append(device.subscription_id)
+                else:
+                    device_results.append((device.subscription_id, answer))
+            report.pushes += len(answers)
+            # When this reminder's last device answered: its delivery time (lateness metric).
+            answered = [a.answered_at for a in answers if a.answered_at is not None]
+            at = fixed_now or (max(answered) if answered else self._now())
+            outcomes.append(decide(item, answers, now=at, devices=len(devices)))
+        for outcome in outcomes:
+            report.add(outcome.state)
+        written_at = fixed_now or self._now()
+        return asyncio.create_task(
+            asyncio.to_thread(self._write_outcomes, outcomes, gone_ids, device_results, written_at)
+        )
 
-        heartbeat = asyncio.create_task(self._keep_lease([item.id for item in batch]))
-        try:
-            answers = await asyncio.gather(*(one(item) for item in batch))
-        finally:
-            heartbeat.cancel()
-        outcomes = [outcome for outcome, _ in answers]
-        gone_ids = [sid for _, gone in answers for sid in gone]
+    def _write_outcomes(
+        self,
+        outcomes: list[Outcome],
+        gone_ids: list[uuid.UUID],
+        device_results: list[tuple[uuid.UUID, PushResult]],
+        at: datetime,
+    ) -> None:
         with self.runtime.session() as session:
             if gone_ids:
                 self._delete_subscriptions(session, gone_ids)
             outbox.mark(session=session, owner=self.owner, outcomes=outcomes)
-            outbox.record_device_results(
-                session=session, results=device_results, now=fixed_now or self._now()
-            )
-        for outcome in outcomes:
-            report.add(outcome.state)
+            outbox.record_device_results(session=session, results=device_results, now=at)
 
     async def _keep_lease(self, ids: list[uuid.UUID]) -> None:
         """Extend the batch's lease while its pushes are in flight (slow or hanging push
@@ -307,10 +369,13 @@ class Dispatcher:
         interval = self.lease.total_seconds() / 3
         while True:
             await asyncio.sleep(interval)
-            with self.runtime.session() as session:
-                outbox.extend_lease(
-                    session=session, owner=self.owner, ids=ids, until=self._now() + self.lease
-                )
+            await asyncio.to_thread(self._extend_lease, ids)
+
+    def _extend_lease(self, ids: list[uuid.UUID]) -> None:
+        with self.runtime.session() as session:
+            outbox.extend_lease(
+                session=session, owner=self.owner, ids=ids, until=self._now() + self.lease
+            )
 
     @staticmethod
     def _delete_subscriptions(session: Any, ids: list[uuid.UUID]) -> None:

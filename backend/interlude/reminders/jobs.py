@@ -49,6 +49,7 @@ class DispatchAlarm:
         self.scheduler = scheduler
         self.runtime = runtime
         self.dispatcher = dispatcher or Dispatcher(runtime)
+        self.dispatcher.start()
         self.safety_interval = safety_interval
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from interlude.core.db import is_postgres
@@ -54,13 +54,6 @@ class Outcome:
     error: str | None = None
 
 
-def _due(now: datetime) -> object:
-    return or_(
-        (Reminder.state == PLANNED) & (Reminder.next_attempt_at <= now),
-        (Reminder.state == SENDING) & (Reminder.lease_until < now),
-    )
-
-
 def expire_overdue(*, session: Session, now: datetime) -> int:
     """Planned rows (and dead leases) whose expiry passed become ``expired`` unsent."""
     result = session.execute(
@@ -84,46 +77,56 @@ def expire_overdue(*, session: Session, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _due_rows(now: datetime) -> ColumnElement[bool]:
+    """Planned and due, or leased by a worker whose lease ran out. Core, not ORM: the claim
+    is the burst's hot statement, and plain Core skips the ORM's bulk-update machinery."""
+    c = _table.c
+    return or_(
+        (c.state == PLANNED) & (c.next_attempt_at <= now),
+        (c.state == SENDING) & (c.lease_until < now),
+    )
+
+
+_CLAIMED_COLUMNS = tuple(
+    _table.c[name]
+    for name in (
+        "id",
+        "user_id",
+        "kind",
+        "title",
+        "body",
+        "due_at",
+        "expires_at",
+        "attempts",
+        "activity",
+        "duration_minutes",
+        "ritual_steps",
+    )
+)
+
+
 def claim_due(
     *, session: Session, now: datetime, owner: str, limit: int, lease: timedelta
 ) -> list[Claimed]:
     """Take up to ``limit`` due rows for ``owner`` until ``now + lease``; caller commits."""
-    ids_query = (
-        select(Reminder.id)
-        .where(_due(now))  # type: ignore[arg-type]
-        .order_by(Reminder.next_attempt_at)
-        .limit(limit)
-    )
-    stmt = update(Reminder)
+    c = _table.c
+    ids_query = select(c.id).where(_due_rows(now)).order_by(c.next_attempt_at).limit(limit)
+    stmt = update(_table)
     if is_postgres(session):
         ids = list(session.scalars(ids_query.with_for_update(skip_locked=True)))
         if not ids:
             return []
-        stmt = stmt.where(Reminder.id.in_(ids))
+        stmt = stmt.where(c.id.in_(ids))
     else:
-        stmt = stmt.where(Reminder.id.in_(ids_query.scalar_subquery()), _due(now))  # type: ignore[arg-type]
+        stmt = stmt.where(c.id.in_(ids_query.scalar_subquery()), _due_rows(now))
     rows = session.execute(
         stmt.values(
             state=SENDING,
             lease_owner=owner,
             lease_until=now + lease,
-            attempts=Reminder.attempts + 1,
+            attempts=c.attempts + 1,
             updated_at=now,
-        )
-        .returning(
-            Reminder.id,
-            Reminder.user_id,
-            Reminder.kind,
-            Reminder.title,
-            Reminder.body,
-            Reminder.due_at,
-            Reminder.expires_at,
-            Reminder.attempts,
-            Reminder.activity,
-            Reminder.duration_minutes,
-            Reminder.ritual_steps,
-        )
-        .execution_options(synchronize_session=False)
+        ).returning(*_CLAIMED_COLUMNS)
     ).all()
     claimed = [
         Claimed(
@@ -141,7 +144,7 @@ def claim_due(
         )
         for row in rows
     ]
-    claimed.sort(key=lambda c: c.due_at)
+    claimed.sort(key=lambda item: item.due_at)
     return claimed
 
 
