@@ -81,6 +81,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _settled_rss(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:
+    """RSS by process once it stops growing (two samples 2 s apart within 2 MB; at most 90 s)."""
+    previous: dict[str, float] = {}
+    deadline = time.monotonic() + 90
+    while True:
+        time.sleep(2.0)
+        current = {name: _rss_mb(p.pid) for name, p in processes.items()}
+        settled = previous and all(abs(current[n] - previous[n]) < 2 for n in current)
+        if settled or time.monotonic() > deadline:
+            return current
+        previous = current
+
+
 def _rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (uvicorn --workers forks)."""
     total = 0.0
@@ -194,8 +207,9 @@ def run_soak(
         users = _sign_up(base, therapists, start, end, feeds, Route, push)
         for n in range(workers):
             processes[f"worker{n}"] = subprocess.Popen([interlude, "worker"], env=env)
-        time.sleep(10)  # workers finish importing and make their first pass
-        report.rss_start_mb = {name: _rss_mb(p.pid) for name, p in processes.items()}
+        # The start sample waits for the workers (and their encryption processes) to finish
+        # importing: "flat memory" compares a loaded process with itself.
+        report.rss_start_mb = _settled_rss(processes)
         _traffic(base, users, end, clients, report)
         time.sleep(max(0.0, (end - datetime.now(UTC)).total_seconds()) + grace)
         report.rss_end_mb = {name: _rss_mb(p.pid) for name, p in processes.items()}
