@@ -1,19 +1,29 @@
 """API under HTTP load: `interlude serve` on PostgreSQL with 1,000 users' data, driven by wrk.
 
-    .venv/bin/python bench/bench_api.py [--users 1000] [--connections 100] [--seconds 20]
+    .venv/bin/python bench/bench_api.py [--users 1000] [--connections 25,100] [--seconds 20]
+        [--workers 1] [--think-ms 500,200] [--db-name interlude_bench_api]
         [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 - Creates a fresh database (``interlude_bench_api``), migrates it, and seeds N therapists:
   the default care plan, a calendar with 8 sessions a day for the next 7 days, the
   reminders the planner makes of them (the real re-plan), and one login session each.
-- Starts ``interlude serve`` (one uvicorn process, the CLI's settings) and, on the same
-  uvicorn settings, a bare FastAPI app answering a constant JSON body: the reference.
+- Starts ``interlude serve --workers W`` (the CLI's uvicorn settings) and, on the same
+  uvicorn settings and the same number of processes, a bare FastAPI app answering a
+  constant JSON body: the reference.
 - Runs wrk (Debian package ``wrk``) with C connections for S seconds per scenario, each
   request signed in as a random one of the N users:
   * Today view: GET /api/v1/appointments and GET /api/v1/reminders for the local day
     (alternating, the two calls the PWA's Today screen makes);
   * reminder list: GET /api/v1/reminders (its default window, a day back to 14 ahead);
   * bare: GET /bare on the reference app.
+  These rows are saturation: wrk's closed loop sends the next request the moment the last
+  answer arrives, so by Little's law mean latency = connections / throughput.
+- Then, at the highest connection count, the Today view again with every connection pausing
+  a random 0..2T ms (mean T, ``--think-ms``) between an answer and its next request: 100
+  clients at a rate below saturation, the latency a user sees when the server is not the
+  queue. (wrk's ``delay()``; wrk times each request from its send, so the pause is not
+  counted.)
+- Records the server processes' CPU time per request (PostgreSQL's and wrk's not included).
 - Writes the figures to docs/benchmarks.md under "## API" and drops the database.
 """
 
@@ -21,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import socket
@@ -36,9 +45,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.api_report import Key, render, write_docs
+
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "benchmarks.md"
-DB_NAME = "interlude_bench_api"
+DEFAULT_DB_NAME = "interlude_bench_api"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 SESSIONS_PER_DAY = 8
 DAYS = 7
@@ -68,14 +79,14 @@ def _admin(pg_url: str, sql: str) -> None:
     engine.dispose()
 
 
-def create_database(pg_url: str) -> str:
+def create_database(pg_url: str, db_name: str = DEFAULT_DB_NAME) -> str:
     from sqlalchemy.engine import make_url
 
     from interlude import migrations
 
-    _admin(pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-    _admin(pg_url, f'CREATE DATABASE "{DB_NAME}"')
-    url = make_url(_admin_url(pg_url)).set(database=DB_NAME).render_as_string(False)
+    _admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    _admin(pg_url, f'CREATE DATABASE "{db_name}"')
+    url = make_url(_admin_url(pg_url)).set(database=db_name).render_as_string(False)
     migrations.upgrade(url)
     return url
 
@@ -179,7 +190,9 @@ def _wait_ready(port: int, path: str, proc: subprocess.Popen[bytes], limit: floa
     raise RuntimeError("server did not start")
 
 
-def start_interlude(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_interlude(
+    url: str, data_dir: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     env = {
         **os.environ,
@@ -190,23 +203,48 @@ def start_interlude(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], 
     }
     interlude = Path(sys.executable).with_name("interlude")
     proc = subprocess.Popen(
-        [str(interlude), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env
+        [
+            str(interlude),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
     )
-    _wait_ready(port, "/readyz", proc)
+    _wait_ready(port, "/readyz", proc, limit=300)  # a busy machine starts slowly
     return proc, port
 
 
-def start_bare() -> tuple[subprocess.Popen[bytes], int]:
-    """The same uvicorn.run options as `interlude serve` (cli._serve, one process)."""
+def start_bare(workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
+    """The same uvicorn.run options as `interlude serve` (cli.uvicorn_options)."""
     port = _free_port()
     code = (
-        "import uvicorn, sys; sys.path.insert(0, 'bench'); from bench_api import bare_app; "
-        f"uvicorn.run(bare_app, host='127.0.0.1', port={port}, proxy_headers=True, "
-        "log_level='warning')"
+        "import uvicorn; from interlude.cli import uvicorn_options; "
+        f"uvicorn.run('bench_api:bare_app', app_dir='bench', host='127.0.0.1', port={port}, "
+        f"workers={workers}, **uvicorn_options())"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
-    _wait_ready(port, "/bare", proc)
+    _wait_ready(port, "/bare", proc, limit=300)
     return proc, port
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its children (uvicorn's workers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 LUA = """
@@ -220,19 +258,31 @@ request = function()
   return wrk.format("GET", path, {["Authorization"] = "Bearer " .. token})
 end
 """
+# A pause of 0..2T ms (mean T) after each answer, per connection: clients below saturation.
+THINK = """
+delay = function()
+  return math.random(0, %(twice)d)
+end
+"""
 
 
 def run_wrk(
-    port: int, paths: list[str], tokens: list[str], connections: int, seconds: int, tmp: Path
+    port: int,
+    paths: list[str],
+    tokens: list[str],
+    connections: int,
+    seconds: int,
+    tmp: Path,
+    think_ms: int = 0,
 ) -> dict[str, Any]:
     script = tmp / f"wrk-{uuid.uuid4().hex[:6]}.lua"
-    script.write_text(
-        LUA
-        % {
-            "tokens": ", ".join(f'"{t}"' for t in tokens),
-            "paths": ", ".join(f'"{p}"' for p in paths),
-        }
-    )
+    lua = LUA % {
+        "tokens": ", ".join(f'"{t}"' for t in tokens),
+        "paths": ", ".join(f'"{p}"' for p in paths),
+    }
+    if think_ms:
+        lua += THINK % {"twice": 2 * think_ms}
+    script.write_text(lua)
     command = [
         "wrk",
         f"-t{min(2, connections)}",
@@ -272,88 +322,15 @@ def parse_wrk(out: str) -> dict[str, Any]:
 # --- report ---------------------------------------------------------------------------------
 
 
-def _recovery(result: dict[str, Any]) -> str:
-    if "recovery_s" not in result:
-        return "-"
-    return f"{result['recovery_s']:.0f} s" if result["recovery_s"] >= 1 else "at once"
-
-
-STALL_NOTE = (
-    '"none completed": no response within wrk\'s 2 s timeout for the whole row. The process '
-    "stalls: its database pool (10 + 20) is smaller than the 40 threads that run the sync "
-    "session dependency, so threads wait for connections only a thread can give back, until "
-    "the 30 s pool timeout answers 500 (tests/load/test_concurrency.py; "
-    'docs/scaling.md has the fix). "answers again after": how long /readyz took to answer '
-    "once the load stopped.\n"
-)
-
-NAMES = {
-    "today": "Today view (appointments + reminders of the day, alternating)",
-    "reminders": "Reminder list (default window)",
-    "bare": "bare FastAPI JSON endpoint (reference)",
-}
-
-
-def render(
-    results: dict[tuple[str, int], dict[str, Any]], args: argparse.Namespace, load: str
-) -> str:
-    rows = []
-    levels = sorted({c for _, c in results})
-    for connections in levels:
-        bare = results[("bare", connections)]["rps"] or 1.0
-        for key, label in NAMES.items():
-            r = results[(key, connections)]
-            done = r["requests"] > 0
-            p50 = f"{r['p50']:.1f} ms" if done else "none completed"
-            p99 = f"{r['p99']:.1f} ms" if done else "none completed"
-            rows.append(
-                f"| {label} | {connections} | {r['rps']:,.0f} | {r['rps'] / bare:.0%} "
-                f"| {p50} | {p99} | {r['requests']:,} | {r['non_2xx']} "
-                f"| {r['timeouts']} | {_recovery(r)} |"
-            )
-    top = max(levels)
-    today, bare_top = results[("today", top)], results[("bare", top)]["rps"] or 1.0
-    ok = today["requests"] > 0 and today["timeouts"] == 0 and today["non_2xx"] == 0
-    verdict_p99 = "met" if ok and today["p99"] <= 50 else "not met"
-    verdict_ratio = "met" if ok and today["rps"] / bare_top >= 0.4 else "not met"
-    return "\n".join(
-        [
-            "## API",
-            "",
-            f"`.venv/bin/python bench/bench_api.py --users {args.users} --connections "
-            f"{args.connections} --seconds {args.seconds}` — Python {platform.python_version()}, "
-            f"{os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average at "
-            f"start {load} (shared machine; wrk, PostgreSQL and the server share the cores).",
-            "",
-            f"`interlude serve` (one uvicorn process) on PostgreSQL with {args.users:,} "
-            f"therapists ({SESSIONS_PER_DAY} sessions a day for {DAYS} days each, their planned "
-            f"reminders, the default care plan); wrk (2 threads, its default 2 s timeout) for "
-            f"{args.seconds} s per row after a 3 s warm-up, every request signed in as a random "
-            "therapist. The bare endpoint runs in the same run on the same uvicorn settings.",
-            "",
-            "| scenario | connections | requests/s | of bare | p50 | p99 | requests | non-2xx "
-            "| timeouts | answers again after |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-            *rows,
-            "",
-            f"Targets (issue 8, on 2 cores): Today view p99 <= 50 ms at {top} concurrent "
-            f"clients ({verdict_p99}: {today['p99']:.1f} ms over {today['requests']:,} completed "
-            f"requests, {today['timeouts']} timeouts); >= 40 % of the bare endpoint's "
-            f"throughput ({verdict_ratio}: {today['rps'] / bare_top:.0%}).",
-            "",
-            STALL_NOTE if any(r["requests"] == 0 for r in results.values()) else "",
-        ]
-    )
-
-
-def write_docs(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## API\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text)
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for proc in processes:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    processes.clear()
 
 
 def main() -> None:
@@ -363,6 +340,15 @@ def main() -> None:
         "--connections", default="25,100", help="comma-separated concurrency levels"
     )
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--workers", default="1,2", help="comma-separated uvicorn process counts (both apps)"
+    )
+    parser.add_argument(
+        "--think-ms",
+        default="500,200",
+        help="mean pauses (ms) for the paced Today-view rows at the top level; '' for none",
+    )
+    parser.add_argument("--db-name", default=DEFAULT_DB_NAME)
     parser.add_argument(
         "--pg-url",
         default=os.environ.get(
@@ -377,50 +363,57 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        print(f"creating {DB_NAME} and seeding {args.users} users", flush=True)
-        url = create_database(args.pg_url)
+        print(f"creating {args.db_name} and seeding {args.users} users", flush=True)
+        url = create_database(args.pg_url, args.db_name)
         tokens = seed(url, args.users, tmp / "var")
-        server, port = start_interlude(url, tmp / "var")
-        processes.append(server)
-        bare_proc, bare_port = start_bare()
-        processes.append(bare_proc)
         now = datetime.now(UTC)
         local_midnight = (now - timedelta(hours=5)).replace(hour=5, minute=0, second=0)
         day = (
             f"start={local_midnight:%Y-%m-%dT%H:%M:%SZ}"
             f"&end={local_midnight + timedelta(days=1):%Y-%m-%dT%H:%M:%SZ}"
         )
-        scenarios = {
-            "bare": (bare_port, ["/bare"]),
-            "today": (port, [f"/api/v1/appointments?{day}", f"/api/v1/reminders?{day}"]),
-            "reminders": (port, ["/api/v1/reminders"]),
-        }
-        results: dict[tuple[str, int], dict[str, Any]] = {}
-        for connections in [int(c) for c in args.connections.split(",")]:
-            for name, (target, paths) in scenarios.items():
-                run_wrk(target, paths, tokens, connections, 3, tmp)  # warm-up
-                result = run_wrk(target, paths, tokens, connections, args.seconds, tmp)
-                results[(name, connections)] = result
-                print(f"  {name} x{connections}: {result}", flush=True)
+        today = [f"/api/v1/appointments?{day}", f"/api/v1/reminders?{day}"]
+        levels = [int(c) for c in args.connections.split(",")]
+        results: dict[Key, dict[str, Any]] = {}
+        for workers in [int(w) for w in str(args.workers).split(",")]:
+            server, port = start_interlude(url, tmp / "var", workers)
+            processes.append(server)
+            bare_proc, bare_port = start_bare(workers)
+            processes.append(bare_proc)
+            scenarios = {
+                "bare": (bare_port, bare_proc, ["/bare"]),
+                "today": (port, server, today),
+                "reminders": (port, server, ["/api/v1/reminders"]),
+            }
+            runs = [(name, c, 0) for c in levels for name in scenarios]
+            runs += [(f"paced{t}", max(levels), int(t)) for t in args.think_ms.split(",") if t]
+            for name, connections, think in runs:
+                target, proc, paths = scenarios["today" if think else name]
+                run_wrk(target, paths, tokens, connections, 3, tmp, think)  # warm-up
+                cpu_before = cpu_seconds(proc.pid)
+                result = run_wrk(target, paths, tokens, connections, args.seconds, tmp, think)
+                if result["requests"]:
+                    spent = cpu_seconds(proc.pid) - cpu_before
+                    result["cpu_ms"] = 1000 * spent / result["requests"]
+                results[(workers, name, connections)] = result
+                print(f"  {workers}p {name} x{connections}: {result}", flush=True)
                 if target == port:
                     # How long a stalled server takes to answer again after the load stops.
                     began = time.monotonic()
                     _wait_ready(port, "/readyz", server, limit=600)
                     result["recovery_s"] = time.monotonic() - began
                     print(f"    ready again after {result['recovery_s']:.1f} s", flush=True)
-        section = render(results, args, load)
+            _stop(processes)
+        load_end = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        section = render(
+            results, args, load, load_end, sessions_per_day=SESSIONS_PER_DAY, days=DAYS
+        )
         print(section)
         if not args.no_docs:
             write_docs(section)
     finally:
-        for proc in processes:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        _stop(processes)
+        _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -27,25 +27,32 @@ def _migrate() -> None:
     migrations.upgrade(settings.resolved_database_url)
 
 
+def uvicorn_options() -> dict[str, object]:
+    """The uvicorn settings of ``serve`` and ``run`` (bench/bench_api.py serves its reference
+    endpoint with the same). uvicorn picks uvloop and httptools, both installed with
+    ``uvicorn[standard]``; access lines are not logged (the level is warning anyway)."""
+    return {"proxy_headers": True, "log_level": "warning", "access_log": False}
+
+
 def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None:
     import uvicorn
 
-    from interlude.app import create_app
-
     if workers > 1:
-        # Separate processes each build their own app through the factory.
+        # Separate processes each build their own app through the factory; each has its own
+        # database pool (pool_size + max_overflow connections, see core/db.py).
         uvicorn.run(
             "interlude.cli:app_factory",
             factory=True,
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=True,
-            log_level="warning",
+            **uvicorn_options(),  # type: ignore[arg-type]
         )
         return
+    from interlude.app import create_app
+
     app = create_app(embedded_worker=embedded_worker)
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="warning")
+    uvicorn.run(app, host=host, port=port, **uvicorn_options())  # type: ignore[arg-type]
 
 
 def app_factory() -> object:

@@ -26,7 +26,8 @@ CSRF_COOKIE = "interlude_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writing last_used_at on every request would turn reads into writes.
-_TOUCH_INTERVAL = timedelta(minutes=5)
+TOUCH_INTERVAL = timedelta(minutes=5)
+SESSION_ENDED = "Your session has ended; please sign in again."
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
-def authenticate_request(request: Request, *, session: Session, runtime: Runtime) -> User:
+def request_token(request: Request) -> tuple[str, bool]:
+    """The request's session token and whether it came in the cookie (else the bearer)."""
     token = _bearer_token(request)
     via_cookie = False
     if token is None:
@@ -93,12 +95,23 @@ def authenticate_request(request: Request, *, session: Session, runtime: Runtime
         via_cookie = token is not None
     if not token:
         raise Unauthorized("Sign in first: send a bearer token or the session cookie.")
+    return token, via_cookie
+
+
+def authenticate_request(request: Request, *, session: Session, runtime: Runtime) -> User:
+    token, via_cookie = request_token(request)
     now = runtime.clock.now()
-    auth = session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == runtime.keyring.hash_token(token))
-    )
-    if auth is None or auth.revoked_at is not None or auth.expires_at <= now:
-        raise Unauthorized("Your session has ended; please sign in again.")
+    # One round trip: the login session and its user together.
+    found = session.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == runtime.keyring.hash_token(token))
+    ).first()
+    if found is None:
+        raise Unauthorized(SESSION_ENDED)
+    auth, user = found
+    if auth.revoked_at is not None or auth.expires_at <= now:
+        raise Unauthorized(SESSION_ENDED)
     if via_cookie and request.method not in _SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         expected = auth.csrf_hash or ""
@@ -107,10 +120,7 @@ def authenticate_request(request: Request, *, session: Session, runtime: Runtime
                 f"Missing or wrong {CSRF_HEADER} header: copy the {CSRF_COOKIE} cookie into it.",
                 code="csrf_failed",
             )
-    user = session.get(User, auth.user_id)
-    if user is None:
-        raise Unauthorized("Your session has ended; please sign in again.")
-    if now - auth.last_used_at > _TOUCH_INTERVAL:
+    if now - auth.last_used_at > TOUCH_INTERVAL:
         auth.last_used_at = now
     request.state.auth_session_id = auth.id
     return user

@@ -232,23 +232,6 @@ hooks.on_schedule_changed(_on_schedule_changed)
 # --- reading -------------------------------------------------------------------------------
 
 
-def list_reminders(
-    *,
-    session: Session,
-    user_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
-    states: Sequence[str] | None = None,
-    limit: int = 2000,
-) -> list[Reminder]:
-    query = select(Reminder).where(
-        Reminder.user_id == user_id, Reminder.due_at >= start, Reminder.due_at < end
-    )
-    if states:
-        query = query.where(Reminder.state.in_(list(states)))
-    return list(session.scalars(query.order_by(Reminder.due_at, Reminder.kind).limit(limit)))
-
-
 def get_reminder(*, session: Session, user_id: uuid.UUID, reminder_id: uuid.UUID) -> Reminder:
     row = session.get(Reminder, reminder_id)
     if row is None or row.user_id != user_id:
