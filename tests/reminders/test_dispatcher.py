@@ -418,3 +418,38 @@ def test_a_burst_is_encrypted_in_the_pool_and_every_reminder_arrives_once(
     assert sorted(arrived) == sorted(str(r.id) for r in rows)
     db.expire_all()
     assert {r.state for r in db.scalars(select(Reminder))} == {SENT}
+
+
+def test_a_hanging_push_service_holds_up_only_its_own_batch(
+    db: Session, runtime: Runtime, user, other_user, clock: FrozenClock, push: LocalPushService
+) -> None:
+    stuck, _ = add_device(runtime, push, user.id)
+    healthy, _ = add_device(runtime, push, other_user.id)
+    push.hang(stuck, times=1)
+    now = clock.now()
+    # One reminder per batch; the hanging device's reminder is claimed first.
+    make_reminder(db, user_id=user.id, due_at=now - timedelta(seconds=1))
+    later = [make_reminder(db, user_id=other_user.id, due_at=now) for _ in range(2)]
+    harness = DispatchHarness(runtime, timeout=4.0, batch_size=1, batches_in_flight=3)
+    done = threading.Event()
+
+    def run() -> None:
+        harness(now)
+        done.set()
+
+    thread = threading.Thread(target=run)
+    started = time.monotonic()
+    thread.start()
+    try:
+        while len(push.received(healthy)) < len(later) and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        healthy_after = time.monotonic() - started
+        assert not done.is_set(), "the hanging push did not hang"
+    finally:
+        push.release_hangs()
+        thread.join(timeout=30)
+        harness.close()
+
+    assert len(push.received(healthy)) == len(later)
+    # The hang lasts until the 4 s timeout; the other batches must not wait for it.
+    assert healthy_after < 2.0, f"healthy reminders waited {healthy_after:.1f} s behind a hang"

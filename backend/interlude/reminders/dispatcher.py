@@ -1,28 +1,19 @@
 """Sending due reminders: claim a batch, push to every device concurrently, mark the outcome.
 
 ``Dispatcher.dispatch_due(now=...)`` drains everything due at ``now`` in batches and is what
-the worker's alarm calls; tests call it directly with a frozen instant.
-
-Per reminder, the devices' answers decide its state:
-
-- any device accepted it -> ``sent`` (other devices' failures are noted in ``last_error``);
-- 404/410 -> that subscription is deleted; no device left -> ``failed`` with a clear reason;
-- 429/5xx/timeouts only -> back to ``planned`` with backoff (Retry-After honoured), unless the
-  next attempt would land at or after ``expires_at`` -> ``expired``;
-- otherwise (400/401/403/413) -> ``failed`` with the push service's reason.
+the worker's alarm calls; tests call it directly with a frozen instant. What a push says and
+what the answers mean is in ``delivery.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,142 +22,28 @@ from sqlalchemy import Table, select
 from interlude.core.runtime import Runtime
 from interlude.push.encryption import EncryptionPool
 from interlude.push.models import PushSubscription
-from interlude.push.sender import (
-    MAX_PAYLOAD_BYTES,
-    PushMessage,
-    PushResult,
-    PushSender,
-    PushTarget,
-    encode_payload,
-)
+from interlude.push.sender import PushMessage, PushResult, PushSender, PushTarget, encode_payload
 from interlude.push.service import delete_subscription_by_id
 from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders import metrics, outbox
-from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENT
+from interlude.reminders.delivery import (
+    NO_DEVICE_REASON,
+    DispatchReport,
+    decide,
+    payload_for,
+)
+from interlude.reminders.models import EXPIRED
 from interlude.reminders.outbox import Claimed, Outcome
+
+# Re-exported: callers and tests know these by the dispatcher's name.
+__all__ = ["NO_DEVICE_REASON", "DispatchReport", "Dispatcher", "dispatch_due", "payload_for"]
 
 log = logging.getLogger("interlude.reminders.dispatch")
 _SUBSCRIPTIONS: Table = PushSubscription.__table__  # type: ignore[assignment]
 
-NO_DEVICE_REASON = (
-    "No device is subscribed to notifications: open Interlude on your phone and turn "
-    "notifications on."
-)
-SNOOZE_MINUTES = 5
-BACKOFF_BASE_SECONDS = 2.0
-BACKOFF_MAX_SECONDS = 60.0
-ACTIONS = (
-    {"action": "done", "title": "Done"},
-    {"action": "snooze", "title": "Snooze 5 min"},
-    {"action": "skip", "title": "Skip"},
-)
-
 
 def default_owner() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def backoff_seconds(attempts: int) -> float:
-    """2, 4, 8, ... seconds, capped at a minute: a break is only worth minutes."""
-    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
-
-
-def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]:
-    """The notification: what the therapist sees and can do. No client data exists here.
-
-    With ``now``, the snooze button is left out when a snooze would end after the expiry
-    (the API would refuse it, and a tap that does nothing is worse than no button).
-    """
-    rid = str(item.id)
-    actions = [dict(a) for a in ACTIONS]
-    if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
-        actions = [a for a in actions if a["action"] != "snooze"]
-    payload: dict[str, Any] = {
-        "id": rid,
-        "kind": item.kind,
-        "title": item.title,
-        "body": item.body,
-        "tag": f"reminder-{rid}",
-        "url": f"/break/{rid}",
-        "expires_at": item.expires_at.isoformat().replace("+00:00", "Z"),
-        "actions": actions,
-        "snooze_minutes": SNOOZE_MINUTES,
-        "duration_minutes": item.duration_minutes,
-    }
-    if item.activity:
-        payload["activity"] = item.activity
-    if item.ritual_steps:
-        payload["steps"] = [s[:200] for s in item.ritual_steps[:10]]
-    # Push services take 4 KB of ciphertext; keep the JSON within 3 KB by dropping the last
-    # ritual steps first (the break page shows them all), then shortening the body.
-    size = _size(payload)
-    while size > MAX_PAYLOAD_BYTES and payload.get("steps"):
-        payload["steps"].pop()
-        size = _size(payload)
-    if size > MAX_PAYLOAD_BYTES:
-        payload["body"] = payload["body"][:200] + "…"
-    return payload
-
-
-def _size(payload: dict[str, Any]) -> int:
-    return len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
-
-
-@dataclass
-class DispatchReport:
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    expired: int = 0
-    retried: int = 0
-    pushes: int = 0
-    batches: int = 0
-    results: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-    def add(self, state: str) -> None:
-        if state == SENT:
-            self.sent += 1
-        elif state == FAILED:
-            self.failed += 1
-        elif state == EXPIRED:
-            self.expired += 1
-        elif state == PLANNED:
-            self.retried += 1
-
-
-def decide(item: Claimed, results: Sequence[PushResult], *, now: datetime, devices: int) -> Outcome:
-    """One reminder's next state from its devices' answers (pure; see the module doc)."""
-    if devices == 0:
-        return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
-    sent = [r for r in results if r.outcome == "sent"]
-    retry = [r for r in results if r.outcome == "retry"]
-    failed = [r for r in results if r.outcome == "failed"]
-    gone = [r for r in results if r.outcome == "gone"]
-    if sent:
-        others = [r.reason for r in (*failed, *retry, *gone)]
-        note = "; ".join(f"another device: {reason}" for reason in others[:3]) or None
-        return Outcome(item.id, SENT, now, item.due_at, error=note)
-    if retry:
-        wait = backoff_seconds(item.attempts)
-        hinted = [r.retry_after_seconds for r in retry if r.retry_after_seconds is not None]
-        if hinted:
-            wait = max(wait, max(hinted))
-        at = now + timedelta(seconds=wait)
-        reason = retry[0].reason
-        if at >= item.expires_at:
-            return Outcome(
-                item.id,
-                EXPIRED,
-                now,
-                item.due_at,
-                error=f"Gave up at its expiry after {item.attempts} attempts: {reason}",
-            )
-        return Outcome(item.id, PLANNED, now, item.due_at, next_attempt_at=at, error=reason)
-    if failed:
-        return Outcome(item.id, FAILED, now, item.due_at, error=failed[0].reason)
-    if gone and len(gone) == devices:
-        return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
-    return Outcome(item.id, FAILED, now, item.due_at, error="No push service answered.")
 
 
 @dataclass
@@ -188,6 +65,7 @@ class Dispatcher:
         max_concurrency: int = 64,
         timeout: float = 10.0,
         encryption_processes: int | None = None,
+        batches_in_flight: int = 3,
     ) -> None:
         """``encryption_processes`` (default: ``settings.push_encryption_processes``) encrypt
         large batches on other cores; 0 keeps everything in this process."""
@@ -197,6 +75,7 @@ class Dispatcher:
         self.lease = lease
         self.max_concurrency = max_concurrency
         self.timeout = timeout
+        self.batches_in_flight = batches_in_flight
         self._sender: PushSender | None = None
         processes = encryption_processes
         if processes is None:
@@ -233,30 +112,33 @@ class Dispatcher:
     async def dispatch_due(self, *, now: datetime | None = None) -> DispatchReport:
         """Send everything due at ``now`` (default: the runtime's clock, read per batch).
 
-        The next batch is claimed, and the last one's outcomes written, in threads while the
-        current batch is being posted: the event loop keeps posting instead of waiting on
-        the database between batches.
+        Up to ``batches_in_flight`` claimed batches are delivered at once (all through one
+        sender, so at most ``max_concurrency`` posts are open): a batch waiting on a slow or
+        hanging push service holds up only itself, and while one batch waits on the
+        database (claims and outcome writes run in threads) the others keep posting.
         """
         report = DispatchReport()
         report.expired += await asyncio.to_thread(self._expire_overdue, now or self._now())
-        claiming: asyncio.Task[_Batch] | None = self._claim_ahead(now)
-        writes: list[asyncio.Task[None]] = []
+        running: set[asyncio.Task[None]] = set()
         try:
-            while claiming is not None:
-                batch = await claiming
-                claiming = None
-                if not batch.items:
+            while True:
+                batch = await self._claim_batch(now)
+                if batch.items:
+                    report.claimed += len(batch.items)
+                    report.batches += 1
+                    metrics.DISPATCH_BATCHES.inc()
+                    running.add(asyncio.create_task(self._deliver(batch, now, report)))
+                if len(batch.items) < self.batch_size:
                     break
-                report.claimed += len(batch.items)
-                report.batches += 1
-                metrics.DISPATCH_BATCHES.inc()
-                if len(batch.items) == self.batch_size:
-                    claiming = self._claim_ahead(now)
-                writes.append(await self._send_batch(batch, fixed_now=now, report=report))
+                if len(running) >= self.batches_in_flight:
+                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        task.result()  # a failed batch stops this run; its rows stay leased
         finally:
-            if claiming is not None:  # an error mid-way: the prefetched rows' lease runs out
-                claiming.cancel()
-            await asyncio.gather(*writes)
+            answers = await asyncio.gather(*running, return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
         return report
 
     def _now(self) -> datetime:
@@ -266,16 +148,12 @@ class Dispatcher:
         with self.runtime.session() as session:
             return outbox.expire_overdue(session=session, now=at)
 
-    def _claim_ahead(self, fixed_now: datetime | None) -> asyncio.Task[_Batch]:
-        async def claim() -> _Batch:
-            at = fixed_now or self._now()
-            items = await asyncio.to_thread(self._claim, at)
-            heartbeat = None
-            if items:  # the lease is kept from the claim on, not from the first post
-                heartbeat = asyncio.create_task(self._keep_lease([item.id for item in items]))
-            return _Batch(items, heartbeat)
-
-        return asyncio.create_task(claim())
+    async def _claim_batch(self, fixed_now: datetime | None) -> _Batch:
+        items = await asyncio.to_thread(self._claim, fixed_now or self._now())
+        heartbeat = None
+        if items:  # the lease is kept from the claim until the outcomes are written
+            heartbeat = asyncio.create_task(self._keep_lease([item.id for item in items]))
+        return _Batch(items, heartbeat)
 
     def _claim(self, at: datetime) -> list[Claimed]:
         with self.runtime.session() as session:
@@ -297,28 +175,51 @@ class Dispatcher:
             targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))
         return targets
 
-    async def _send_batch(
-        self, batch: _Batch, *, fixed_now: datetime | None, report: DispatchReport
-    ) -> asyncio.Task[None]:
-        """Post the batch; return the task writing its outcomes (awaited by the caller)."""
-        items = batch.items
+    async def _deliver(
+        self, batch: _Batch, fixed_now: datetime | None, report: DispatchReport
+    ) -> None:
+        """Post the batch, then write its outcomes; its lease is kept alive until then."""
         try:
-            sender = self._get_sender()
-            targets = await asyncio.to_thread(self._load_targets, {i.user_id for i in items})
-            start = fixed_now or self._now()
-            messages: list[PushMessage] = []
-            for item in items:
-                ttl = int((item.expires_at - start).total_seconds())
-                if ttl <= 0:
-                    continue
-                data = encode_payload(payload_for(item, now=start))  # once for every device
-                for device in targets.get(item.user_id, []):
-                    messages.append(PushMessage(device, data, ttl, item.id.hex, "high"))
-            results = iter(await sender.send_many(messages))
+            await self._post_and_write(batch.items, fixed_now, report)
         finally:
             if batch.heartbeat is not None:
                 batch.heartbeat.cancel()
 
+    async def _post_and_write(
+        self, items: list[Claimed], fixed_now: datetime | None, report: DispatchReport
+    ) -> None:
+        sender = self._get_sender()
+        targets = await asyncio.to_thread(self._load_targets, {i.user_id for i in items})
+        start = fixed_now or self._now()
+        messages: list[PushMessage] = []
+        for item in items:
+            ttl = int((item.expires_at - start).total_seconds())
+            if ttl <= 0:
+                continue
+            data = encode_payload(payload_for(item, now=start))  # once for every device
+            for device in targets.get(item.user_id, []):
+                messages.append(PushMessage(device, data, ttl, item.id.hex, "high"))
+        results = await sender.send_many(messages)
+        outcomes, gone_ids, device_results = self._outcomes(
+            items, targets, results, start=start, fixed_now=fixed_now, report=report
+        )
+        written_at = fixed_now or self._now()
+        await asyncio.to_thread(
+            self._write_outcomes, outcomes, gone_ids, device_results, written_at
+        )
+
+    def _outcomes(
+        self,
+        items: list[Claimed],
+        targets: dict[uuid.UUID, list[PushTarget]],
+        answered: list[PushResult],
+        *,
+        start: datetime,
+        fixed_now: datetime | None,
+        report: DispatchReport,
+    ) -> tuple[list[Outcome], list[uuid.UUID], list[tuple[uuid.UUID, PushResult]]]:
+        """Each reminder's next state from its devices' answers (in ``send_many`` order)."""
+        results = iter(answered)
         outcomes: list[Outcome] = []
         gone_ids: list[uuid.UUID] = []
         device_results: list[tuple[uuid.UUID, PushResult]] = []
@@ -340,15 +241,12 @@ class Dispatcher:
                     device_results.append((device.subscription_id, answer))
             report.pushes += len(answers)
             # When this reminder's last device answered: its delivery time (lateness metric).
-            answered = [a.answered_at for a in answers if a.answered_at is not None]
-            at = fixed_now or (max(answered) if answered else self._now())
+            times = [a.answered_at for a in answers if a.answered_at is not None]
+            at = fixed_now or (max(times) if times else self._now())
             outcomes.append(decide(item, answers, now=at, devices=len(devices)))
         for outcome in outcomes:
             report.add(outcome.state)
-        written_at = fixed_now or self._now()
-        return asyncio.create_task(
-            asyncio.to_thread(self._write_outcomes, outcomes, gone_ids, device_results, written_at)
-        )
+        return outcomes, gone_ids, device_results
 
     def _write_outcomes(
         self,

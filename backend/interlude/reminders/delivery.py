@@ -1,0 +1,139 @@
+"""What a reminder's push says, and what the devices' answers make of it (pure functions).
+
+Per reminder, the devices' answers decide its state:
+
+- any device accepted it -> ``sent`` (other devices' failures are noted in ``last_error``);
+- 404/410 -> that subscription is deleted; no device left -> ``failed`` with a clear reason;
+- 429/5xx/timeouts only -> back to ``planned`` with backoff (Retry-After honoured), unless the
+  next attempt would land at or after ``expires_at`` -> ``expired``;
+- otherwise (400/401/403/413) -> ``failed`` with the push service's reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from interlude.push.sender import MAX_PAYLOAD_BYTES, PushResult
+from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENT
+from interlude.reminders.outbox import Claimed, Outcome
+
+NO_DEVICE_REASON = (
+    "No device is subscribed to notifications: open Interlude on your phone and turn "
+    "notifications on."
+)
+SNOOZE_MINUTES = 5
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 60.0
+ACTIONS = (
+    {"action": "done", "title": "Done"},
+    {"action": "snooze", "title": "Snooze 5 min"},
+    {"action": "skip", "title": "Skip"},
+)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """2, 4, 8, ... seconds, capped at a minute: a break is only worth minutes."""
+    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
+
+
+def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]:
+    """The notification: what the therapist sees and can do. No client data exists here.
+
+    With ``now``, the snooze button is left out when a snooze would end after the expiry
+    (the API would refuse it, and a tap that does nothing is worse than no button).
+    """
+    rid = str(item.id)
+    actions = [dict(a) for a in ACTIONS]
+    if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
+        actions = [a for a in actions if a["action"] != "snooze"]
+    payload: dict[str, Any] = {
+        "id": rid,
+        "kind": item.kind,
+        "title": item.title,
+        "body": item.body,
+        "tag": f"reminder-{rid}",
+        "url": f"/break/{rid}",
+        "expires_at": item.expires_at.isoformat().replace("+00:00", "Z"),
+        "actions": actions,
+        "snooze_minutes": SNOOZE_MINUTES,
+        "duration_minutes": item.duration_minutes,
+    }
+    if item.activity:
+        payload["activity"] = item.activity
+    if item.ritual_steps:
+        payload["steps"] = [s[:200] for s in item.ritual_steps[:10]]
+    # Push services take 4 KB of ciphertext; keep the JSON within 3 KB by dropping the last
+    # ritual steps first (the break page shows them all), then shortening the body.
+    size = _size(payload)
+    while size > MAX_PAYLOAD_BYTES and payload.get("steps"):
+        payload["steps"].pop()
+        size = _size(payload)
+    if size > MAX_PAYLOAD_BYTES:
+        payload["body"] = payload["body"][:200] + "…"
+    return payload
+
+
+def _size(payload: dict[str, Any]) -> int:
+    return len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    expired: int = 0
+    retried: int = 0
+    pushes: int = 0
+    batches: int = 0
+    results: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, state: str) -> None:
+        if state == SENT:
+            self.sent += 1
+        elif state == FAILED:
+            self.failed += 1
+        elif state == EXPIRED:
+            self.expired += 1
+        elif state == PLANNED:
+            self.retried += 1
+
+
+def decide(item: Claimed, results: Sequence[PushResult], *, now: datetime, devices: int) -> Outcome:
+    """One reminder's next state from its devices' answers (pure; see the module doc)."""
+    if devices == 0:
+        return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
+    sent = [r for r in results if r.outcome == "sent"]
+    retry = [r for r in results if r.outcome == "retry"]
+    failed = [r for r in results if r.outcome == "failed"]
+    gone = [r for r in results if r.outcome == "gone"]
+    if sent:
+        others = [r.reason for r in (*failed, *retry, *gone)]
+        note = "; ".join(f"another device: {reason}" for reason in others[:3]) or None
+        return Outcome(item.id, SENT, now, item.due_at, error=note)
+    if retry:
+        wait = backoff_seconds(item.attempts)
+        hinted = [r.retry_after_seconds for r in retry if r.retry_after_seconds is not None]
+        if hinted:
+            wait = max(wait, max(hinted))
+        at = now + timedelta(seconds=wait)
+        reason = retry[0].reason
+        if at >= item.expires_at:
+            return Outcome(
+                item.id,
+                EXPIRED,
+                now,
+                item.due_at,
+                error=f"Gave up at its expiry after {item.attempts} attempts: {reason}",
+            )
+        return Outcome(item.id, PLANNED, now, item.due_at, next_attempt_at=at, error=reason)
+    if failed:
+        return Outcome(item.id, FAILED, now, item.due_at, error=failed[0].reason)
+    if gone and len(gone) == devices:
+        return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
+    return Outcome(item.id, FAILED, now, item.due_at, error="No push service answered.")
