@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -82,6 +82,42 @@ class RateLimited(AppError):
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "unavailable"
+
+
+class InsufficientStorage(AppError):
+    status_code = 507
+    code = "insufficient_storage"
+
+
+DISK_FULL_MESSAGE = (
+    "The server's disk is full, so this change was not saved; everything saved before is "
+    "intact. Ask whoever runs Interlude to free disk space, then try again."
+)
+DATABASE_DOWN_MESSAGE = (
+    "The database is unavailable for a moment; please try again in a few seconds."
+)
+# SQLite's own words for a temporary condition (messages of its OperationalError).
+_SQLITE_TEMPORARY = ("database is locked", "database table is locked", "unable to open", "i/o")
+
+
+def database_fault(exc: OperationalError) -> AppError | None:
+    """The answer for a database that is full or unreachable; ``None`` for anything else
+    (e.g. SQLite's "no such table", a bug that stays a logged 500).
+
+    Full: SQLite's SQLITE_FULL ("database or disk is full", a full disk or max_page_count)
+    and PostgreSQL's disk_full (53100). Unreachable: any PostgreSQL OperationalError (refused
+    or dropped connections, shutting down or starting up, too many connections) and SQLite's
+    busy, locked, I/O and open failures. The transaction rolled back (only a connection lost
+    during COMMIT itself leaves the outcome unknown, hence no "nothing was saved" in 503s).
+    """
+    orig = exc.orig
+    text = str(orig).lower()
+    if getattr(orig, "sqlstate", None) == "53100" or "database or disk is full" in text:
+        return InsufficientStorage(DISK_FULL_MESSAGE)
+    from_postgres = type(orig).__module__.startswith("psycopg")
+    if from_postgres or exc.connection_invalidated or any(w in text for w in _SQLITE_TEMPORARY):
+        return ServiceUnavailable(DATABASE_DOWN_MESSAGE, headers={"Retry-After": "5"})
+    return None
 
 
 _STATUS_CODES = {
@@ -270,6 +306,27 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=409,
         )
 
+    # A full disk or a database that is down (restarting, failing over) is not a bug: a clear
+    # 507 or 503 the client can act on, never a 500. The transaction rolled back.
+    @app.exception_handler(OperationalError)
+    async def _operational_error(request: Request, exc: OperationalError) -> JSONResponse:
+        fault = database_fault(exc)
+        if fault is None:
+            log_unexpected(exc, f"{request.method} {request.url.path}")
+            return JSONResponse(INTERNAL_ERROR, status_code=500)
+        log.warning(
+            "%s on %s %s: answered %d",
+            type(exc.orig).__name__,
+            request.method,
+            request.url.path,
+            fault.status_code,
+        )
+        return JSONResponse(
+            error_body(fault.code, fault.message),
+            status_code=fault.status_code,
+            headers=fault.headers,
+        )
+
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(RejectNulCharacters)
 
@@ -286,6 +343,7 @@ _DESCRIPTIONS = {
     422: "Validation error: details name each field",
     429: "Too many requests; see Retry-After",
     503: "A dependency is unavailable",
+    507: "The server's disk is full; nothing was saved",
 }
 
 
