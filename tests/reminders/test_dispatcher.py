@@ -453,3 +453,35 @@ def test_a_hanging_push_service_holds_up_only_its_own_batch(
     assert len(push.received(healthy)) == len(later)
     # The hang lasts until the 4 s timeout; the other batches must not wait for it.
     assert healthy_after < 2.0, f"healthy reminders waited {healthy_after:.1f} s behind a hang"
+
+
+def test_rows_falling_due_while_a_push_hangs_are_sent_at_their_time(
+    db: Session, runtime: Runtime, user, other_user, clock: FrozenClock, push: LocalPushService
+) -> None:
+    stuck, _ = add_device(runtime, push, user.id)
+    healthy, _ = add_device(runtime, push, other_user.id)
+    push.hang(stuck, times=1)
+    now = clock.now()
+    make_reminder(db, user_id=user.id, due_at=now)
+    make_reminder(db, user_id=other_user.id, due_at=now + timedelta(seconds=1))
+    harness = DispatchHarness(runtime, timeout=4.0)
+    # The live clock (the runtime's), as the worker's alarm runs it.
+    run = threading.Thread(
+        target=lambda: harness.loop.run_until_complete(harness.dispatcher.dispatch_due())
+    )
+    started = time.monotonic()
+    run.start()
+    try:
+        while not push.attempts(stuck) and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        clock.advance(seconds=1)  # the healthy user's session ends while the other push hangs
+        while not push.received(healthy) and time.monotonic() - started < 10:
+            time.sleep(0.02)
+        healthy_after = time.monotonic() - started
+    finally:
+        push.release_hangs()
+        run.join(timeout=30)
+        harness.close()
+
+    assert len(push.received(healthy)) == 1
+    assert healthy_after < 2.5, f"a reminder due during a hang waited {healthy_after:.1f} s"

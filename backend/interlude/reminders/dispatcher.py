@@ -115,7 +115,9 @@ class Dispatcher:
         Up to ``batches_in_flight`` claimed batches are delivered at once (all through one
         sender, so at most ``max_concurrency`` posts are open): a batch waiting on a slow or
         hanging push service holds up only itself, and while one batch waits on the
-        database (claims and outcome writes run in threads) the others keep posting.
+        database (claims and outcome writes run in threads) the others keep posting. With
+        the live clock, rows falling due while a batch is still out are claimed at their
+        due time rather than after that batch: the run ends when nothing is out.
         """
         report = DispatchReport()
         report.expired += await asyncio.to_thread(self._expire_overdue, now or self._now())
@@ -128,18 +130,31 @@ class Dispatcher:
                     report.batches += 1
                     metrics.DISPATCH_BATCHES.inc()
                     running.add(asyncio.create_task(self._deliver(batch, now, report)))
-                if len(batch.items) < self.batch_size:
+                more_due = len(batch.items) == self.batch_size
+                if more_due and len(running) < self.batches_in_flight:
+                    continue
+                if not running:
                     break
-                if len(running) >= self.batches_in_flight:
-                    done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        task.result()  # a failed batch stops this run; its rows stay leased
+                wait = None if more_due or now is not None else await self._until_next_due()
+                done, running = await asyncio.wait(
+                    running, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    task.result()  # a failed batch stops this run; its rows stay leased
         finally:
             answers = await asyncio.gather(*running, return_exceptions=True)
         for answer in answers:
             if isinstance(answer, BaseException):
                 raise answer
         return report
+
+    async def _until_next_due(self) -> float:
+        """Seconds until the next row falls due (0.05-1 s: rows other processes add are
+        seen within a second)."""
+        wake = await asyncio.to_thread(self.next_wake)
+        if wake is None:
+            return 1.0
+        return min(1.0, max(0.05, (wake - self._now()).total_seconds()))
 
     def _now(self) -> datetime:
         return self.runtime.clock.now()
