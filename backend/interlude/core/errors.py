@@ -342,7 +342,7 @@ _DESCRIPTIONS = {
     413: "Too large",
     422: "Validation error: details name each field",
     429: "Too many requests; see Retry-After",
-    503: "A dependency is unavailable",
+    503: "The database is unavailable for the moment; retry after Retry-After seconds",
     507: "The server's disk is full; nothing was saved",
 }
 
@@ -356,4 +356,4 @@ def error_responses(*codes: int) -> Responses:
 
 
 # Documented on every API operation: any of them can answer these.
-COMMON_ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 413, 422, 429)
+COMMON_ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503, 507)
