@@ -15,12 +15,19 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import certifi
+import yarl
 
 from interlude.push.netguard import BlockedAddressError, GuardedResolver, is_private_host
 
 # Only this much of a push service's answer is read (for the failure reason): endpoints are
 # chosen by whoever registered them, so the size of the answer is not trusted.
 EXCERPT_BYTES = 2048
+
+
+@functools.lru_cache(maxsize=8192)
+def _url(endpoint: str) -> yarl.URL:
+    # Parsing the endpoint is a measurable part of a post; a device's endpoint never changes.
+    return yarl.URL(endpoint)
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,7 +81,7 @@ class PushTransport:
                 raise BlockedAddressError(host)
         session = self._session or self._open()
         async with session.post(
-            endpoint, data=body, headers=headers, allow_redirects=False
+            _url(endpoint), data=body, headers=headers, allow_redirects=False
         ) as response:
             excerpt = await response.content.read(EXCERPT_BYTES)
             return response.status, response.headers.get("Retry-After"), excerpt

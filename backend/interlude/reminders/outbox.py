@@ -216,28 +216,18 @@ def next_wake(*, session: Session) -> datetime | None:
 def record_device_results(
     *, session: Session, results: Sequence[tuple[uuid.UUID, PushResult]], now: datetime
 ) -> None:
-    """Each device's last outcome, for the devices screen (one executemany, not N gets)."""
+    """Each device's last outcome, for the devices screen: one UPDATE per distinct outcome
+    (in a burst nearly every device shares "sent, 201", so one statement, not N)."""
     if not results:
         return
     table: Table = PushSubscription.__table__  # type: ignore[assignment]
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(
-            last_sent_at=bindparam("b_at"),
-            last_outcome=bindparam("b_outcome"),
-            last_status=bindparam("b_status"),
-            last_error=bindparam("b_error"),
+    groups: dict[tuple[str, int | None, str | None], list[uuid.UUID]] = {}
+    for sid, r in results:
+        error = None if r.outcome == "sent" else r.reason[:300]
+        groups.setdefault((r.outcome, r.http_status, error), []).append(sid)
+    for (outcome, status, error), ids in groups.items():
+        session.execute(
+            update(table)
+            .where(table.c.id.in_(ids))
+            .values(last_sent_at=now, last_outcome=outcome, last_status=status, last_error=error)
         )
-    )
-    params = [
-        {
-            "b_id": sid,
-            "b_at": now,
-            "b_outcome": r.outcome,
-            "b_status": r.http_status,
-            "b_error": None if r.outcome == "sent" else r.reason[:300],
-        }
-        for sid, r in results
-    ]
-    session.connection().execute(stmt, params)
