@@ -126,27 +126,20 @@ class EncryptionPool:
 
     async def encrypt_many(self, jobs: Sequence[EncryptionJob]) -> list[bytes | str]:
         """Every job's body (or error name), in order."""
-        if not self.processes or len(jobs) < POOL_THRESHOLD:
-            return encrypt_chunk(jobs)
-        self.start()
-        assert self._executor is not None
-        loop = asyncio.get_running_loop()
-        chunks = [jobs[i : i + CHUNK_SIZE] for i in range(0, len(jobs), CHUNK_SIZE)]
-        results = await asyncio.gather(
-            *(loop.run_in_executor(self._executor, encrypt_chunk, chunk) for chunk in chunks)
-        )
-        return [body for chunk in results for body in chunk]
+        chunks = await asyncio.gather(*(bodies for _, bodies in self.submit_chunks(jobs)))
+        return [body for chunk in chunks for body in chunk]
 
-    def iter_chunks(
+    def submit_chunks(
         self, jobs: Sequence[EncryptionJob]
     ) -> list[tuple[int, asyncio.Future[list[bytes | str]]]]:
         """Submit every chunk now; (offset, future) pairs complete as the pool gets to them,
-        so the caller can post the first chunk while later ones are still being encrypted."""
+        so the caller can post the first chunk while later ones are still being encrypted.
+        Below ``POOL_THRESHOLD`` jobs (or without processes) they are encrypted in place."""
         loop = asyncio.get_running_loop()
-        pairs: list[tuple[int, asyncio.Future[list[bytes | str]]]] = []
         use_pool = bool(self.processes) and len(jobs) >= POOL_THRESHOLD
         if use_pool:
             self.start()
+        pairs: list[tuple[int, asyncio.Future[list[bytes | str]]]] = []
         for offset in range(0, len(jobs), CHUNK_SIZE):
             chunk = jobs[offset : offset + CHUNK_SIZE]
             future: asyncio.Future[list[bytes | str]]

@@ -253,7 +253,7 @@ class PushSender:
             for i, answer in zip(indexes, answers, strict=True):
                 results[i] = answer
 
-        chunks = self._encryption.iter_chunks(jobs)
+        chunks = self._encryption.submit_chunks(jobs)
         await asyncio.gather(*(post_chunk(offset, bodies) for offset, bodies in chunks))
         missing = PushResult("failed", None, None, "not sent")
         return [result or missing for result in results]
