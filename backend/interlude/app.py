@@ -17,7 +17,12 @@ from interlude.autoresponder.router import router as autoresponder_router
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
 from interlude.core.admission import AdmissionLimit, pool_capacity
-from interlude.core.errors import COMMON_ERROR_RESPONSES, error_body, install_error_handlers
+from interlude.core.errors import (
+    COMMON_ERROR_RESPONSES,
+    error_body,
+    error_response,
+    install_error_handlers,
+)
 from interlude.core.runtime import Runtime
 from interlude.core.settings import get_settings
 from interlude.planner.router import router as planner_router
@@ -81,7 +86,7 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], responses={503: {"description": "Database down"}})
+    @app.get("/readyz", tags=["health"], responses=error_response(503, "Database down"))
     def readyz() -> JSONResponse:
         """The database answers."""
         try:

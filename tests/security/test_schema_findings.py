@@ -50,3 +50,19 @@ def test_nul_characters_in_text_are_a_clear_422(client: TestClient, auth: dict[s
     for method, path, body in NUL_CASES:
         answers[path] = client.request(method, path, json=body, headers=auth).status_code
     assert set(answers.values()) == {422}, answers
+
+
+def test_every_documented_error_has_the_one_error_shape(client: TestClient) -> None:
+    """A route's own description of an error code must not drop the shared ErrorResponse
+    model (a plain {"description": ...} entry would, and clients would lose the shape)."""
+    spec = client.get("/openapi.json").json()
+    missing = [
+        f"{method.upper()} {path} {code}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        for code, response in operation.get("responses", {}).items()
+        if code.startswith(("4", "5"))
+        and response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+        != "#/components/schemas/ErrorResponse"
+    ]
+    assert not missing, missing

@@ -35,12 +35,12 @@ from interlude.autoresponder.schemas import (
 from interlude.autoresponder.windows import next_window
 from interlude.core import hooks
 from interlude.core.deps import ClockDep, SessionDep
-from interlude.core.errors import Unprocessable
+from interlude.core.errors import Unprocessable, error_response
 
 router = APIRouter(prefix="/api/v1/autoresponder", tags=["autoresponder"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not signed in"},
-    422: {"description": "Invalid input"},
+    **error_response(401, "Not signed in"),
+    **error_response(422, "Invalid input"),
 }
 
 hooks.register_exporter("autoresponder", service.export_user_data)
@@ -154,7 +154,7 @@ def list_autoresponder_templates(
 @router.put(
     "/templates/{slot}",
     response_model=TemplateRead,
-    responses={**_ERRORS, 422: {"description": "Syntax error, unsafe or too long"}},
+    responses={**_ERRORS, **error_response(422, "Syntax error, unsafe or too long")},
 )
 def save_autoresponder_template(
     slot: Slot, data: TemplateUpdate, user: CurrentUser, session: SessionDep, clock: ClockDep
@@ -170,7 +170,7 @@ def save_autoresponder_template(
 @router.delete(
     "/templates/{slot}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={**_ERRORS, 404: {"description": "No custom template for this slot"}},
+    responses={**_ERRORS, **error_response(404, "No custom template for this slot")},
 )
 def delete_autoresponder_template(
     slot: Slot, user: CurrentUser, session: SessionDep, clock: ClockDep

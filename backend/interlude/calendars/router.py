@@ -24,12 +24,12 @@ from interlude.calendars.schemas import (
 )
 from interlude.calendars.sync import AlreadySyncing, sync_now
 from interlude.core.deps import ClockDep, KeyringDep, RuntimeDep, SessionDep, SettingsDep
-from interlude.core.errors import Conflict, PayloadTooLarge, Unprocessable
+from interlude.core.errors import Conflict, PayloadTooLarge, Unprocessable, error_response
 
 router = APIRouter(prefix="/api/v1", tags=["calendars"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in"}}
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {**_ERRORS, 404: {"description": "No such calendar"}}
+_ERRORS: dict[int | str, dict[str, Any]] = {**error_response(401, "Not signed in")}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {**_ERRORS, **error_response(404, "No such calendar")}
 _MAX_RANGE = timedelta(days=366)
 
 
@@ -39,8 +39,8 @@ _MAX_RANGE = timedelta(days=366)
     response_model=CalendarRead,
     responses={
         **_ERRORS,
-        400: {"description": "Address not allowed"},
-        422: {"description": "Unreadable calendar"},
+        **error_response(400, "Address not allowed"),
+        **error_response(422, "Unreadable calendar"),
     },
 )
 def create_calendar(
@@ -72,8 +72,8 @@ def create_calendar(
     response_model=CalendarRead,
     responses={
         **_ERRORS,
-        413: {"description": "File too large"},
-        422: {"description": "Not a calendar"},
+        **error_response(413, "File too large"),
+        **error_response(422, "Not a calendar"),
     },
 )
 def upload_calendar(
@@ -104,7 +104,7 @@ def upload_calendar(
 @router.post(
     "/calendars/caldav/discover",
     response_model=list[CaldavCalendar],
-    responses={**_ERRORS, 422: {"description": "Server unreachable or login refused"}},
+    responses={**_ERRORS, **error_response(422, "Server unreachable or login refused")},
 )
 def discover_caldav(data: CaldavDiscover, user: CurrentUser, settings: SettingsDep) -> Any:
     """List the calendars of a CalDAV account, so the user can pick one."""
@@ -168,7 +168,7 @@ def delete_calendar(
 @router.post(
     "/calendars/{source_id}/sync",
     response_model=SyncResultRead,
-    responses={**_NOT_FOUND, 409: {"description": "A sync is already running"}},
+    responses={**_NOT_FOUND, **error_response(409, "A sync is already running")},
 )
 def sync_calendar(
     source_id: uuid.UUID,
@@ -214,7 +214,7 @@ async def list_appointments(
 @router.patch(
     "/appointments/{appointment_id}",
     response_model=AppointmentRead,
-    responses={**_ERRORS, 404: {"description": "No such appointment"}},
+    responses={**_ERRORS, **error_response(404, "No such appointment")},
 )
 def update_appointment(
     appointment_id: uuid.UUID,

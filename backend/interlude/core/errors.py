@@ -355,5 +355,11 @@ def error_responses(*codes: int) -> Responses:
     }
 
 
+def error_response(code: int, description: str) -> Responses:
+    """One error code with a route's own description, in the shared error shape. (A plain
+    ``{code: {"description": ...}}`` would replace the shared entry and lose its model.)"""
+    return {code: {"description": description, "model": ErrorResponse}}
+
+
 # Documented on every API operation: any of them can answer these.
 COMMON_ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503, 507)

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from interlude.core.errors import Unprocessable
+from interlude.core.errors import Unprocessable, error_response
 from interlude.wellbeing.schemas import SaneDate
 
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such object (or not yours)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = error_response(404, "No such object (or not yours)")
 FromDate = Annotated[
     SaneDate | None, Query(alias="from", description="First local date, inclusive.")
 ]

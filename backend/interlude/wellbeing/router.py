@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from interlude.accounts.auth import CurrentUser
 from interlude.core import hooks
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
+from interlude.core.errors import error_response
 from interlude.wellbeing import (
     export,
     routes_journal,
@@ -34,7 +35,7 @@ from interlude.wellbeing.summary_schemas import SummaryRead
 router = APIRouter(
     prefix="/api/v1/wellbeing",
     tags=["wellbeing"],
-    responses={401: {"description": "Not signed in"}},
+    responses={**error_response(401, "Not signed in")},
 )
 hooks.register_exporter("wellbeing", export.export_json)
 

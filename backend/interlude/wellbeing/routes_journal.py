@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
+from interlude.core.errors import error_response
 from interlude.wellbeing import service
 from interlude.wellbeing.api_common import NOT_FOUND, FromDate, ToDate, check_range
 from interlude.wellbeing.schemas import (
@@ -106,7 +107,7 @@ def _review_read(session: SessionDep, user: CurrentUser, row: Any, keyring: Keyr
     "/weekly-reviews",
     status_code=status.HTTP_201_CREATED,
     response_model=WeeklyReviewRead,
-    responses={409: {"description": "That week is already reviewed"}},
+    responses={**error_response(409, "That week is already reviewed")},
 )
 def create_weekly_review(
     data: WeeklyReviewCreate,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response, status
 
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
-from interlude.core.errors import NotFound, Unprocessable
+from interlude.core.errors import NotFound, Unprocessable, error_response
 from interlude.wellbeing import commitments, self_checks, service
 from interlude.wellbeing.api_common import NOT_FOUND, FromDate, ToDate, check_range
 from interlude.wellbeing.loaders import local_midnight
@@ -52,7 +52,7 @@ def get_instrument_items(instrument_id: str, user: CurrentUser) -> Any:
     "/self-checks",
     status_code=status.HTTP_201_CREATED,
     response_model=SelfCheckRead,
-    responses={409: {"description": "That month is already done"}},
+    responses={**error_response(409, "That month is already done")},
 )
 def create_self_check(
     data: SelfCheckCreate,
