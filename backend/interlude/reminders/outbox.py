@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, update
@@ -87,22 +87,8 @@ def _due_rows(now: datetime) -> ColumnElement[bool]:
     )
 
 
-_CLAIMED_COLUMNS = tuple(
-    _table.c[name]
-    for name in (
-        "id",
-        "user_id",
-        "kind",
-        "title",
-        "body",
-        "due_at",
-        "expires_at",
-        "attempts",
-        "activity",
-        "duration_minutes",
-        "ritual_steps",
-    )
-)
+# The claim returns exactly what ``Claimed`` holds (its fields are the table's column names).
+_CLAIMED_COLUMNS = tuple(_table.c[f.name] for f in fields(Claimed))
 
 
 def claim_due(
@@ -129,20 +115,7 @@ def claim_due(
         ).returning(*_CLAIMED_COLUMNS)
     ).all()
     claimed = [
-        Claimed(
-            id=row.id,
-            user_id=row.user_id,
-            kind=row.kind,
-            title=row.title,
-            body=row.body,
-            due_at=row.due_at,
-            expires_at=row.expires_at,
-            attempts=row.attempts,
-            activity=row.activity,
-            duration_minutes=row.duration_minutes,
-            ritual_steps=tuple(row.ritual_steps or ()),
-        )
-        for row in rows
+        Claimed(**{**row._mapping, "ritual_steps": tuple(row.ritual_steps or ())}) for row in rows
     ]
     claimed.sort(key=lambda item: item.due_at)
     return claimed
