@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from interlude.core.db import is_postgres
@@ -94,31 +95,70 @@ _CLAIMED_COLUMNS = tuple(_table.c[f.name] for f in fields(Claimed))
 def claim_due(
     *, session: Session, now: datetime, owner: str, limit: int, lease: timedelta
 ) -> list[Claimed]:
-    """Take up to ``limit`` due rows for ``owner`` until ``now + lease``; caller commits."""
+    """Take up to ``limit`` due rows for ``owner`` until ``now + lease``; caller commits.
+
+    One statement on both backends: on PostgreSQL the ids come from a ``FOR UPDATE SKIP
+    LOCKED`` subquery (rows another worker holds are skipped, not waited for); on SQLite the
+    outer UPDATE re-checks that each row is still due.
+    """
     c = _table.c
     ids_query = select(c.id).where(_due_rows(now)).order_by(c.next_attempt_at).limit(limit)
-    stmt = update(_table)
+    where: ColumnElement[bool]
     if is_postgres(session):
-        ids = list(session.scalars(ids_query.with_for_update(skip_locked=True)))
-        if not ids:
-            return []
-        stmt = stmt.where(c.id.in_(ids))
+        where = c.id.in_(ids_query.with_for_update(skip_locked=True).scalar_subquery())
     else:
-        stmt = stmt.where(c.id.in_(ids_query.scalar_subquery()), _due_rows(now))
+        where = c.id.in_(ids_query.scalar_subquery()) & _due_rows(now)
     rows = session.execute(
-        stmt.values(
+        update(_table)
+        .where(where)
+        .values(
             state=SENDING,
             lease_owner=owner,
             lease_until=now + lease,
             attempts=c.attempts + 1,
             updated_at=now,
-        ).returning(*_CLAIMED_COLUMNS)
+        )
+        .returning(*_CLAIMED_COLUMNS)
     ).all()
     claimed = [
         Claimed(**{**row._mapping, "ritual_steps": tuple(row.ritual_steps or ())}) for row in rows
     ]
     claimed.sort(key=lambda item: item.due_at)
     return claimed
+
+
+# PostgreSQL: a batch's outcomes in one statement, each column one array parameter (an
+# executemany of 500 UPDATEs was ~17 % of the worker's CPU in a burst).
+_MARK_POSTGRES = text(
+    """
+    UPDATE reminders AS r
+    SET state = v.state, sent_at = v.sent_at, lateness_ms = v.lateness_ms,
+        next_attempt_at = v.next_attempt_at, last_error = v.last_error,
+        lease_owner = NULL, lease_until = NULL, updated_at = v.updated_at
+    FROM unnest(
+        CAST(:ids AS uuid[]), CAST(:states AS varchar[]), CAST(:sent_at AS timestamptz[]),
+        CAST(:lateness AS integer[]), CAST(:next_at AS timestamptz[]),
+        CAST(:errors AS varchar[]), CAST(:updated_at AS timestamptz[])
+    ) AS v(id, state, sent_at, lateness_ms, next_attempt_at, last_error, updated_at)
+    WHERE r.id = v.id AND r.state = :sending AND r.lease_owner = :owner
+    """
+)
+
+
+def _mark_row(item: Outcome) -> tuple[Any, ...]:
+    """(id, state, sent_at, lateness_ms, next_attempt_at, last_error, updated_at)."""
+    sent = item.state == SENT
+    lateness = max(int((item.at - item.due_at).total_seconds() * 1000), 0) if sent else None
+    error = item.error[:300] if item.error else None
+    return (
+        item.reminder_id,
+        item.state,
+        item.at if sent else None,
+        lateness,
+        item.next_attempt_at or item.at,
+        error,
+        item.at,
+    )
 
 
 def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
@@ -128,21 +168,25 @@ def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
     """
     if not outcomes:
         return 0
-    params = []
-    for item in outcomes:
-        sent = item.state == SENT
-        lateness = int((item.at - item.due_at).total_seconds() * 1000) if sent else None
-        params.append(
+    rows = [_mark_row(item) for item in outcomes]
+    if is_postgres(session):
+        ids, states, sent_at, lateness, next_at, errors, updated_at = zip(*rows, strict=True)
+        result = session.execute(
+            _MARK_POSTGRES,
             {
-                "b_id": item.reminder_id,
-                "b_state": item.state,
-                "b_sent_at": item.at if sent else None,
-                "b_lateness": max(lateness, 0) if lateness is not None else None,
-                "b_next": item.next_attempt_at or item.at,
-                "b_error": (item.error or None) and item.error[:300],
-                "b_now": item.at,
-            }
+                "ids": list(ids),
+                "states": list(states),
+                "sent_at": list(sent_at),
+                "lateness": list(lateness),
+                "next_at": list(next_at),
+                "errors": list(errors),
+                "updated_at": list(updated_at),
+                "sending": SENDING,
+                "owner": owner,
+            },
         )
+        return int(getattr(result, "rowcount", 0) or 0)
+    names = ("b_id", "b_state", "b_sent_at", "b_lateness", "b_next", "b_error", "b_now")
     stmt = (
         update(_table)
         .where(
@@ -161,6 +205,7 @@ def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
             updated_at=bindparam("b_now"),
         )
     )
+    params = [dict(zip(names, row, strict=True)) for row in rows]
     result = session.connection().execute(stmt, params)
     return int(getattr(result, "rowcount", 0) or 0)
 
