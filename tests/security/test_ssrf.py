@@ -283,7 +283,8 @@ def test_caldav_redirect_hops_are_guarded_per_connection(
     guard_module = _guard_trusting_127_0_0_1(monkeypatch)
     redirector = Redirector(f"http://hop.evil.example:{private.port}/dav/")
     resolver = guard_module.GuardedResolver(allow_private_network=False)
-    session = guard_module.guarded_session(resolver)
+    # Plain http stands in for https here (the test servers have no certificates).
+    session = guard_module.guarded_session(resolver, allow_http=True)
     try:
         with pytest.raises(niquests.exceptions.ConnectionError):
             session.get(f"http://127.0.0.1:{redirector.port}/dav/", timeout=5)
@@ -307,7 +308,7 @@ def test_caldav_redirects_cannot_reach_unix_sockets(
     guard_module = _guard_trusting_127_0_0_1(monkeypatch)
     redirector = Redirector(f"http+unix://{str(path).replace('/', '%2F')}/containers/json")
     session = guard_module.guarded_session(
-        guard_module.GuardedResolver(allow_private_network=False)
+        guard_module.GuardedResolver(allow_private_network=False), allow_http=True
     )
     try:
         with pytest.raises(niquests.exceptions.InvalidSchema):
@@ -318,6 +319,30 @@ def test_caldav_redirects_cannot_reach_unix_sockets(
         session.close()
         redirector.close()
         listener.close()
+
+
+def test_caldav_redirects_to_plain_http_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hop down to http:// (the calendar would travel in clear) is refused before it is
+    made, and the user is told why; allowed where private networks (and http) are."""
+    target = Canary(host="127.0.0.1")
+    guard_module = _guard_trusting_127_0_0_1(monkeypatch)
+    redirector = Redirector(f"http://127.0.0.1:{target.port}/dav/")
+    resolver = guard_module.GuardedResolver(allow_private_network=False)
+    session = guard_module.guarded_session(resolver)
+    lenient = guard_module.guarded_session(guard_module.GuardedResolver(allow_private_network=True))
+    try:
+        with pytest.raises(guard_module.InsecureRedirectError):
+            session.get(f"http://127.0.0.1:{redirector.port}/dav/", timeout=5)
+        assert target.hits == 0
+        assert resolver.refusal is not None and "only follows https://" in resolver.refusal
+        with pytest.raises(niquests.exceptions.ConnectionError):  # the canary hangs up
+            lenient.get(f"http://127.0.0.1:{redirector.port}/dav/", timeout=5)
+        assert target.hits >= 1
+    finally:
+        session.close()
+        lenient.close()
+        redirector.close()
+        target.close()
 
 
 def _subscription(endpoint: str) -> dict[str, Any]:

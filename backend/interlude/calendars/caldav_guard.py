@@ -8,7 +8,9 @@ to. There is no second lookup to rebind. Only resolution is replaced: the connec
 targets the host name, so TLS sends it as SNI and verifies the certificate against it.
 
 The session also ignores proxy/netrc environment variables (a proxy would be what gets
-checked, not the server) and cannot follow a redirect to a Unix socket (``http+unix://``).
+checked, not the server), cannot follow a redirect to a Unix socket (``http+unix://``), and,
+like the ICS fetcher, follows a redirect to plain ``http://`` only where private networks are
+allowed: elsewhere a hop from https down to http would carry the calendar's contents in clear.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 import niquests
 from niquests.packages.urllib3.contrib.resolver.system import SystemResolver
@@ -32,6 +35,13 @@ def blocked_message(host: str) -> str:
     )
 
 
+def insecure_redirect_message(host: str) -> str:
+    return (
+        f"The CalDAV server redirected to a plain http:// address on {host[:80]}; Interlude "
+        "only follows https:// so your calendar is never sent unencrypted."
+    )
+
+
 class BlockedAddressError(OSError):
     """A CalDAV connection would have reached a private or local network address."""
 
@@ -44,6 +54,8 @@ class GuardedResolver(SystemResolver):
         super().__init__()
         self.allow_private_network = allow_private_network
         self.blocked_host: str | None = None
+        # Why the first connection or redirect was refused, for the user (None: none was).
+        self.refusal: str | None = None
 
     def getaddrinfo(
         self,
@@ -65,13 +77,40 @@ class GuardedResolver(SystemResolver):
             if not is_public_address(address):
                 if self.blocked_host is None:
                     self.blocked_host = name
+                    self.refusal = self.refusal or blocked_message(name)
                 raise BlockedAddressError(blocked_message(name))
         return records
 
 
-def guarded_session(resolver: GuardedResolver) -> niquests.Session:
-    """A niquests session whose every connection resolves through ``resolver``."""
-    session = niquests.Session(resolver=resolver, disable_http3=True)
+class InsecureRedirectError(niquests.exceptions.InvalidSchema):
+    """A redirect from the CalDAV server pointed at plain http where it is not allowed."""
+
+
+class GuardedSession(niquests.Session):
+    """A niquests session that refuses redirect hops to plain http unless ``allow_http``."""
+
+    def __init__(self, resolver: GuardedResolver, *, allow_http: bool) -> None:
+        super().__init__(resolver=resolver, disable_http3=True)
+        self.guard = resolver
+        self.allow_http = allow_http
+
+    def rebuild_method(self, prepared_request: Any, response: Any) -> None:
+        # niquests calls this once per redirect hop, with the hop's absolute URL set and
+        # before anything is sent to it: the one place to refuse the hop.
+        parts = urlsplit(str(prepared_request.url))
+        if parts.scheme == "http" and not self.allow_http:
+            message = insecure_redirect_message(parts.hostname or "")
+            self.guard.refusal = self.guard.refusal or message
+            raise InsecureRedirectError(message)
+        super().rebuild_method(prepared_request, response)
+
+
+def guarded_session(resolver: GuardedResolver, *, allow_http: bool | None = None) -> GuardedSession:
+    """A niquests session whose every connection resolves through ``resolver``; plain http
+    hops only with ``allow_http`` (default: where private networks are allowed, as for ICS)."""
+    if allow_http is None:
+        allow_http = resolver.allow_private_network
+    session = GuardedSession(resolver, allow_http=allow_http)
     session.trust_env = False
     session.max_redirects = MAX_REDIRECTS
     for prefix in [p for p in session.adapters if p not in ("https://", "http://")]:

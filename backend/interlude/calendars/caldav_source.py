@@ -97,7 +97,7 @@ def _client(url: str, username: str, password: str, guard: GuardedResolver) -> A
 def _refused(guard: GuardedResolver) -> CaldavError | None:
     """Set when any connection was refused, even if the caldav library swallowed the error
     and carried on with less (it falls back on some failures)."""
-    return CaldavError(blocked_message(guard.blocked_host)) if guard.blocked_host else None
+    return CaldavError(guard.refusal) if guard.refusal else None
 
 
 def _safe_error(exc: Exception, guard: GuardedResolver) -> CaldavError:
