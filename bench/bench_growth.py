@@ -363,7 +363,7 @@ def render(res: dict[str, Any], sizes: list[int]) -> str:
         "",
         "Burst: `bench_reminders.run_case`, N reminders due in the same second, one worker "
         "process, a push receiver on loopback; CPU per push counts the worker and its "
-        "encryption processes. Data: N therapists as `bench_api.seed` makes "
+        "send processes. Data: N therapists as `bench_api.seed` makes "
         f"them ({bench_api.SESSIONS_PER_DAY} sessions a day for {bench_api.DAYS} days, the "
         "default care plan, their planned reminders, a sign-in session), a few through the "
         "services and the rest copied from them. Today view: `interlude serve` on PostgreSQL, "

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.support
 
 from interlude.core.clock import SystemClock  # noqa: E402
+from interlude.push.encryption import EncryptionJob, encrypt  # noqa: E402
 from interlude.push.sender import PushSender, PushTarget, encode_payload  # noqa: E402
 from interlude.push.vapid import VapidHeaderCache, VapidIdentity  # noqa: E402
 
@@ -70,10 +71,9 @@ def encryption_only(n: int, device: dict[str, Any]) -> dict[str, float]:
         uuid.uuid4(), device["endpoint"], device["keys"]["p256dh"], device["keys"]["auth"]
     )
     origin = "https://push.example.net"
-    encrypt = PushSender._encrypt
 
     def encrypt_one() -> None:
-        encrypt(target, encode_payload(PAYLOAD))
+        encrypt(EncryptionJob(encode_payload(PAYLOAD), target.p256dh, target.auth))
 
     def sign_fresh() -> None:
         cache.invalidate(origin)
@@ -81,7 +81,7 @@ def encryption_only(n: int, device: dict[str, Any]) -> dict[str, float]:
 
     def full_cached() -> None:
         cache.header_for(origin)
-        encrypt(target, encode_payload(PAYLOAD))
+        encrypt(EncryptionJob(encode_payload(PAYLOAD), target.p256dh, target.auth))
 
     encrypt_one()
     results = {

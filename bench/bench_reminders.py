@@ -191,9 +191,9 @@ class Result:
     rss_mb: float
     delivered: int
     workers: int = 1
-    encryption_processes: int = 1
+    send_processes: int = 2
     worker_cpu_us: float = float("nan")  # per delivered message, the worker processes
-    pool_cpu_us: float = float("nan")  # per delivered message, their encryption processes
+    pool_cpu_us: float = float("nan")  # per delivered message, their send processes
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -359,6 +359,7 @@ def encryption_cost_ms(origin: str, messages: int = 2000) -> float:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from interlude.core.clock import SystemClock
+    from interlude.push.encryption import EncryptionJob, encrypt
     from interlude.push.sender import PushSender, PushTarget, encode_payload
     from interlude.push.vapid import VapidIdentity
 
@@ -380,7 +381,7 @@ def encryption_cost_ms(origin: str, messages: int = 2000) -> float:
         start = time.perf_counter()
         for _ in range(messages):
             sender._build_headers(target, 600, uuid.uuid4().hex, "high")
-            sender._encrypt(target, data)
+            encrypt(EncryptionJob(data, target.p256dh, target.auth))
         elapsed = time.perf_counter() - start
         await sender.aclose()
         return elapsed / messages * 1000
@@ -389,7 +390,7 @@ def encryption_cost_ms(origin: str, messages: int = 2000) -> float:
 
 
 def _peak_rss_mb(pid: int) -> float:
-    """Peak RSS of a worker plus its encryption processes (the sum of their peaks)."""
+    """Peak RSS of a worker plus its send processes (the sum of their peaks)."""
     try:
         text = Path(f"/proc/{pid}/status").read_text()
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
@@ -401,7 +402,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def _cpu_seconds(pid: int) -> tuple[float, float]:
-    """CPU time (user + system) of a process and of its children (the encryption pool)."""
+    """CPU time (user + system) of a process and of its children (the send processes)."""
 
     def own(one: int) -> float:
         try:
@@ -431,10 +432,10 @@ def run_case(
     *,
     spread: float = 0.0,
     workers: int = 1,
-    encryption_processes: int = 1,
+    send_processes: int = 2,
     python_receiver: bool = False,
 ) -> Result:
-    """``workers`` worker processes, each with ``encryption_processes`` pool processes."""
+    """``workers`` worker processes, each with ``send_processes`` pool processes."""
     receiver = Receiver(tmp, python=python_receiver)
     db = Database(backend, pg_url, tmp)
     pool: list[subprocess.Popen[str]] = []
@@ -453,7 +454,7 @@ def run_case(
             "INTERLUDE_ALLOW_PRIVATE_NETWORK": "true",
             "INTERLUDE_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT / "backend"),
-            "INTERLUDE_PUSH_ENCRYPTION_PROCESSES": str(encryption_processes),
+            "INTERLUDE_PUSH_SEND_PROCESSES": str(send_processes),
         }
         for _ in range(workers):
             worker = subprocess.Popen(
@@ -502,7 +503,7 @@ def run_case(
         rss_mb=rss,
         delivered=len(times),
         workers=workers,
-        encryption_processes=encryption_processes,
+        send_processes=send_processes,
         worker_cpu_us=sum(a[0] - b[0] for a, b in zip(cpu_after, cpu_before, strict=True))
         / max(len(times), 1)
         * 1e6,
@@ -522,18 +523,20 @@ def write_docs(section: str) -> None:
     DOCS.write_text(text)
 
 
-def render(results: list[Result], enc_ms: float, single: list[Result], load: str) -> str:
+def render(
+    results: list[Result], enc_ms: float, single: list[Result], load: str, shipped: int
+) -> str:
     limit = 1000 / enc_ms
     lines = [
         "## Reminders",
         "",
         "The clinical-hour burst (`bench/bench_reminders.py`): N users whose sessions end in",
         "the same second, one device and one reminder each, W worker processes (each with its",
-        "encryption pool of E processes; E = 0 encrypts on the worker's event loop), a push",
+        "E send processes that encrypt and post; E = 0 sends from the worker's event loop), a push",
         "receiver on loopback in its own process (answers 201, does not decrypt).",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores; load",
         f"average at the start: {load}. Peak RSS is the sum over the worker processes and",
-        "their encryption processes.",
+        "their send processes.",
         "",
         "| backend | N | W | E | delivered | lateness p50 | p99 | max | pushes/s "
         "| of the limit | CPU/message: worker + pool | peak RSS |",
@@ -541,7 +544,7 @@ def render(results: list[Result], enc_ms: float, single: list[Result], load: str
     ]
     for r in results:
         lines.append(
-            f"| {r.backend} | {r.users:,} | {r.workers} | {r.encryption_processes} | "
+            f"| {r.backend} | {r.users:,} | {r.workers} | {r.send_processes} | "
             f"{r.delivered:,} | {r.p50_ms:,.0f} ms | {r.p99_ms:,.0f} ms | {r.max_ms:,.0f} ms | "
             f"{r.pushes_per_s:,.0f} | {r.pushes_per_s / limit:.0%} | "
             f"{r.worker_cpu_us:,.0f} + {r.pool_cpu_us:,.0f} µs | {r.rss_mb:,.0f} MB |"
@@ -558,9 +561,9 @@ def render(results: list[Result], enc_ms: float, single: list[Result], load: str
             f"A lone reminder ({r.backend}, {r.users} sent one at a time, 0.5 s apart): "
             f"lateness p50 {r.p50_ms:,.0f} ms, max {r.max_ms:,.0f} ms."
         )
-    # The shipped configuration (with the encryption pool); E = 0 rows are the comparison.
+    # The shipped configuration (E = ``shipped``); other E rows are the comparison.
     one_worker = [
-        r for r in results if r.workers == 1 and r.users >= 10_000 and r.encryption_processes
+        r for r in results if r.workers == 1 and r.users >= 10_000 and r.send_processes == shipped
     ]
     best = max((r.pushes_per_s for r in one_worker), default=float("nan"))
     worst = min((r.pushes_per_s for r in one_worker), default=float("nan"))
@@ -586,11 +589,12 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, nargs="+", default=[1, 2, 3], help="PostgreSQL worker counts"
     )
+    parser.add_argument("--send-processes", type=int, default=2, help="per worker (0 = in process)")
     parser.add_argument(
-        "--encryption-processes", type=int, default=1, help="per worker (0 = in process)"
-    )
-    parser.add_argument(
-        "--no-inline", action="store_true", help="skip the E=0 comparison at the largest N"
+        "--compare",
+        default="0,1",
+        help="other send-process counts, run once each at the largest N with one worker "
+        "('' for none)",
     )
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--receiver", help=argparse.SUPPRESS)
@@ -606,14 +610,14 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "backend"))
     backends = args.backends or (["sqlite", "postgres"] if args.pg_url else ["sqlite"])
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-    enc = args.encryption_processes
+    enc = args.send_processes
     results, single = [], []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         enc_ms = encryption_cost_ms("http://127.0.0.1:9")
         print(f"encryption + signing: {enc_ms:.3f} ms/message")
         for backend in backends:
-            one = run_case(backend, 20, args.pg_url, tmp, spread=0.5, encryption_processes=enc)
+            one = run_case(backend, 20, args.pg_url, tmp, spread=0.5, send_processes=enc)
             print(f"single {backend}: p50 {one.p50_ms:.0f} ms, max {one.max_ms:.0f} ms")
             single.append(one)
             # SQLite is the one-worker deployment (one writer); PostgreSQL shares the outbox.
@@ -621,17 +625,19 @@ def main() -> None:
             for users in args.users:
                 for workers in counts:
                     result = run_case(
-                        backend, users, args.pg_url, tmp, workers=workers, encryption_processes=enc
+                        backend, users, args.pg_url, tmp, workers=workers, send_processes=enc
                     )
                     print(result)
                     results.append(result)
-            if enc and not args.no_inline:  # the same burst with encryption on the event loop
-                result = run_case(
-                    backend, max(args.users), args.pg_url, tmp, encryption_processes=0
-                )
-                print(result)
-                results.append(result)
-    section = render(results, enc_ms, single, load)
+            # The same burst with fewer send processes (0: from the worker's event loop).
+            for other in [int(e) for e in args.compare.split(",") if e.strip()]:
+                if other != enc:
+                    result = run_case(
+                        backend, max(args.users), args.pg_url, tmp, send_processes=other
+                    )
+                    print(result)
+                    results.append(result)
+    section = render(results, enc_ms, single, load, enc)
     print(section)
     if args.write_docs:
         write_docs(section)

@@ -207,7 +207,7 @@ def run_soak(
         users = _sign_up(base, therapists, start, end, feeds, Route, push)
         for n in range(workers):
             processes[f"worker{n}"] = subprocess.Popen([interlude, "worker"], env=env)
-        # The start sample waits for the workers (and their encryption processes) to finish
+        # The start sample waits for the workers (and their send processes) to finish
         # importing: "flat memory" compares a loaded process with itself.
         report.rss_start_mb = _settled_rss(processes)
         _traffic(base, users, end, clients, report)

@@ -398,7 +398,7 @@ def test_no_snooze_button_when_a_snooze_would_run_into_the_next_session(
     assert [a["action"] for a in message.payload["actions"]] == ["done", "skip"]
 
 
-def test_a_burst_is_encrypted_in_the_pool_and_every_reminder_arrives_once(
+def test_a_burst_is_sent_from_the_pool_and_every_reminder_arrives_once(
     db: Session, runtime: Runtime, user, clock: FrozenClock, push: LocalPushService
 ) -> None:
     device, _ = add_device(runtime, push, user.id)
@@ -406,10 +406,10 @@ def test_a_burst_is_encrypted_in_the_pool_and_every_reminder_arrives_once(
     rows = [make_reminder(db, user_id=user.id, due_at=now, commit=False) for _ in range(60)]
     db.commit()
     # Batches of 40 (>= the pool threshold): the second batch is claimed while the first posts.
-    harness = DispatchHarness(runtime, timeout=1.0, encryption_processes=1, batch_size=40)
+    harness = DispatchHarness(runtime, timeout=1.0, send_processes=1, batch_size=40)
     try:
         report = harness(now)
-        assert harness.dispatcher._encryption._executor is not None, "the pool was not used"
+        assert harness.dispatcher._pool._children != [None], "the pool was not used"
     finally:
         harness.close()
 

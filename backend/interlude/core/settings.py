@@ -37,12 +37,12 @@ class Settings(BaseSettings):
         default="mailto:admin@localhost",
         description="VAPID 'sub' claim: a mailto: or https: URL where push services reach you.",
     )
-    push_encryption_processes: int = Field(
-        default=1,
+    push_send_processes: int = Field(
+        default=2,
         ge=0,
         le=16,
-        description="Processes that encrypt large reminder bursts beside the worker's event "
-        "loop (other cores); 0 encrypts in the worker process itself.",
+        description="Processes that encrypt and post large reminder bursts beside the worker's "
+        "event loop (other cores); 0 sends everything from the worker process itself.",
     )
     session_days: int = Field(default=30, ge=1, le=365, description="Login lifetime in days.")
     login_max_failures_per_account: int = Field(default=5, ge=1)

@@ -3,10 +3,10 @@
 ``PushSender`` is what the reminders dispatcher and ``POST /push/test`` use: pooled
 keep-alive connections with explicit timeouts (``transport.py``), bounded concurrency
 (an asyncio semaphore), aes128gcm encryption by http_ece (the library pywebpush uses), and
-VAPID headers signed by py_vapid and cached per push-service origin. It never
-raises for a push service's answer: every outcome comes back as a ``PushResult`` the caller
-acts on (``gone`` -> delete the subscription, ``retry`` -> try again later, honouring
-``retry_after_seconds``, ``failed`` -> give up with ``reason``).
+VAPID headers signed by py_vapid and cached per push-service origin. Large batches are
+encrypted and posted by the send processes of ``send_pool.py`` (other cores). It never
+raises for a push service's answer: every outcome comes back as a ``PushResult``
+(``answers.py``) the caller acts on.
 
 Endpoints are capability URLs: log them only through ``redact_endpoint``.
 """
@@ -21,17 +21,21 @@ import logging
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import parsedate_to_datetime
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from interlude.core.clock import Clock
-from interlude.push.encryption import EncryptionJob, EncryptionPool, encrypt
-from interlude.push.netguard import BlockedAddressError
+from interlude.push.answers import (
+    Outcome,
+    PushResult,
+    classify_response,
+    exchange,
+    parse_retry_after,
+    unprepared,
+)
+from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
+from interlude.push.send_pool import SendJob, SendPool
 from interlude.push.transport import PushTransport
 from interlude.push.vapid import (
     VapidHeaderCache,
@@ -48,9 +52,22 @@ MAX_PAYLOAD_BYTES = 3 * 1024
 MAX_TTL_SECONDS = 28 * 24 * 3600
 URGENCIES = ("very-low", "low", "normal", "high")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-_REASON_MAX = 200
 
-Outcome = Literal["sent", "gone", "retry", "failed"]
+# Re-exported: callers know these by the sender's name.
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "Outcome",
+    "PushMessage",
+    "PushResult",
+    "PushSender",
+    "PushTarget",
+    "classify_response",
+    "encode_payload",
+    "endpoint_origin",
+    "parse_retry_after",
+    "redact_endpoint",
+    "topic_for",
+]
 
 
 @dataclass(frozen=True)
@@ -59,16 +76,6 @@ class PushTarget:
     endpoint: str
     p256dh: str
     auth: str
-
-
-@dataclass(frozen=True)
-class PushResult:
-    outcome: Outcome
-    http_status: int | None
-    retry_after_seconds: float | None
-    reason: str
-    # When the push service answered (None: no answer); a timestamp, not part of the outcome.
-    answered_at: datetime | None = field(default=None, compare=False)
 
 
 class PayloadTooLargeError(ValueError):
@@ -118,53 +125,6 @@ def redact_endpoint(endpoint: str) -> str:
     return f"{origin}/…#{digest}"
 
 
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
-
-
-def _short(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
-
-
-def classify_response(
-    status: int, retry_after: str | None, excerpt: bytes, now: datetime
-) -> PushResult:
-    """Maps a push service's answer to what the caller must do (RFC 8030 section 5/8)."""
-    if 200 <= status < 300:
-        return PushResult("sent", status, None, f"accepted ({status})", now)
-    if status in (404, 410):
-        return PushResult("gone", status, None, f"subscription no longer exists ({status})", now)
-    if status == 429 or status >= 500:
-        label = "rate limited" if status == 429 else "push service error"
-        return PushResult(
-            "retry", status, parse_retry_after(retry_after, now), f"{label} ({status})", now
-        )
-    explanation = {
-        400: "push service rejected the request",
-        401: "push service rejected our VAPID signature",
-        403: "push service refused this sender (the device subscribed with another key?)",
-        413: "payload too large for the push service",
-    }.get(status, "unexpected push service response")
-    detail = _short(excerpt.decode("utf-8", errors="replace"))
-    reason = f"{explanation} ({status})" + (f": {detail}" if detail else "")
-    return PushResult("failed", status, None, reason, now)
-
-
 @dataclass(frozen=True)
 class PushMessage:
     """One notification for one device."""
@@ -189,18 +149,19 @@ class PushSender:
         max_concurrency: int = 64,
         clock: Clock,
         allow_private_network: bool = False,
-        encryption: EncryptionPool | None = None,
+        pool: SendPool | None = None,
     ) -> None:
         """``allow_private_network`` (``settings.allow_private_network``) lets endpoints on
         loopback/private addresses be reached; off, such endpoints fail without a connection.
-        ``encryption`` (default: in this process) encrypts large batches on other cores.
+        ``pool`` (default: none) sends large batches from other processes, with its own
+        transport options.
         """
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self._clock = clock
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._encryption = encryption or EncryptionPool(0)
+        self._pool = pool
         self._transport = PushTransport(
             timeout=timeout,
             max_connections=max_concurrency,
@@ -224,78 +185,57 @@ class PushSender:
         return (await self.send_many([message]))[0]
 
     async def send_many(self, messages: Sequence[PushMessage]) -> list[PushResult]:
-        """Every message's result, in order. Bodies are encrypted in chunks (in the pool for
-        a large batch) and each chunk is posted as soon as it is ready."""
+        """Every message's result, in order: from the pool's processes for a large batch,
+        from this event loop otherwise."""
         results: list[PushResult | None] = [None] * len(messages)
         ready: list[int] = []
-        jobs: list[EncryptionJob] = []
+        jobs: list[SendJob] = []
         for index, message in enumerate(messages):
             if message.urgency not in URGENCIES:
                 raise ValueError(f"urgency must be one of {', '.join(URGENCIES)}")
+            target = message.target
             try:
                 data = (
                     message.payload
                     if isinstance(message.payload, bytes)
                     else encode_payload(message.payload)
                 )
-            except PayloadTooLargeError as exc:
+                headers = self._build_headers(
+                    target, message.ttl_seconds, message.topic, message.urgency
+                )
+            except (PayloadTooLargeError, VapidSubjectError) as exc:
                 results[index] = PushResult("failed", None, None, str(exc))
                 continue
             ready.append(index)
-            jobs.append(EncryptionJob(data, message.target.p256dh, message.target.auth))
-
-        async def post_chunk(offset: int, bodies: asyncio.Future[list[bytes | str]]) -> None:
-            encrypted = await bodies
-            indexes = ready[offset : offset + len(encrypted)]
-            answers = await asyncio.gather(
-                *(self._post(messages[i], body) for i, body in zip(indexes, encrypted, strict=True))
-            )
-            for i, answer in zip(indexes, answers, strict=True):
-                results[i] = answer
-
-        chunks = self._encryption.submit_chunks(jobs)
-        await asyncio.gather(*(post_chunk(offset, bodies) for offset, bodies in chunks))
+            jobs.append(SendJob(data, target.p256dh, target.auth, target.endpoint, headers))
+        if self._pool is not None and self._pool.takes(len(jobs)):
+            answers = await self._pool.send_many(jobs)
+        else:
+            answers = await asyncio.gather(*(self._post(job) for job in jobs))
+        for index, answer in zip(ready, answers, strict=True):
+            self._note(messages[index].target, answer)
+            results[index] = answer
         missing = PushResult("failed", None, None, "not sent")
         return [result or missing for result in results]
 
-    async def _post(self, message: PushMessage, body: bytes | str) -> PushResult:
-        target = message.target
-        if isinstance(body, str):  # the pool's error name for a malformed stored key
-            return PushResult(
-                "failed", None, None, f"could not prepare the message for this device ({body})"
-            )
+    async def _post(self, job: SendJob) -> PushResult:
+        """One message from this process: encrypted in place, then posted."""
         try:
-            request_headers = self._build_headers(
-                target, message.ttl_seconds, message.topic, message.urgency
-            )
-        except VapidSubjectError as exc:
-            return PushResult("failed", None, None, str(exc))
+            body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
+        except EncryptionError as exc:
+            return unprepared(str(exc))
         async with self._semaphore:
-            try:
-                status, retry_after, excerpt = await self._transport.post(
-                    target.endpoint, body, request_headers
-                )
-            except BlockedAddressError as exc:
-                return self._blocked(target, exc)
-            except aiohttp.ClientConnectorError as exc:
-                if isinstance(exc.os_error, BlockedAddressError):
-                    return self._blocked(target, exc.os_error)
-                return self._transport_failure(target, "connection failed", exc)
-            except TimeoutError as exc:
-                return self._transport_failure(target, "timed out", exc)
-            except aiohttp.ClientError as exc:
-                return self._transport_failure(target, "connection failed", exc)
-        result = classify_response(status, retry_after, excerpt, self._clock.now())
-        if status in (401, 403):
+            return await exchange(self._transport, job.endpoint, body, job.headers, self._clock)
+
+    def _note(self, target: PushTarget, result: PushResult) -> None:
+        """What the worker does with any answer: drop a refused VAPID header, log failures."""
+        if result.outcome == "sent":
+            return
+        if result.http_status in (401, 403):
             self._headers.invalidate(endpoint_origin(target.endpoint))
-        if result.outcome != "sent":
-            log.info(
-                "push to %s: %s (%s)",
-                redact_endpoint(target.endpoint),
-                result.outcome,
-                result.reason,
-            )
-        return result
+        log.info(
+            "push to %s: %s (%s)", redact_endpoint(target.endpoint), result.outcome, result.reason
+        )
 
     async def aclose(self) -> None:
         await self._transport.aclose()
@@ -313,21 +253,3 @@ class PushSender:
         if topic:
             headers["Topic"] = topic_for(topic)
         return headers
-
-    @staticmethod
-    def _encrypt(target: PushTarget, data: bytes) -> bytes:
-        """One message's aes128gcm body, in this process (see ``encryption.encrypt``)."""
-        return encrypt(EncryptionJob(data, target.p256dh, target.auth))
-
-    @staticmethod
-    def _blocked(target: PushTarget, exc: BlockedAddressError) -> PushResult:
-        log.warning(
-            "push to %s: refused (private network address)", redact_endpoint(target.endpoint)
-        )
-        return PushResult("failed", None, None, str(exc))
-
-    @staticmethod
-    def _transport_failure(target: PushTarget, what: str, exc: Exception) -> PushResult:
-        reason = f"push service {what} ({type(exc).__name__})"
-        log.info("push to %s: retry (%s)", redact_endpoint(target.endpoint), reason)
-        return PushResult("retry", None, None, reason)

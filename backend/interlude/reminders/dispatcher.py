@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from interlude.core.runtime import Runtime
-from interlude.push.encryption import EncryptionPool
 from interlude.push.models import PushSubscription
+from interlude.push.send_pool import SendPool, TransportOptions
 from interlude.push.sender import PushMessage, PushResult, PushSender, PushTarget, encode_payload
 from interlude.push.service import delete_subscription_by_id
 from interlude.push.vapid import load_or_create_vapid
@@ -64,10 +64,10 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=30),
         max_concurrency: int = 64,
         timeout: float = 10.0,
-        encryption_processes: int | None = None,
+        send_processes: int | None = None,
         batches_in_flight: int = 3,
     ) -> None:
-        """``encryption_processes`` (default: ``settings.push_encryption_processes``) encrypt
+        """``send_processes`` (default: ``settings.push_send_processes``) encrypt and post
         large batches on other cores; 0 keeps everything in this process."""
         self.runtime = runtime
         self.owner = owner or default_owner()
@@ -77,14 +77,21 @@ class Dispatcher:
         self.timeout = timeout
         self.batches_in_flight = batches_in_flight
         self._sender: PushSender | None = None
-        processes = encryption_processes
+        processes = send_processes
         if processes is None:
-            processes = runtime.settings.push_encryption_processes
-        self._encryption = EncryptionPool(processes)
+            processes = runtime.settings.push_send_processes
+        self._pool = SendPool(
+            processes,
+            TransportOptions(
+                timeout=timeout,
+                max_connections=max_concurrency,
+                allow_private_network=runtime.settings.allow_private_network,
+            ),
+        )
 
     def start(self) -> None:
-        """Spawn the encryption processes now, so the first burst does not wait for them."""
-        self._encryption.start()
+        """Spawn the send processes now, so the first burst does not wait for them."""
+        self._pool.start()
 
     def _get_sender(self) -> PushSender:
         if self._sender is None:
@@ -99,7 +106,7 @@ class Dispatcher:
                 max_concurrency=self.max_concurrency,
                 clock=self.runtime.clock,
                 allow_private_network=self.runtime.settings.allow_private_network,
-                encryption=self._encryption,
+                pool=self._pool,
             )
         return self._sender
 
@@ -107,7 +114,7 @@ class Dispatcher:
         if self._sender is not None:
             await self._sender.aclose()
             self._sender = None
-        self._encryption.shutdown()
+        self._pool.shutdown()
 
     async def dispatch_due(self, *, now: datetime | None = None) -> DispatchReport:
         """Send everything due at ``now`` (default: the runtime's clock, read per batch).

@@ -1,0 +1,111 @@
+"""What a push service's answer means, and one POST turned into that meaning.
+
+Shared by ``PushSender`` (small batches, in the calling process) and the send processes of
+``send_pool.py`` (large batches): every outcome is a ``PushResult`` the caller acts on
+(``gone`` -> delete the subscription, ``retry`` -> try again later, honouring
+``retry_after_seconds``, ``failed`` -> give up with ``reason``). Nothing here logs: the
+caller logs, once, in the worker's process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Literal
+
+import aiohttp
+
+from interlude.core.clock import Clock
+from interlude.push.netguard import BlockedAddressError
+from interlude.push.transport import PushTransport
+
+Outcome = Literal["sent", "gone", "retry", "failed"]
+_REASON_MAX = 200
+
+
+@dataclass(frozen=True)
+class PushResult:
+    outcome: Outcome
+    http_status: int | None
+    retry_after_seconds: float | None
+    reason: str
+    # When the push service answered (None: no answer); a timestamp, not part of the outcome.
+    answered_at: datetime | None = field(default=None, compare=False)
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _REASON_MAX else text[: _REASON_MAX - 1] + "…"
+
+
+def classify_response(
+    status: int, retry_after: str | None, excerpt: bytes, now: datetime
+) -> PushResult:
+    """Maps a push service's answer to what the caller must do (RFC 8030 section 5/8)."""
+    if 200 <= status < 300:
+        return PushResult("sent", status, None, f"accepted ({status})", now)
+    if status in (404, 410):
+        return PushResult("gone", status, None, f"subscription no longer exists ({status})", now)
+    if status == 429 or status >= 500:
+        label = "rate limited" if status == 429 else "push service error"
+        return PushResult(
+            "retry", status, parse_retry_after(retry_after, now), f"{label} ({status})", now
+        )
+    explanation = {
+        400: "push service rejected the request",
+        401: "push service rejected our VAPID signature",
+        403: "push service refused this sender (the device subscribed with another key?)",
+        413: "payload too large for the push service",
+    }.get(status, "unexpected push service response")
+    detail = _short(excerpt.decode("utf-8", errors="replace"))
+    reason = f"{explanation} ({status})" + (f": {detail}" if detail else "")
+    return PushResult("failed", status, None, reason, now)
+
+
+def unprepared(error_name: str) -> PushResult:
+    """The device's stored keys could not be used to encrypt the message."""
+    return PushResult(
+        "failed", None, None, f"could not prepare the message for this device ({error_name})"
+    )
+
+
+def _transport_failure(what: str, exc: Exception) -> PushResult:
+    return PushResult("retry", None, None, f"push service {what} ({type(exc).__name__})")
+
+
+async def exchange(
+    transport: PushTransport, endpoint: str, body: bytes, headers: dict[str, str], clock: Clock
+) -> PushResult:
+    """POST one encrypted message; never raises for the push service's (or network's) doing."""
+    try:
+        status, retry_after, excerpt = await transport.post(endpoint, body, headers)
+    except BlockedAddressError as exc:
+        return PushResult("failed", None, None, str(exc))
+    except aiohttp.ClientConnectorError as exc:
+        if isinstance(exc.os_error, BlockedAddressError):
+            return PushResult("failed", None, None, str(exc.os_error))
+        return _transport_failure("connection failed", exc)
+    except TimeoutError as exc:
+        return _transport_failure("timed out", exc)
+    except aiohttp.ClientError as exc:
+        return _transport_failure("connection failed", exc)
+    return classify_response(status, retry_after, excerpt, clock.now())

@@ -1,0 +1,289 @@
+"""Sending large batches from other processes: each encrypts and posts its share.
+
+A push costs two things in Python: aes128gcm encryption (a fresh ECDH per message) and the
+HTTP exchange (asyncio + aiohttp). In one process both take turns under one GIL, so a burst
+of thousands of reminders is bound by their sum on one core. ``SendPool`` hands chunks of
+messages to ``processes`` spawned processes; each encrypts and posts them on its own event
+loop over its own connection pool and sends back every message's ``PushResult``. The
+worker's event loop keeps the database work: claim, device look-up, outcome writes.
+
+A process keeps taking chunks while earlier ones wait for answers, so a slow or hanging push
+service holds up only its own chunk. Small batches (a lone reminder, a test notification)
+never come here: the hop would cost more than it saves.
+
+Processes are spawned, not forked (the worker holds database connections and scheduler
+threads a fork would copy), and each leaves as soon as its pipe to the worker closes, which
+the kernel does when the worker dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import multiprocessing
+import signal
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, NamedTuple
+
+from interlude.core.clock import SystemClock
+from interlude.push.answers import PushResult, exchange, unprepared
+from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
+from interlude.push.transport import PushTransport
+
+# Below this many messages a batch is sent from the calling process; at or above, from the
+# pool's processes.
+POOL_THRESHOLD = 32
+# Messages per chunk handed to a process: big enough that pickling and the hop are a few
+# percent of the work, small enough that the first posts start within a few ms.
+CHUNK_SIZE = 100
+
+
+class SendJob(NamedTuple):
+    """One message as it crosses to a send process (a tuple: it pickles light)."""
+
+    data: bytes  # the JSON payload, before encryption
+    p256dh: str
+    auth: str
+    endpoint: str
+    headers: dict[str, str]  # VAPID, TTL, Urgency, Topic: signed in the worker
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    timeout: float
+    max_connections: int
+    allow_private_network: bool
+
+
+class SendProcessStoppedError(RuntimeError):
+    """A send process died with chunks in hand; their messages are to be retried."""
+
+
+# --- in a send process ---------------------------------------------------------------------
+
+
+def _serve(conn: Connection, options: TransportOptions) -> None:
+    """A send process's life: take chunks from ``conn`` until the worker closes it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker to handle
+    asyncio.run(_ChunkPoster(conn, options).run())
+
+
+class _ChunkPoster:
+    def __init__(self, conn: Connection, options: TransportOptions) -> None:
+        self.conn = conn
+        self.options = options
+        self.clock = SystemClock()
+        self.transport = PushTransport(
+            timeout=options.timeout,
+            max_connections=options.max_connections,
+            allow_private_network=options.allow_private_network,
+        )
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        inbox: asyncio.Queue[tuple[int, list[SendJob]] | None] = asyncio.Queue()
+        threading.Thread(target=self._read, args=(loop, inbox), daemon=True).start()
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while (chunk := await inbox.get()) is not None:
+                task = asyncio.create_task(self._post_chunk(*chunk))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+        finally:
+            await self.transport.aclose()
+
+    def _read(self, loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[Any]) -> None:
+        """Blocking reads on a thread of their own; EOF (the worker closed the pipe or died)
+        ends the process."""
+        while True:
+            try:
+                chunk = self.conn.recv()
+            except (EOFError, OSError):
+                chunk = None
+            loop.call_soon_threadsafe(inbox.put_nowait, chunk)
+            if chunk is None:
+                return
+
+    async def _post_chunk(self, chunk_id: int, jobs: list[SendJob]) -> None:
+        results = await asyncio.gather(*(self._post(job) for job in jobs))
+        self.conn.send((chunk_id, results))
+
+    async def _post(self, job: SendJob) -> PushResult:
+        # Each message is encrypted right before its post, so posting starts with the first.
+        try:
+            body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
+        except EncryptionError as exc:
+            return unprepared(str(exc))
+        return await exchange(self.transport, job.endpoint, body, job.headers, self.clock)
+
+
+# --- in the worker -------------------------------------------------------------------------
+
+
+class SendPool:
+    """``processes`` send processes, started on first use (or ``start()``); 0 = none, every
+    batch is sent from the calling process."""
+
+    def __init__(self, processes: int, options: TransportOptions) -> None:
+        if processes < 0:
+            raise ValueError("processes must be 0 or more")
+        self.processes = processes
+        self.options = options
+        self._lock = threading.Lock()
+        self._conns: list[Connection | None] = [None] * processes
+        self._children: list[BaseProcess | None] = [None] * processes
+        # Per process: chunk id -> the future its results resolve.
+        self._pending: list[dict[int, concurrent.futures.Future[list[PushResult]]]] = [
+            {} for _ in range(processes)
+        ]
+        self._ids = itertools.count()
+        self._turn = itertools.cycle(range(processes)) if processes else None
+        self._wake_r: Connection | None = None
+        self._wake_w: Connection | None = None
+        self._reader: threading.Thread | None = None
+
+    def takes(self, count: int) -> bool:
+        """Whether a batch of ``count`` messages is worth the hop to the pool."""
+        return bool(self.processes) and count >= POOL_THRESHOLD
+
+    def start(self) -> None:
+        """Spawn missing (or dead) processes; their imports load in the background."""
+        if not self.processes:
+            return
+        with self._lock:
+            context = multiprocessing.get_context("spawn")
+            for index, child in enumerate(self._children):
+                if child is not None and child.is_alive():
+                    continue
+                ours, theirs = context.Pipe(duplex=True)
+                process = context.Process(
+                    target=_serve, args=(theirs, self.options), name="interlude-send", daemon=True
+                )
+                process.start()
+                theirs.close()  # the child holds its end now; ours alone tells it we are gone
+                self._children[index] = process
+                self._conns[index] = ours
+            if self._reader is None:
+                self._wake_r, self._wake_w = context.Pipe(duplex=False)
+                self._reader = threading.Thread(
+                    target=self._read_results, name="interlude-send-results", daemon=True
+                )
+                self._reader.start()
+            else:
+                self._wake()  # the reader waits on the new pipes from now on
+
+    async def send_many(self, jobs: Sequence[SendJob]) -> list[PushResult]:
+        """Every job's result, in order. A chunk whose process died comes back as
+        ``SendProcessStoppedError`` results to retry."""
+        self.start()
+        futures = [
+            asyncio.wrap_future(self._submit(list(jobs[offset : offset + CHUNK_SIZE])))
+            for offset in range(0, len(jobs), CHUNK_SIZE)
+        ]
+        results: list[PushResult] = []
+        for future, offset in zip(futures, range(0, len(jobs), CHUNK_SIZE), strict=True):
+            try:
+                results.extend(await future)
+            except SendProcessStoppedError as exc:
+                size = len(jobs[offset : offset + CHUNK_SIZE])
+                results.extend(PushResult("retry", None, None, str(exc)) for _ in range(size))
+        return results
+
+    def _submit(self, chunk: list[SendJob]) -> concurrent.futures.Future[list[PushResult]]:
+        future: concurrent.futures.Future[list[PushResult]] = concurrent.futures.Future()
+        with self._lock:
+            assert self._turn is not None
+            index = next(self._turn)
+            conn = self._conns[index]
+            chunk_id = next(self._ids)
+            self._pending[index][chunk_id] = future
+            try:
+                assert conn is not None
+                conn.send((chunk_id, chunk))
+            except (OSError, ValueError, AssertionError):
+                self._pending[index].pop(chunk_id, None)
+                future.set_exception(SendProcessStoppedError("the send process stopped"))
+        return future
+
+    def _read_results(self) -> None:
+        """The pool's reader thread: resolves each chunk's future as its results arrive."""
+        while True:
+            with self._lock:
+                conns = [c for c in self._conns if c is not None]
+                wake = self._wake_r
+            if wake is None:
+                return
+            for ready in wait([*conns, wake]):
+                if ready is wake:
+                    try:
+                        wake.recv()
+                    except (EOFError, OSError):
+                        return  # shut down
+                    continue
+                assert isinstance(ready, Connection)
+                self._receive(ready)
+
+    def _receive(self, conn: Connection) -> None:
+        index = self._conns.index(conn) if conn in self._conns else None
+        try:
+            chunk_id, results = conn.recv()
+        except (EOFError, OSError):
+            if index is not None:
+                self._lost(index)
+            return
+        if index is None:
+            return
+        with self._lock:
+            future = self._pending[index].pop(chunk_id, None)
+        if future is not None:
+            future.set_result(results)
+
+    def _lost(self, index: int) -> None:
+        """A process died: its chunks fail (to be retried) and it is replaced on next use."""
+        with self._lock:
+            conn, self._conns[index] = self._conns[index], None
+            pending, self._pending[index] = self._pending[index], {}
+            child, self._children[index] = self._children[index], None
+        if conn is not None:
+            conn.close()
+        for future in pending.values():
+            future.set_exception(SendProcessStoppedError("the send process stopped"))
+        if child is not None:
+            child.join(timeout=0)
+
+    def _wake(self) -> None:
+        if self._wake_w is not None:
+            self._wake_w.send(None)
+
+    def shutdown(self) -> None:
+        """Close every pipe: the processes finish (their unanswered posts are dropped)."""
+        with self._lock:
+            conns, self._conns = self._conns, [None] * self.processes
+            children, self._children = self._children, [None] * self.processes
+            pending = [p for p in self._pending]
+            self._pending = [{} for _ in range(self.processes)]
+            wake_w, self._wake_w = self._wake_w, None
+            wake_r, self._wake_r = self._wake_r, None
+            reader, self._reader = self._reader, None
+        if wake_w is not None:
+            wake_w.close()  # the reader sees EOF and returns
+        if reader is not None:
+            reader.join(timeout=5)
+        if wake_r is not None:
+            wake_r.close()
+        for conn in conns:
+            if conn is not None:
+                conn.close()
+        for futures in pending:
+            for future in futures.values():
+                future.set_exception(SendProcessStoppedError("the worker is shutting down"))
+        for child in children:
+            if child is not None:
+                child.join(timeout=5)
+                if child.is_alive():
+                    child.kill()
