@@ -157,9 +157,12 @@ class SendPool:
             return
         with self._lock:
             context = multiprocessing.get_context("spawn")
+            spawned = False
             for index, child in enumerate(self._children):
                 if child is not None and child.is_alive():
                     continue
+                if child is not None:  # died before the reader noticed: settle it here
+                    self._forget(index)
                 ours, theirs = context.Pipe(duplex=True)
                 process = context.Process(
                     target=_serve, args=(theirs, self.options), name="interlude-send", daemon=True
@@ -168,13 +171,14 @@ class SendPool:
                 theirs.close()  # the child holds its end now; ours alone tells it we are gone
                 self._children[index] = process
                 self._conns[index] = ours
+                spawned = True
             if self._reader is None:
                 self._wake_r, self._wake_w = context.Pipe(duplex=False)
                 self._reader = threading.Thread(
                     target=self._read_results, name="interlude-send-results", daemon=True
                 )
                 self._reader.start()
-            else:
+            elif spawned:
                 self._wake()  # the reader waits on the new pipes from now on
 
     async def send_many(self, jobs: Sequence[SendJob]) -> list[PushResult]:
@@ -218,7 +222,11 @@ class SendPool:
                 wake = self._wake_r
             if wake is None:
                 return
-            for ready in wait([*conns, wake]):
+            try:
+                ready_list = wait([*conns, wake])
+            except (OSError, ValueError):  # a pipe was closed under us: look again
+                continue
+            for ready in ready_list:
                 if ready is wake:
                     try:
                         wake.recv()
@@ -229,7 +237,8 @@ class SendPool:
                 self._receive(ready)
 
     def _receive(self, conn: Connection) -> None:
-        index = self._conns.index(conn) if conn in self._conns else None
+        with self._lock:
+            index = self._conns.index(conn) if conn in self._conns else None
         try:
             chunk_id, results = conn.recv()
         except (EOFError, OSError):
@@ -246,9 +255,13 @@ class SendPool:
     def _lost(self, index: int) -> None:
         """A process died: its chunks fail (to be retried) and it is replaced on next use."""
         with self._lock:
-            conn, self._conns[index] = self._conns[index], None
-            pending, self._pending[index] = self._pending[index], {}
-            child, self._children[index] = self._children[index], None
+            self._forget(index)
+
+    def _forget(self, index: int) -> None:
+        """Drop process ``index`` and fail its chunks; the caller holds the lock."""
+        conn, self._conns[index] = self._conns[index], None
+        pending, self._pending[index] = self._pending[index], {}
+        child, self._children[index] = self._children[index], None
         if conn is not None:
             conn.close()
         for future in pending.values():
