@@ -522,3 +522,55 @@ def test_host_names_resolving_to_private_addresses_are_never_contacted(
     result = _send_strict(identity, clock, target)
     assert result.outcome == "failed" and "private or local network" in result.reason
     assert push_service.attempts() == []
+
+
+def _sender(identity: VapidIdentity, clock: FrozenClock) -> PushSender:
+    return PushSender(
+        allow_private_network=True, vapid=identity, subject=SUBJECT, clock=clock, timeout=5.0
+    )
+
+
+def test_a_503_with_retry_after_pauses_every_device_of_that_push_service(
+    push_service, identity, clock
+):
+    """503 is the whole service: later messages to any device behind it wait without a
+    request until the pause is over; a 429 (one push resource) pauses only its own."""
+    busy, other = push_service.subscribe(), push_service.subscribe()
+    push_service.respond(busy, 503, retry_after="60", times=1)
+
+    async def run() -> list[PushResult]:
+        sender = _sender(identity, clock)
+        try:
+            first = await sender.send(target_for(busy), PAYLOAD, ttl_seconds=600, topic=None)
+            clock.advance(timedelta(seconds=20))
+            held = await sender.send(target_for(other), PAYLOAD, ttl_seconds=600, topic=None)
+            clock.advance(timedelta(seconds=40))
+            after = await sender.send(target_for(other), PAYLOAD, ttl_seconds=600, topic=None)
+            return [first, held, after]
+        finally:
+            await sender.aclose()
+
+    first, held, after = asyncio.run(run())
+    assert (first.outcome, first.http_status, first.retry_after_seconds) == ("retry", 503, 60)
+    assert (held.outcome, held.http_status) == ("retry", None)
+    assert held.retry_after_seconds == 40
+    assert after.outcome == "sent"
+    assert len(push_service.attempts(other)) == 1  # the held message never left
+
+
+def test_a_429_pauses_only_its_own_push_resource(push_service, identity, clock):
+    limited, other = push_service.subscribe(), push_service.subscribe()
+    push_service.respond(limited, 429, retry_after="60")
+
+    async def run() -> list[PushResult]:
+        sender = _sender(identity, clock)
+        try:
+            return [
+                await sender.send(target_for(device), PAYLOAD, ttl_seconds=600, topic=None)
+                for device in (limited, other)
+            ]
+        finally:
+            await sender.aclose()
+
+    limited_result, other_result = asyncio.run(run())
+    assert limited_result.outcome == "retry" and other_result.outcome == "sent"

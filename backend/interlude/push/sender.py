@@ -22,6 +22,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -162,6 +163,8 @@ class PushSender:
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._pool = pool
+        # Push-service origin -> until when it asked us (503 + Retry-After) not to send.
+        self._paused: dict[str, datetime] = {}
         self._transport = PushTransport(
             timeout=timeout,
             max_connections=max_concurrency,
@@ -190,10 +193,15 @@ class PushSender:
         results: list[PushResult | None] = [None] * len(messages)
         ready: list[int] = []
         jobs: list[SendJob] = []
+        now = self._clock.now()
         for index, message in enumerate(messages):
             if message.urgency not in URGENCIES:
                 raise ValueError(f"urgency must be one of {', '.join(URGENCIES)}")
             target = message.target
+            paused = self._paused_for(target.endpoint, now)
+            if paused is not None:
+                results[index] = paused
+                continue
             try:
                 data = (
                     message.payload
@@ -227,10 +235,34 @@ class PushSender:
         async with self._semaphore:
             return await exchange(self._transport, job.endpoint, body, job.headers, self._clock)
 
+    def _paused_for(self, endpoint: str, now: datetime) -> PushResult | None:
+        """A retry, without a request, while the endpoint's push service asked for a pause."""
+        try:
+            origin = endpoint_origin(endpoint)
+        except ValueError:
+            return None  # the post fails with its own reason
+        until = self._paused.get(origin)
+        if until is None:
+            return None
+        if until <= now:
+            del self._paused[origin]
+            return None
+        wait = (until - now).total_seconds()
+        return PushResult(
+            "retry", None, wait, f"push service unavailable, asked for a pause ({wait:.0f} s left)"
+        )
+
     def _note(self, target: PushTarget, result: PushResult) -> None:
-        """What the worker does with any answer: drop a refused VAPID header, log failures."""
+        """What the worker does with any answer: pause a push service that is unavailable,
+        drop a refused VAPID header, log failures."""
         if result.outcome == "sent":
             return
+        if result.http_status == 503 and result.retry_after_seconds:
+            # 503 is about the whole service (RFC 9110 15.6.4): hold every device behind it.
+            # A 429 is about one push resource (RFC 8030 8.4): only that reminder waits.
+            origin = endpoint_origin(target.endpoint)
+            until = self._clock.now() + timedelta(seconds=result.retry_after_seconds)
+            self._paused[origin] = max(until, self._paused.get(origin, until))
         if result.http_status in (401, 403):
             self._headers.invalidate(endpoint_origin(target.endpoint))
         log.info(
