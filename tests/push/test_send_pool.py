@@ -14,7 +14,13 @@ import uuid
 from pathlib import Path
 
 from interlude.core.clock import FrozenClock
-from interlude.push.send_pool import CHUNK_SIZE, POOL_THRESHOLD, SendPool, TransportOptions
+from interlude.push.send_pool import (
+    CHUNK_SIZE,
+    POOL_THRESHOLD,
+    SendJob,
+    SendPool,
+    TransportOptions,
+)
 from interlude.push.sender import PushMessage, PushResult, PushSender, PushTarget
 from interlude.push.vapid import VapidIdentity
 from tests.support.push_service import LocalPushService, LocalSubscription
@@ -37,21 +43,24 @@ def messages_for(devices: list[LocalSubscription]) -> list[PushMessage]:
     ]
 
 
-def send_all(pool: SendPool, clock: FrozenClock, messages: list[PushMessage]) -> list[PushResult]:
-    async def run() -> list[PushResult]:
-        sender = PushSender(
-            vapid=VapidIdentity.generate(),
-            subject=SUBJECT,
-            clock=clock,
-            allow_private_network=True,
-            pool=pool,
-        )
-        try:
-            return await sender.send_many(messages)
-        finally:
-            await sender.aclose()
+async def send_all_async(
+    pool: SendPool, clock: FrozenClock, messages: list[PushMessage]
+) -> list[PushResult]:
+    sender = PushSender(
+        vapid=VapidIdentity.generate(),
+        subject=SUBJECT,
+        clock=clock,
+        allow_private_network=True,
+        pool=pool,
+    )
+    try:
+        return await sender.send_many(messages)
+    finally:
+        await sender.aclose()
 
-    return asyncio.run(run())
+
+def send_all(pool: SendPool, clock: FrozenClock, messages: list[PushMessage]) -> list[PushResult]:
+    return asyncio.run(send_all_async(pool, clock, messages))
 
 
 def test_a_large_batch_is_encrypted_and_posted_by_the_pool(
@@ -233,4 +242,53 @@ def test_chunks_are_spread_over_the_processes(
     finally:
         pool.shutdown()
     assert len(pids) == 2
+    assert [r.outcome for r in results] == ["sent"] * len(devices)
+
+
+def _job(device: LocalSubscription, headers: dict[str, str]) -> SendJob:
+    return SendJob(b'{"n": 1}', device.p256dh, device.auth, device.endpoint, headers)
+
+
+def test_an_unexpected_error_in_a_send_process_retries_only_its_own_message(
+    push_service: LocalPushService, clock: FrozenClock
+) -> None:
+    """A header aiohttp refuses to write raises an error the exchange does not expect: that
+    message comes back ``retry``, its chunk is still answered, the process lives on."""
+    devices = [push_service.subscribe() for _ in range(POOL_THRESHOLD)]
+    sender = PushSender(vapid=VapidIdentity.generate(), subject=SUBJECT, clock=clock)
+    headers = sender._build_headers(
+        PushTarget(uuid.uuid4(), devices[0].endpoint, "", ""), 600, None, "high"
+    )
+    jobs = [_job(device, headers) for device in devices]
+    jobs[3] = _job(devices[3], {**headers, "X-Broken": "a\r\nInjected: yes"})
+    pool = make_pool()
+    try:
+        results = asyncio.run(pool.send_many(jobs))
+        again = asyncio.run(pool.send_many(jobs[:POOL_THRESHOLD]))
+    finally:
+        pool.shutdown()
+    assert results[3].outcome == "retry" and "could not send" in results[3].reason
+    assert [r.outcome for n, r in enumerate(results) if n != 3] == ["sent"] * (len(jobs) - 1)
+    assert again[0].outcome == "sent"
+    assert all("Injected" not in a.headers for a in push_service.attempts())
+
+
+def test_a_caller_that_gives_up_does_not_break_the_pool(
+    push_service: LocalPushService, clock: FrozenClock
+) -> None:
+    devices = [push_service.subscribe() for _ in range(POOL_THRESHOLD)]
+    push_service.hang(devices[0], times=1)
+    pool = make_pool(timeout=2.0)
+
+    async def run() -> list[PushResult]:
+        abandoned = asyncio.create_task(send_all_async(pool, clock, messages_for(devices)))
+        await asyncio.sleep(1.0)
+        abandoned.cancel()  # e.g. the worker shutting down mid-batch
+        await asyncio.sleep(2.5)  # the process answers the abandoned chunk meanwhile
+        return await send_all_async(pool, clock, messages_for(devices))
+
+    try:
+        results = asyncio.run(run())
+    finally:
+        pool.shutdown()
     assert [r.outcome for r in results] == ["sent"] * len(devices)

@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import itertools
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Sequence
@@ -61,7 +62,17 @@ class TransportOptions:
 
 
 class SendProcessStoppedError(RuntimeError):
-    """A send process died with chunks in hand; their messages are to be retried."""
+    """A send process died (or stopped answering) with chunks in hand; their messages are
+    to be retried."""
+
+
+def batch_deadline(options: TransportOptions, messages: int, processes: int) -> float:
+    """How long a batch may take in the send processes before the worker gives up on what
+    is unanswered: every post is bounded by twice the timeout, and each process posts its
+    share in waves of ``max_connections``; plus room for a loaded machine."""
+    share = -(-messages // max(processes, 1))
+    waves = max(1, -(-share // options.max_connections))
+    return 2 * options.timeout * waves + 30.0
 
 
 # --- in a send process ---------------------------------------------------------------------
@@ -70,7 +81,10 @@ class SendProcessStoppedError(RuntimeError):
 def _serve(conn: Connection, options: TransportOptions) -> None:
     """A send process's life: take chunks from ``conn`` until the worker closes it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker to handle
-    asyncio.run(_ChunkPoster(conn, options).run())
+    try:
+        asyncio.run(_ChunkPoster(conn, options).run())
+    finally:
+        os._exit(0)  # also when the loop broke: never outlive a broken pipe to the worker
 
 
 class _ChunkPoster:
@@ -83,6 +97,9 @@ class _ChunkPoster:
             max_connections=options.max_connections,
             allow_private_network=options.allow_private_network,
         )
+        # At most this many posts open, so a hanging push service cannot starve the others
+        # of connections (aiohttp would count the wait for one against the connect timeout).
+        self.slots = asyncio.Semaphore(options.max_connections)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -98,12 +115,12 @@ class _ChunkPoster:
             await self.transport.aclose()
 
     def _read(self, loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[Any]) -> None:
-        """Blocking reads on a thread of their own; EOF (the worker closed the pipe or died)
-        ends the process."""
+        """Blocking reads on a thread of their own. EOF (the worker closed the pipe or died)
+        or anything unreadable ends the process."""
         while True:
             try:
                 chunk = self.conn.recv()
-            except (EOFError, OSError):
+            except BaseException:
                 chunk = None
             loop.call_soon_threadsafe(inbox.put_nowait, chunk)
             if chunk is None:
@@ -111,7 +128,10 @@ class _ChunkPoster:
 
     async def _post_chunk(self, chunk_id: int, jobs: list[SendJob]) -> None:
         results = await asyncio.gather(*(self._post(job) for job in jobs))
-        self.conn.send((chunk_id, results))
+        try:
+            self.conn.send((chunk_id, results))
+        except BaseException:
+            os._exit(1)  # cannot answer: the worker sees the pipe close and retries the chunk
 
     async def _post(self, job: SendJob) -> PushResult:
         # Each message is encrypted right before its post, so posting starts with the first.
@@ -119,10 +139,28 @@ class _ChunkPoster:
             body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
         except EncryptionError as exc:
             return unprepared(str(exc))
-        return await exchange(self.transport, job.endpoint, body, job.headers, self.clock)
+        try:
+            async with self.slots:
+                return await exchange(self.transport, job.endpoint, body, job.headers, self.clock)
+        except Exception as exc:  # anything else: this message alone is retried
+            return PushResult("retry", None, None, f"could not send ({type(exc).__name__})")
 
 
 # --- in the worker -------------------------------------------------------------------------
+
+
+def _settle(
+    future: concurrent.futures.Future[list[PushResult]],
+    results: list[PushResult] | None = None,
+    error: BaseException | None = None,
+) -> None:
+    """Resolve ``future`` unless its caller already gave up on it (cancelled)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(results or [])
 
 
 class SendPool:
@@ -137,12 +175,14 @@ class SendPool:
         self._lock = threading.Lock()
         self._conns: list[Connection | None] = [None] * processes
         self._children: list[BaseProcess | None] = [None] * processes
+        # One sender at a time per pipe (several event loops may share the pool).
+        self._send_locks = [threading.Lock() for _ in range(processes)]
         # Per process: chunk id -> the future its results resolve.
         self._pending: list[dict[int, concurrent.futures.Future[list[PushResult]]]] = [
             {} for _ in range(processes)
         ]
         self._ids = itertools.count()
-        self._turn = itertools.cycle(range(processes)) if processes else None
+        self._next = 0
         self._wake_r: Connection | None = None
         self._wake_w: Connection | None = None
         self._reader: threading.Thread | None = None
@@ -152,17 +192,16 @@ class SendPool:
         return bool(self.processes) and count >= POOL_THRESHOLD
 
     def start(self) -> None:
-        """Spawn missing (or dead) processes; their imports load in the background."""
+        """Spawn the processes not running; their imports load in the background. A process
+        that died is replaced once the reader has taken what it had already answered."""
         if not self.processes:
             return
         with self._lock:
             context = multiprocessing.get_context("spawn")
             spawned = False
             for index, child in enumerate(self._children):
-                if child is not None and child.is_alive():
+                if child is not None:
                     continue
-                if child is not None:  # died before the reader noticed: settle it here
-                    self._forget(index)
                 ours, theirs = context.Pipe(duplex=True)
                 process = context.Process(
                     target=_serve, args=(theirs, self.options), name="interlude-send", daemon=True
@@ -182,37 +221,57 @@ class SendPool:
                 self._wake()  # the reader waits on the new pipes from now on
 
     async def send_many(self, jobs: Sequence[SendJob]) -> list[PushResult]:
-        """Every job's result, in order. A chunk whose process died comes back as
-        ``SendProcessStoppedError`` results to retry."""
+        """Every job's result, in order. A chunk whose process died, or still unanswered at
+        the ``batch_deadline``, comes back as ``retry`` results."""
         self.start()
+        offsets = range(0, len(jobs), CHUNK_SIZE)
         futures = [
-            asyncio.wrap_future(self._submit(list(jobs[offset : offset + CHUNK_SIZE])))
-            for offset in range(0, len(jobs), CHUNK_SIZE)
+            asyncio.wrap_future(self._submit(list(jobs[o : o + CHUNK_SIZE]))) for o in offsets
         ]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + batch_deadline(self.options, len(jobs), self.processes)
         results: list[PushResult] = []
-        for future, offset in zip(futures, range(0, len(jobs), CHUNK_SIZE), strict=True):
+        for future, offset in zip(futures, offsets, strict=True):
+            size = len(jobs[offset : offset + CHUNK_SIZE])
+            left = max(0.0, deadline - loop.time())
             try:
-                results.extend(await future)
+                results.extend(await asyncio.wait_for(future, timeout=left))
             except SendProcessStoppedError as exc:
-                size = len(jobs[offset : offset + CHUNK_SIZE])
                 results.extend(PushResult("retry", None, None, str(exc)) for _ in range(size))
+            except TimeoutError:
+                reason = "the send process did not answer in time"
+                results.extend(PushResult("retry", None, None, reason) for _ in range(size))
         return results
 
     def _submit(self, chunk: list[SendJob]) -> concurrent.futures.Future[list[PushResult]]:
+        """Hand ``chunk`` to the next running process (round robin)."""
         future: concurrent.futures.Future[list[PushResult]] = concurrent.futures.Future()
         with self._lock:
-            assert self._turn is not None
-            index = next(self._turn)
-            conn = self._conns[index]
+            index, conn = self._next_running()
             chunk_id = next(self._ids)
-            self._pending[index][chunk_id] = future
-            try:
-                assert conn is not None
+            if conn is not None:
+                self._pending[index][chunk_id] = future
+        if conn is None:
+            _settle(future, error=SendProcessStoppedError("no send process is running"))
+            return future
+        try:
+            with self._send_locks[index]:
                 conn.send((chunk_id, chunk))
-            except (OSError, ValueError, AssertionError):
+        except (OSError, ValueError):
+            with self._lock:
                 self._pending[index].pop(chunk_id, None)
-                future.set_exception(SendProcessStoppedError("the send process stopped"))
+            _settle(future, error=SendProcessStoppedError("the send process stopped"))
         return future
+
+    def _next_running(self) -> tuple[int, Connection | None]:
+        """The next process in turn that is alive (caller holds the lock)."""
+        for _ in range(self.processes):
+            index = self._next
+            self._next = (self._next + 1) % self.processes
+            child, conn = self._children[index], self._conns[index]
+            if child is not None and conn is not None and child.is_alive():
+                return index, conn
+        return 0, None
 
     def _read_results(self) -> None:
         """The pool's reader thread: resolves each chunk's future as its results arrive."""
@@ -233,39 +292,36 @@ class SendPool:
                     except (EOFError, OSError):
                         return  # shut down
                     continue
-                assert isinstance(ready, Connection)
-                self._receive(ready)
+                if isinstance(ready, Connection):
+                    self._receive(ready)
 
     def _receive(self, conn: Connection) -> None:
         with self._lock:
             index = self._conns.index(conn) if conn in self._conns else None
+        if index is None:
+            return
         try:
             chunk_id, results = conn.recv()
-        except (EOFError, OSError):
-            if index is not None:
-                self._lost(index)
-            return
-        if index is None:
+        except (EOFError, OSError):  # answered everything it had, then died
+            self._lost(index, conn)
             return
         with self._lock:
             future = self._pending[index].pop(chunk_id, None)
         if future is not None:
-            future.set_result(results)
+            _settle(future, results)
 
-    def _lost(self, index: int) -> None:
-        """A process died: its chunks fail (to be retried) and it is replaced on next use."""
+    def _lost(self, index: int, conn: Connection) -> None:
+        """Process ``index`` died: its unanswered chunks fail (to be retried), and it is
+        replaced on next use."""
         with self._lock:
-            self._forget(index)
-
-    def _forget(self, index: int) -> None:
-        """Drop process ``index`` and fail its chunks; the caller holds the lock."""
-        conn, self._conns[index] = self._conns[index], None
-        pending, self._pending[index] = self._pending[index], {}
-        child, self._children[index] = self._children[index], None
-        if conn is not None:
-            conn.close()
+            if self._conns[index] is not conn:
+                return  # already replaced
+            self._conns[index] = None
+            pending, self._pending[index] = self._pending[index], {}
+            child, self._children[index] = self._children[index], None
+        conn.close()
         for future in pending.values():
-            future.set_exception(SendProcessStoppedError("the send process stopped"))
+            _settle(future, error=SendProcessStoppedError("the send process stopped"))
         if child is not None:
             child.join(timeout=0)
 
@@ -274,11 +330,12 @@ class SendPool:
             self._wake_w.send(None)
 
     def shutdown(self) -> None:
-        """Close every pipe: the processes finish (their unanswered posts are dropped)."""
+        """Close every pipe: the processes finish (their unanswered posts are dropped).
+        Blocks up to a few seconds: call it from a thread in async code."""
         with self._lock:
             conns, self._conns = self._conns, [None] * self.processes
             children, self._children = self._children, [None] * self.processes
-            pending = [p for p in self._pending]
+            pending = self._pending
             self._pending = [{} for _ in range(self.processes)]
             wake_w, self._wake_w = self._wake_w, None
             wake_r, self._wake_r = self._wake_r, None
@@ -294,7 +351,7 @@ class SendPool:
                 conn.close()
         for futures in pending:
             for future in futures.values():
-                future.set_exception(SendProcessStoppedError("the worker is shutting down"))
+                _settle(future, error=SendProcessStoppedError("the worker is shutting down"))
         for child in children:
             if child is not None:
                 child.join(timeout=5)

@@ -114,7 +114,7 @@ class Dispatcher:
         if self._sender is not None:
             await self._sender.aclose()
             self._sender = None
-        self._pool.shutdown()
+        await asyncio.to_thread(self._pool.shutdown)  # joins processes: off the loop
 
     async def dispatch_due(self, *, now: datetime | None = None) -> DispatchReport:
         """Send everything due at ``now`` (default: the runtime's clock, read per batch).
