@@ -27,14 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from interlude.core.clock import Clock
-from interlude.push.answers import (
-    Outcome,
-    PushResult,
-    classify_response,
-    exchange,
-    parse_retry_after,
-    unprepared,
-)
+from interlude.push.answers import PushResult, exchange, unprepared
 from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
 from interlude.push.send_pool import SendJob, SendPool
 from interlude.push.transport import PushTransport
@@ -57,15 +50,12 @@ _TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 # Re-exported: callers know these by the sender's name.
 __all__ = [
     "MAX_PAYLOAD_BYTES",
-    "Outcome",
     "PushMessage",
     "PushResult",
     "PushSender",
     "PushTarget",
-    "classify_response",
     "encode_payload",
     "endpoint_origin",
-    "parse_retry_after",
     "redact_endpoint",
     "topic_for",
 ]
