@@ -43,16 +43,20 @@ def messages_for(devices: list[LocalSubscription]) -> list[PushMessage]:
     ]
 
 
-async def send_all_async(
-    pool: SendPool, clock: FrozenClock, messages: list[PushMessage]
-) -> list[PushResult]:
-    sender = PushSender(
+def make_sender(pool: SendPool, clock: FrozenClock) -> PushSender:
+    return PushSender(
         vapid=VapidIdentity.generate(),
         subject=SUBJECT,
         clock=clock,
         allow_private_network=True,
         pool=pool,
     )
+
+
+async def send_all_async(
+    pool: SendPool, clock: FrozenClock, messages: list[PushMessage]
+) -> list[PushResult]:
+    sender = make_sender(pool, clock)
     try:
         return await sender.send_many(messages)
     finally:
@@ -121,13 +125,7 @@ def test_a_hanging_push_service_holds_up_only_its_own_chunk(
     pool = make_pool(timeout=3.0)
 
     async def run() -> tuple[float, float, list[PushResult]]:
-        sender = PushSender(
-            vapid=VapidIdentity.generate(),
-            subject=SUBJECT,
-            clock=clock,
-            allow_private_network=True,
-            pool=pool,
-        )
+        sender = make_sender(pool, clock)
         started = time.monotonic()
 
         async def timed(messages: list[PushMessage]) -> tuple[float, list[PushResult]]:
@@ -162,13 +160,7 @@ def test_a_dead_send_process_means_retry_and_a_replacement(
     pool = make_pool(timeout=30.0)
 
     async def run() -> list[PushResult]:
-        sender = PushSender(
-            vapid=VapidIdentity.generate(),
-            subject=SUBJECT,
-            clock=clock,
-            allow_private_network=True,
-            pool=pool,
-        )
+        sender = make_sender(pool, clock)
         try:
             batch = asyncio.create_task(sender.send_many(messages_for(devices)))
             deadline = time.monotonic() + 30
