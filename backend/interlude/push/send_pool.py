@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple
 
-from interlude.core.clock import SystemClock
+from interlude.core.clock import Clock, SystemClock
 from interlude.push.answers import PushResult, exchange, unprepared
 from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
 from interlude.push.transport import PushTransport
@@ -73,6 +73,19 @@ def batch_deadline(options: TransportOptions, messages: int, processes: int) -> 
     share = -(-messages // max(processes, 1))
     waves = max(1, -(-share // options.max_connections))
     return 2 * options.timeout * waves + 30.0
+
+
+async def post_job(
+    job: SendJob, transport: PushTransport, slots: asyncio.Semaphore, clock: Clock
+) -> PushResult:
+    """One message: encrypted right before its post (so posting starts with the first of a
+    batch), then posted once one of ``slots`` is free. Both paths, in place and pooled."""
+    try:
+        body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
+    except EncryptionError as exc:
+        return unprepared(str(exc))
+    async with slots:
+        return await exchange(transport, job.endpoint, body, job.headers, clock)
 
 
 # --- in a send process ---------------------------------------------------------------------
@@ -134,14 +147,8 @@ class _ChunkPoster:
             os._exit(1)  # cannot answer: the worker sees the pipe close and retries the chunk
 
     async def _post(self, job: SendJob) -> PushResult:
-        # Each message is encrypted right before its post, so posting starts with the first.
         try:
-            body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
-        except EncryptionError as exc:
-            return unprepared(str(exc))
-        try:
-            async with self.slots:
-                return await exchange(self.transport, job.endpoint, body, job.headers, self.clock)
+            return await post_job(job, self.transport, self.slots, self.clock)
         except Exception as exc:  # anything else: this message alone is retried
             return PushResult("retry", None, None, f"could not send ({type(exc).__name__})")
 

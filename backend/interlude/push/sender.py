@@ -27,9 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from interlude.core.clock import Clock
-from interlude.push.answers import PushResult, exchange, unprepared
-from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
-from interlude.push.send_pool import SendJob, SendPool
+from interlude.push.answers import PushResult
+from interlude.push.send_pool import SendJob, SendPool, post_job
 from interlude.push.transport import PushTransport
 from interlude.push.vapid import (
     VapidHeaderCache,
@@ -217,13 +216,8 @@ class PushSender:
         return [result or missing for result in results]
 
     async def _post(self, job: SendJob) -> PushResult:
-        """One message from this process: encrypted in place, then posted."""
-        try:
-            body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
-        except EncryptionError as exc:
-            return unprepared(str(exc))
-        async with self._semaphore:
-            return await exchange(self._transport, job.endpoint, body, job.headers, self._clock)
+        """One message from this process."""
+        return await post_job(job, self._transport, self._semaphore, self._clock)
 
     def _paused_for(self, endpoint: str, now: datetime) -> PushResult | None:
         """A retry, without a request, while the endpoint's push service asked for a pause."""
