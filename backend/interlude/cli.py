@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from interlude.core.gc_tuning import tune_for_serving
 from interlude.core.settings import get_settings
 
 
@@ -52,13 +53,16 @@ def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None
     from interlude.app import create_app
 
     app = create_app(embedded_worker=embedded_worker)
+    tune_for_serving()
     uvicorn.run(app, host=host, port=port, **uvicorn_options())  # type: ignore[arg-type]
 
 
 def app_factory() -> object:
     from interlude.app import create_app
 
-    return create_app()
+    app = create_app()
+    tune_for_serving()
+    return app
 
 
 def _worker() -> None:
@@ -67,6 +71,7 @@ def _worker() -> None:
 
     runtime = Runtime.from_settings(get_settings())
     worker = Worker(runtime, background=False)
+    tune_for_serving()
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     worker.run_forever()
     runtime.dispose()

@@ -32,6 +32,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, NamedTuple
 
 from interlude.core.clock import Clock, SystemClock
+from interlude.core.gc_tuning import tune_for_serving
 from interlude.push.answers import PushResult, exchange, unprepared
 from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
 from interlude.push.transport import PushTransport
@@ -94,6 +95,7 @@ async def post_job(
 def _serve(conn: Connection, options: TransportOptions) -> None:
     """A send process's life: take chunks from ``conn`` until the worker closes it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker to handle
+    tune_for_serving()
     try:
         asyncio.run(_ChunkPoster(conn, options).run())
     finally:
