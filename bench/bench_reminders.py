@@ -160,6 +160,7 @@ http {{
 def run_worker(batch: int) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    from interlude.core.gc_tuning import tune_for_serving
     from interlude.core.runtime import Runtime
     from interlude.core.settings import Settings
     from interlude.reminders.dispatcher import Dispatcher
@@ -170,6 +171,7 @@ def run_worker(batch: int) -> None:
         timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}
     )
     alarm = register_dispatch(scheduler, runtime, Dispatcher(runtime, batch_size=batch))
+    tune_for_serving()  # as `interlude worker` does (core/gc_tuning.py)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     scheduler.start()

@@ -221,6 +221,8 @@ class PushSender:
 
     def _paused_for(self, endpoint: str, now: datetime) -> PushResult | None:
         """A retry, without a request, while the endpoint's push service asked for a pause."""
+        if not self._paused:
+            return None  # the usual case: no need to parse the endpoint
         try:
             origin = endpoint_origin(endpoint)
         except ValueError:

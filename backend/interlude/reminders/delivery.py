@@ -47,6 +47,15 @@ def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]
     With ``now``, the snooze button is left out when a snooze would end after the expiry
     (the API would refuse it, and a tap that does nothing is worse than no button).
     """
+    return _fitted(item, now)[0]
+
+
+def payload_bytes_for(item: Claimed, *, now: datetime | None = None) -> bytes:
+    """``payload_for`` as the compact UTF-8 JSON that is encrypted and sent."""
+    return _fitted(item, now)[1]
+
+
+def _fitted(item: Claimed, now: datetime | None) -> tuple[dict[str, Any], bytes]:
     rid = str(item.id)
     actions = [dict(a) for a in ACTIONS]
     if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
@@ -69,17 +78,18 @@ def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]
         payload["steps"] = [s[:200] for s in item.ritual_steps[:10]]
     # Push services take 4 KB of ciphertext; keep the JSON within 3 KB by dropping the last
     # ritual steps first (the break page shows them all), then shortening the body.
-    size = _size(payload)
-    while size > MAX_PAYLOAD_BYTES and payload.get("steps"):
+    data = _json(payload)
+    while len(data) > MAX_PAYLOAD_BYTES and payload.get("steps"):
         payload["steps"].pop()
-        size = _size(payload)
-    if size > MAX_PAYLOAD_BYTES:
+        data = _json(payload)
+    if len(data) > MAX_PAYLOAD_BYTES:
         payload["body"] = payload["body"][:200] + "…"
-    return payload
+        data = _json(payload)
+    return payload, data
 
 
-def _size(payload: dict[str, Any]) -> int:
-    return len(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+def _json(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass

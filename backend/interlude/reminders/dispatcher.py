@@ -22,7 +22,7 @@ from sqlalchemy import Table, select
 from interlude.core.runtime import Runtime
 from interlude.push.models import PushSubscription
 from interlude.push.send_pool import SendPool, TransportOptions
-from interlude.push.sender import PushMessage, PushResult, PushSender, PushTarget, encode_payload
+from interlude.push.sender import PushMessage, PushResult, PushSender, PushTarget
 from interlude.push.service import delete_subscription_by_id
 from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders import metrics, outbox
@@ -30,6 +30,7 @@ from interlude.reminders.delivery import (
     NO_DEVICE_REASON,
     DispatchReport,
     decide,
+    payload_bytes_for,
     payload_for,
 )
 from interlude.reminders.models import EXPIRED
@@ -218,7 +219,7 @@ class Dispatcher:
             ttl = int((item.expires_at - start).total_seconds())
             if ttl <= 0:
                 continue
-            data = encode_payload(payload_for(item, now=start))  # once for every device
+            data = payload_bytes_for(item, now=start)  # once for every device
             for device in targets.get(item.user_id, []):
                 messages.append(PushMessage(device, data, ttl, item.id.hex, "high"))
         results = await sender.send_many(messages)
