@@ -7,11 +7,14 @@ survives its connections dying, and that a database that is down is a 503, not a
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
@@ -20,6 +23,7 @@ from interlude.core.async_reads import AsyncReadPool, CompiledRead, PerCallState
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.reminders import read_models as reminder_reads
+from interlude.reminders.models import Reminder
 from tests.conftest import POSTGRES_URL
 from tests.reminders.factories import make_reminder
 
@@ -98,6 +102,40 @@ def test_a_database_that_is_down_is_a_503_with_retry_after(
 
 
 @ON_POSTGRES
+def test_the_engine_url_connects_as_is_and_a_server_zone_changes_nothing(
+    runtime: Runtime,
+    auth: dict[str, str],
+    client: TestClient,
+    db: Session,
+    user: User,
+    clock: FrozenClock,
+) -> None:
+    """Options with spaces, an encoded password (trust auth ignores it) and a session time
+    zone far from UTC: the answer is the thread path's, byte for byte."""
+    make_reminder(db, user_id=user.id, due_at=clock.now() + timedelta(minutes=30, microseconds=7))
+    pool = client.app.state.async_reads  # type: ignore[attr-defined]
+    client.app.state.async_reads = None  # type: ignore[attr-defined]
+    try:
+        thread_path = client.get(REMINDERS, params=_day(clock), headers=auth)
+    finally:
+        client.app.state.async_reads = pool  # type: ignore[attr-defined]
+    url = runtime.engine.url.update_query_dict(
+        {"options": "-c timezone=America/New_York", "application_name": "Interlude API"}
+    ).set(password="with space+plus")
+    zoned = AsyncReadPool(url, runtime.engine.dialect, size=1)
+    client.app.state.async_reads = zoned  # type: ignore[attr-defined]
+    try:
+        on_loop = client.get(REMINDERS, params=_day(clock), headers=auth)
+    finally:
+        client.app.state.async_reads = pool  # type: ignore[attr-defined]
+
+    assert on_loop.status_code == 200, on_loop.text
+    assert on_loop.content == thread_path.content
+    (conn,) = zoned._idle  # the read went through the zoned connection
+    assert conn.info.parameter_status("TimeZone") == "America/New_York"
+
+
+@ON_POSTGRES
 def test_a_state_filter_is_rendered_per_call_on_the_thread_path(
     client: TestClient, auth: dict[str, str], db: Session, user: User, clock: FrozenClock
 ) -> None:
@@ -111,3 +149,28 @@ def test_a_state_filter_is_rendered_per_call_on_the_thread_path(
     make_reminder(db, user_id=user.id, due_at=clock.now() + timedelta(minutes=30))
     planned = client.get(REMINDERS, params={**_day(clock), "state": ["planned"]}, headers=auth)
     assert planned.status_code == 200 and len(planned.json()) == 1
+
+
+@ON_POSTGRES
+def test_anonymous_and_typed_parameters_are_bound_as_sqlalchemy_binds_them(
+    runtime: Runtime, db: Session, user: User, clock: FrozenClock
+) -> None:
+    make_reminder(db, user_id=user.id, due_at=clock.now() + timedelta(minutes=30))
+    # An anonymous datetime parameter (through UTCDateTime's bind processor) and LIMIT's.
+    statement = (
+        select(Reminder.id, Reminder.due_at, Reminder.ritual_steps)
+        .where(Reminder.due_at > clock.now() - timedelta(hours=1))
+        .limit(5)
+    )
+
+    async def read() -> list[Sequence[Any]]:
+        pool = AsyncReadPool(runtime.engine.url, runtime.engine.dialect, size=1)
+        try:
+            return await pool.run(lambda conn: pool.fetch(conn, statement, {}))
+        finally:
+            await pool.close()
+
+    rows = asyncio.run(read())
+
+    assert [tuple(row) for row in rows] == [tuple(row) for row in db.execute(statement).all()]
+    assert len(rows) == 1

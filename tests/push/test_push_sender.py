@@ -52,7 +52,7 @@ def send(
     identity: VapidIdentity,
     clock: FrozenClock,
     target: PushTarget,
-    payload: dict[str, Any] | None = None,
+    payload: dict[str, Any] | bytes | None = None,
     *,
     timeout: float = 5.0,
     **kwargs: Any,
@@ -177,6 +177,9 @@ def test_payload_over_3kb_fails_without_a_request(push_service, identity, clock)
     result = send(identity, clock, target_for(device), too_big)
     assert result.outcome == "failed" and result.http_status is None
     assert "3072" in result.reason
+    # The dispatcher hands over JSON it already encoded: held to the same limit.
+    encoded = send(identity, clock, target_for(device), b"x" * (MAX_PAYLOAD_BYTES + 1))
+    assert encoded.outcome == "failed" and "3072" in encoded.reason
     assert len(push_service.attempts(device)) == 1
 
 

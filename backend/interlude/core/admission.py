@@ -6,6 +6,10 @@ endpoint, then the commit in the dependency's exit). If more requests are inside
 pool has connections, every thread can end up blocked on the pool while the requests holding
 the connections wait for a thread: nothing moves until the pool timeout. Waiting here, on the
 event loop, costs no thread and no connection.
+
+The limit is the pool's steady size (10), not size + overflow: the trade-off is that ten slow
+requests at once (logins hashing passwords, a calendar added and fetched) make the rest wait
+their turn here, which is what the pool would have made them do anyway.
 """
 
 from __future__ import annotations

@@ -47,10 +47,10 @@ class CompiledRead:
         self.sql = compiled.string
         self._compiled = compiled
         self._binds: dict[str, Processor] = {}
-        for name, bind in compiled.binds.items():
+        for bind, name in compiled.bind_names.items():  # the names construct_params uses
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
-                self._binds[name] = process
+                self._binds[compiled.escaped_bind_names.get(name, name)] = process
         self._results: list[tuple[int, Processor]] = []
         for index, column in enumerate(getattr(statement, "selected_columns", ())):
             process = column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -79,8 +79,11 @@ class AsyncReadPool:
     """psycopg async connections in autocommit mode, opened on demand, for one event loop."""
 
     def __init__(self, url: URL, dialect: Dialect, *, size: int) -> None:
-        self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # Connect exactly as the engine does: the same parameters (options, encoded
+        # passwords) and the same psycopg adapters.
+        self._connect_args, self._connect_kwargs = dialect.create_connect_args(url)
         self._dialect = dialect
+        self._closed = False
         self._size = size
         self._idle: list[psycopg.AsyncConnection[tuple[Any, ...]]] = []
         self._compiled: dict[int, tuple[ClauseElement, CompiledRead | None]] = {}
@@ -121,7 +124,9 @@ class AsyncReadPool:
                     if not conn.broken:
                         raise
                     # Died while idle (a restart): the read is idempotent, try a new one.
-            conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+            conn = await psycopg.AsyncConnection.connect(
+                *self._connect_args, **self._connect_kwargs, autocommit=True
+            )
             return await self._use(conn, work)
         except psycopg.Error as exc:
             raise DBAPIError.instance(
@@ -143,7 +148,7 @@ class AsyncReadPool:
 
     async def _release(self, conn: psycopg.AsyncConnection[Any]) -> None:
         idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-        if conn.closed or conn.broken or not idle or len(self._idle) >= self._size:
+        if self._closed or conn.closed or conn.broken or not idle or len(self._idle) >= self._size:
             await conn.close()
         else:
             self._idle.append(conn)
@@ -168,6 +173,8 @@ class AsyncReadPool:
         await conn.execute(read.sql, read.params(values), prepare=True)
 
     async def close(self) -> None:
+        """Close the idle connections; those still in use are closed when they come back."""
+        self._closed = True
         idle, self._idle = self._idle, []
         for conn in idle:
             await conn.close()

@@ -74,7 +74,13 @@ class PayloadTooLargeError(ValueError):
 
 def encode_payload(payload: dict[str, Any]) -> bytes:
     """Compact UTF-8 JSON, at most ``MAX_PAYLOAD_BYTES``."""
-    data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return checked_size(
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    )
+
+
+def checked_size(data: bytes) -> bytes:
+    """``data`` itself, if it fits in ``MAX_PAYLOAD_BYTES``."""
     if len(data) > MAX_PAYLOAD_BYTES:
         raise PayloadTooLargeError(
             f"push payload is {len(data)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
@@ -193,7 +199,7 @@ class PushSender:
                 continue
             try:
                 data = (
-                    message.payload
+                    checked_size(message.payload)
                     if isinstance(message.payload, bytes)
                     else encode_payload(message.payload)
                 )
