@@ -6,7 +6,9 @@ endpoint), four database round trips (BEGIN, the login session with its user, th
 COMMIT), an ORM object and a pydantic validation per row; the two lists behind the Today
 view took ~4.4 ms of CPU per request that way. Here a signed-in list read is:
 
-- one hop to a worker thread, where one pooled connection in autocommit mode (no BEGIN or
+- on PostgreSQL, no hop at all: the statement runs on the event loop through
+  ``core.async_reads`` (psycopg's async connections, a prepared statement); elsewhere, one
+  hop to a worker thread. Either way one connection in autocommit mode (no BEGIN or
   COMMIT: a single SELECT is its own consistent snapshot) runs **one** statement: the
   login session (by its keyed token hash, not revoked, not expired, user present) LEFT
   JOINed to the rows asked for. No row back means "not signed in"; one row of NULLs after
