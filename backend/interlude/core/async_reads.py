@@ -139,12 +139,9 @@ class AsyncReadPool:
         work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]],
     ) -> T:
         try:
-            result = await work(conn)
-        except BaseException:
+            return await work(conn)
+        finally:
             await self._release(conn)
-            raise
-        await self._release(conn)
-        return result
 
     async def _release(self, conn: psycopg.AsyncConnection[Any]) -> None:
         idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
