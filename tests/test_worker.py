@@ -142,3 +142,29 @@ def test_embedded_worker_starts_and_stops_cleanly_inside_the_server_loop(runtime
         assert client.get("/healthz").status_code == 200
     assert "worker started" in caplog.text and "worker stopped" in caplog.text
     assert "closing a job module failed" not in caplog.text
+
+
+def test_stopping_while_the_alarm_re_arms_does_not_deadlock(runtime: Runtime) -> None:
+    """APScheduler's shutdown holds its job-store lock while it waits for running jobs; a
+    dispatch that re-arms in that moment needs the same lock. The worker disarms first."""
+    import threading
+
+    worker = Worker(runtime, background=True)
+    worker.start()  # the dispatch alarm fires at once
+    alarm = next(d.__self__ for d in worker._disarms if isinstance(d.__self__, DispatchAlarm))
+    in_wake_at, release = threading.Event(), threading.Event()
+    real_wake_at = alarm.wake_at
+
+    def slow_wake_at():  # type: ignore[no-untyped-def]
+        in_wake_at.set()  # re-arming, past the "still running?" check (a slow next_wake query)
+        release.wait(10)
+        return real_wake_at()
+
+    alarm.wake_at = slow_wake_at  # type: ignore[method-assign]
+    assert in_wake_at.wait(10), "the alarm did not re-arm"
+    stopping = threading.Thread(target=worker.shutdown, daemon=True)
+    stopping.start()
+    stopping.join(0.5)  # the scheduler's shutdown begins while the alarm is re-arming
+    release.set()
+    stopping.join(15)
+    assert not stopping.is_alive(), "worker.shutdown() deadlocked"

@@ -31,6 +31,7 @@ class Worker:
         )
         self._stopped = threading.Event()
         self._closers: list[Callable[[], object]] = []
+        self._disarms: list[Callable[[], object]] = []
         # The dispatch alarm is re-armed every few seconds; APScheduler's per-run INFO lines
         # would flood the log. Its warnings and errors still show.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -45,9 +46,12 @@ class Worker:
                     raise
                 continue
             handle = module.register(self.scheduler, self.runtime)
-            close = getattr(handle, "close", None)
-            if callable(close):
-                self._closers.append(close)
+            # ``disarm``: stop re-scheduling before the scheduler stops (it waits for running
+            # jobs while holding the lock that scheduling takes); ``close``: after it stopped.
+            for hook, into in (("disarm", self._disarms), ("close", self._closers)):
+                method = getattr(handle, hook, None)
+                if callable(method):
+                    into.append(method)
             registered.append(name)
         return registered
 
@@ -78,6 +82,8 @@ class Worker:
         self._closers.clear()
 
     def shutdown(self) -> None:
+        for disarm in self._disarms:
+            disarm()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         # Closers may run event loops of their own (the dispatcher's HTTP client); inside

@@ -393,13 +393,18 @@ def test_push_endpoints_refuse_numeric_ipv4_spellings(
 def test_push_sending_never_connects_to_private_addresses(
     strict_client: TestClient, auth: dict[str, str], canary: Canary, fake_dns: dict
 ) -> None:
-    for name in ("loopback.evil.example",):
+    """Names are accepted when a device subscribes (they may be public tomorrow), but the
+    transport checks what they resolve to before it connects, for each address family."""
+    names = ("loopback.evil.example", "metadata.evil.example", "v6loop.evil.example")
+    for name in names:
         response = strict_client.post(
             "/api/v1/push/subscriptions",
             json=_subscription(f"https://{name}:{canary.port}/push/abc"),
             headers=auth,
         )
-        if response.status_code >= 400:
-            continue  # refused up front: fine
-    strict_client.post("/api/v1/push/test", headers=auth)
+        assert response.status_code == 201, response.text
+    results = strict_client.post("/api/v1/push/test", headers=auth).json()["results"]
+    assert [r["outcome"] for r in results] == ["failed"] * len(names)
+    assert all("private or local network" in r["reason"] for r in results), results
+    assert set(fake_dns) == set(names)  # each name was looked up, and refused
     assert canary.hits == 0

@@ -9,16 +9,15 @@ caller logs, once, in the worker's process.
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
-import aiohttp
-
 from interlude.core.clock import Clock
 from interlude.push.netguard import BlockedAddressError
-from interlude.push.transport import PushTransport
+from interlude.push.transport import InvalidPushRequestError, PushTransport
 
 Outcome = Literal["sent", "gone", "retry", "failed"]
 _REASON_MAX = 200
@@ -98,14 +97,12 @@ async def exchange(
     """POST one encrypted message; never raises for the push service's (or network's) doing."""
     try:
         status, retry_after, excerpt = await transport.post(endpoint, body, headers)
-    except BlockedAddressError as exc:
+    except (BlockedAddressError, InvalidPushRequestError) as exc:
         return PushResult("failed", None, None, str(exc))
-    except aiohttp.ClientConnectorError as exc:
-        if isinstance(exc.os_error, BlockedAddressError):
-            return PushResult("failed", None, None, str(exc.os_error))
-        return _transport_failure("connection failed", exc)
     except TimeoutError as exc:
         return _transport_failure("timed out", exc)
-    except aiohttp.ClientError as exc:
+    except ssl.SSLCertVerificationError as exc:
+        return _transport_failure("TLS certificate not trusted", exc)
+    except OSError as exc:  # refused, reset, closed mid-answer, name not found, TLS failed
         return _transport_failure("connection failed", exc)
     return classify_response(status, retry_after, excerpt, clock.now())

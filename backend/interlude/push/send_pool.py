@@ -1,7 +1,7 @@
 """Sending large batches from other processes: each encrypts and posts its share.
 
 A push costs two things in Python: aes128gcm encryption (a fresh ECDH per message) and the
-HTTP exchange (asyncio + aiohttp). In one process both take turns under one GIL, so a burst
+HTTP exchange (asyncio + ``transport.py``). In one process both take turns under one GIL, so a burst
 of thousands of reminders is bound by their sum on one core. ``SendPool`` hands chunks of
 messages to ``processes`` spawned processes; each encrypts and posts them on its own event
 loop over its own connection pool and sends back every message's ``PushResult``. The
@@ -78,17 +78,14 @@ def batch_deadline(options: TransportOptions, messages: int, processes: int) -> 
     return 2 * options.timeout * waves + 30.0
 
 
-async def post_job(
-    job: SendJob, transport: PushTransport, slots: asyncio.Semaphore, clock: Clock
-) -> PushResult:
+async def post_job(job: SendJob, transport: PushTransport, clock: Clock) -> PushResult:
     """One message: encrypted right before its post (so posting starts with the first of a
-    batch), then posted once one of ``slots`` is free. Both paths, in place and pooled."""
+    batch), then posted once the transport has a slot free. Both paths, in place and pooled."""
     try:
         body = encrypt(EncryptionJob(job.data, job.p256dh, job.auth))
     except EncryptionError as exc:
         return unprepared(str(exc))
-    async with slots:
-        return await exchange(transport, job.endpoint, body, job.headers, clock)
+    return await exchange(transport, job.endpoint, body, job.headers, clock)
 
 
 # --- in a send process ---------------------------------------------------------------------
@@ -99,7 +96,7 @@ def _serve(conn: Connection, options: TransportOptions) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the worker to handle
     tune_for_serving()
     try:
-        # uvloop: measured ~10 % less CPU per push than asyncio's loop (aiohttp's transport).
+        # uvloop: measured ~10 % less CPU per push than asyncio's loop.
         uvloop.run(_ChunkPoster(conn, options).run())
     finally:
         os._exit(0)  # also when the loop broke: never outlive a broken pipe to the worker
@@ -110,14 +107,13 @@ class _ChunkPoster:
         self.conn = conn
         self.options = options
         self.clock = SystemClock()
+        # At most ``max_connections`` posts open: more wait for a slot, uncounted by the
+        # timeouts, so a hanging push service cannot make the others time out.
         self.transport = PushTransport(
             timeout=options.timeout,
             max_connections=options.max_connections,
             allow_private_network=options.allow_private_network,
         )
-        # At most this many posts open, so a hanging push service cannot starve the others
-        # of connections (aiohttp would count the wait for one against the connect timeout).
-        self.slots = asyncio.Semaphore(options.max_connections)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -153,7 +149,7 @@ class _ChunkPoster:
 
     async def _post(self, job: SendJob) -> PushResult:
         try:
-            return await post_job(job, self.transport, self.slots, self.clock)
+            return await post_job(job, self.transport, self.clock)
         except Exception as exc:  # anything else: this message alone is retried
             return PushResult("retry", None, None, f"could not send ({type(exc).__name__})")
 

@@ -1,8 +1,8 @@
 """Sending Web Push messages (RFC 8030 + RFC 8291 aes128gcm + RFC 8292 VAPID).
 
 ``PushSender`` is what the reminders dispatcher and ``POST /push/test`` use: pooled
-keep-alive connections with explicit timeouts (``transport.py``), bounded concurrency
-(an asyncio semaphore), aes128gcm encryption by http_ece (the library pywebpush uses), and
+keep-alive connections with explicit timeouts and bounded concurrency (``transport.py``),
+aes128gcm encryption by http_ece (the library pywebpush uses), and
 VAPID headers signed by py_vapid and cached per push-service origin. Large batches are
 encrypted and posted by the send processes of ``send_pool.py`` (other cores). It never
 raises for a push service's answer: every outcome comes back as a ``PushResult``
@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from interlude.core.clock import Clock
 from interlude.push.answers import PushResult
+from interlude.push.endpoints import split_endpoint
 from interlude.push.send_pool import SendJob, SendPool, post_job
 from interlude.push.transport import PushTransport
 from interlude.push.vapid import (
@@ -96,10 +97,14 @@ def topic_for(value: str) -> str:
     return b64url(hashlib.sha256(value.encode("utf-8")).digest())[:32]
 
 
-@functools.lru_cache(maxsize=4096)  # called per message; a device's endpoint never changes
 def endpoint_origin(endpoint: str) -> str:
     """``scheme://host[:port]``: the VAPID audience and the header-cache key."""
-    parts = urlsplit(endpoint)
+    return _normalized_origin(split_endpoint(endpoint)[0])
+
+
+@functools.lru_cache(maxsize=1024)  # per message, but there are few push services
+def _normalized_origin(authority: str) -> str:
+    parts = urlsplit(authority)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError("push endpoint is not an http(s) URL")
     host = parts.hostname.lower()
@@ -156,7 +161,6 @@ class PushSender:
             raise ValueError("max_concurrency must be at least 1")
         self._clock = clock
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
-        self._semaphore = asyncio.Semaphore(max_concurrency)
         self._pool = pool
         # Push-service origin -> until when it asked us (503 + Retry-After) not to send.
         self._paused: dict[str, datetime] = {}
@@ -223,7 +227,7 @@ class PushSender:
 
     async def _post(self, job: SendJob) -> PushResult:
         """One message from this process."""
-        return await post_job(job, self._transport, self._semaphore, self._clock)
+        return await post_job(job, self._transport, self._clock)
 
     def _paused_for(self, endpoint: str, now: datetime) -> PushResult | None:
         """A retry, without a request, while the endpoint's push service asked for a pause."""

@@ -1,92 +1,310 @@
-"""The HTTP side of sending: one pooled keep-alive aiohttp session with explicit timeouts.
+"""The HTTP side of sending: pooled keep-alive HTTP/1.1 connections with explicit timeouts.
 
-Why aiohttp and not httpx (the project's client elsewhere): on this 2-core class of machine
-an httpx POST costs ~900 µs of CPU against ~150 µs for aiohttp (measured with
-``bench/bench_push.py``'s setup, same server), more than twice the cost of the aes128gcm
-encryption itself; the issue's burst targets are out of reach with it. aiohttp is already
-installed as a dependency of pywebpush, whose own async path uses it.
+``PushTransport.post`` lends a connection (``http1.Http1Connection``) per push service
+origin, opening one when none is idle, and bounds:
+
+- posts open at once: ``max_connections`` (more wait their turn, and the wait is not counted
+  against any timeout); idle connections kept: as many, each for at most ``KEEPALIVE``;
+- connecting: ``min(timeout, 5 s)``, name resolution and TLS handshake included;
+- the answer: its first byte within ``timeout`` of the request, all of it within
+  ``2 * timeout`` (a slow drip of bytes cannot hold a connection for long).
+
+Why not aiohttp or httpx: a push is one small POST whose answer's status is what matters,
+and a general client's per-request machinery cost more CPU than the aes128gcm encryption
+itself (httpx ~900 µs, aiohttp ~145 µs, this ~30 µs per post on this machine; see
+``http1.py`` and docs/push.md). TLS is the standard library's (certifi's CA bundle), HTTP
+parsing is httptools'.
+
+Unless ``allow_private_network``, names are resolved here and every address checked
+(``netguard``) before connecting to exactly those addresses, so a name that points at
+127.0.0.1 or a cloud metadata address is never reached; TLS still verifies the name.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import ipaddress
+import re
+import socket
 import ssl
+from collections.abc import Mapping
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
-import aiohttp
 import certifi
-import yarl
 
-from interlude.push.netguard import BlockedAddressError, GuardedResolver, is_private_host
+from interlude.push.endpoints import split_endpoint
+from interlude.push.http1 import Answer, ExchangeError, Http1Connection
+from interlude.push.netguard import (
+    BlockedAddressError,
+    is_private_host,
+    is_public_address,
+    parse_ip_literal,
+)
+
+__all__ = ["EXCERPT_BYTES", "BlockedAddressError", "InvalidPushRequestError", "PushTransport"]
 
 # Only this much of a push service's answer is read (for the failure reason): endpoints are
 # chosen by whoever registered them, so the size of the answer is not trusted.
 EXCERPT_BYTES = 2048
+# Idle connections are closed after this long (push services keep theirs a minute or more).
+KEEPALIVE = 15.0
+# A name's checked addresses are reused this long.
+DNS_TTL = 300.0
+_USER_AGENT = "Interlude (Web Push)"
+# Anything that would end a request line or header early.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+Origin = tuple[str, str, int]  # scheme, host, port
 
 
-@functools.lru_cache(maxsize=8192)
-def _url(endpoint: str) -> yarl.URL:
-    # Parsing the endpoint is a measurable part of a post; a device's endpoint never changes.
-    return yarl.URL(endpoint)
+class InvalidPushRequestError(ValueError):
+    """The endpoint or a header cannot be written as an HTTP request."""
+
+
+class _Origin(NamedTuple):
+    key: Origin
+    host: str
+    port: int
+    tls: bool
+    private: bool  # the host is a local name or a non-public IP literal
+    fields: str  # the Host and User-Agent header lines
+
+
+@functools.lru_cache(maxsize=1024)  # per post, but there are few push services
+def _origin(authority: str) -> _Origin:
+    parts = urlsplit(authority)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidPushRequestError("the push endpoint is not an http(s) URL")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise InvalidPushRequestError("the push endpoint's port is not valid") from exc
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    if _UNSAFE.search(netloc) or not netloc.isascii():
+        raise InvalidPushRequestError("the push endpoint's host has characters a URL cannot carry")
+    host = parts.hostname
+    return _Origin(
+        (parts.scheme, host, port),
+        host,
+        port,
+        parts.scheme == "https",
+        is_private_host(host),
+        f"Host: {netloc}\r\nUser-Agent: {_USER_AGENT}\r\n",
+    )
+
+
+def _request_head(endpoint: str, headers: Mapping[str, str], length: int) -> tuple[_Origin, bytes]:
+    """The endpoint's origin, and the request's bytes up to the body."""
+    authority, rest = split_endpoint(endpoint)
+    origin = _origin(authority)
+    path = rest.split("#", 1)[0]
+    if not path.startswith("/"):
+        path = "/" + path
+    if _UNSAFE.search(path) or " " in path or not path.isascii():
+        raise InvalidPushRequestError("the push endpoint has characters a URL cannot carry")
+    lines = [f"POST {path} HTTP/1.1\r\n", origin.fields, f"Content-Length: {length}\r\n"]
+    for name, value in headers.items():
+        if _UNSAFE.search(name) or _UNSAFE.search(value) or ":" in name:
+            raise InvalidPushRequestError(f"the push request header {name[:40]!r} is malformed")
+        lines.append(f"{name}: {value}\r\n")
+    lines.append("\r\n")
+    try:
+        return origin, "".join(lines).encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise InvalidPushRequestError("a push request header is not latin-1") from exc
 
 
 @functools.lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
+def default_tls_context() -> ssl.SSLContext:
     # Loading the CA bundle takes tens of milliseconds: do it once per process.
     return ssl.create_default_context(cafile=certifi.where())
 
 
 class PushTransport:
-    """POSTs to push services over pooled keep-alive connections.
-
-    The session is opened on first use, inside the caller's event loop, and belongs to that
-    loop. ``timeout`` bounds connecting (at most 5 s) and each read; ``2 * timeout`` bounds
-    the whole exchange, so a slow drip of bytes cannot hold a connection for long.
-    """
+    """POSTs to push services over pooled keep-alive connections; belongs to the event loop
+    it is first used on. ``tls_context`` defaults to the system's trust (certifi)."""
 
     def __init__(
-        self, *, timeout: float, max_connections: int, allow_private_network: bool = False
+        self,
+        *,
+        timeout: float,
+        max_connections: int,
+        allow_private_network: bool = False,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
-        self._timeout = aiohttp.ClientTimeout(
-            total=2 * timeout, connect=min(timeout, 5.0), sock_read=timeout
-        )
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        self._timeout = timeout
+        self._connect_timeout = min(timeout, 5.0)
         self._max_connections = max_connections
         self._allow_private_network = allow_private_network
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=self._max_connections,
-            limit_per_host=0,
-            ssl=_tls_context(),
-            ttl_dns_cache=300,
-            resolver=None if self._allow_private_network else GuardedResolver(),
-        )
-        self._session = aiohttp.ClientSession(
-            connector=connector, timeout=self._timeout, trust_env=False
-        )
-        return self._session
+        self._tls_context = tls_context
+        self._slots = asyncio.Semaphore(max_connections)
+        self._idle: dict[Origin, list[Http1Connection]] = {}
+        self._idle_count = 0
+        self._open: set[Http1Connection] = set()
+        self._addresses: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
+        self._sweep: asyncio.TimerHandle | None = None
 
     async def post(
-        self, endpoint: str, body: bytes, headers: dict[str, str]
+        self, endpoint: str, body: bytes, headers: Mapping[str, str]
     ) -> tuple[int, str | None, bytes]:
         """Status, Retry-After and the first ``EXCERPT_BYTES`` of the answer.
 
-        Raises ``TimeoutError`` on a timeout, ``aiohttp.ClientError`` when the connection
-        cannot be made or breaks, and ``BlockedAddressError`` for a private-network host.
+        Raises ``BlockedAddressError`` for a private-network host, ``InvalidPushRequestError``
+        for an endpoint or header that cannot be written, ``TimeoutError`` on a timeout, and
+        another ``OSError`` when the connection cannot be made or breaks.
         """
-        if not self._allow_private_network:
-            host = urlsplit(endpoint).hostname or ""
-            if is_private_host(host):  # aiohttp connects to IP literals without resolving
-                raise BlockedAddressError(host)
-        session = self._session or self._open()
-        async with session.post(
-            _url(endpoint), data=body, headers=headers, allow_redirects=False
-        ) as response:
-            excerpt = await response.content.read(EXCERPT_BYTES)
-            return response.status, response.headers.get("Retry-After"), excerpt
+        target, request = _request_head(endpoint, headers, len(body))
+        if target.private and not self._allow_private_network:
+            raise BlockedAddressError(target.host)  # a literal: refused without a look-up
+        async with self._slots:
+            connection = self._take_idle(target.key)
+            if connection is not None:
+                try:
+                    return await self._exchange(connection, target.key, request, body)
+                except ExchangeError:
+                    if connection.received:
+                        raise
+                    # Closed by the server while idle, as our request left: a fresh connection.
+            connection = await self._connect(target)
+            return await self._exchange(connection, target.key, request, body)
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Close every connection (posts still open fail)."""
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
+        for connection in list(self._open):
+            connection.abort()
+        self._open.clear()
+        self._idle.clear()
+        self._idle_count = 0
+
+    # --- one exchange --------------------------------------------------------------------
+
+    async def _exchange(
+        self, connection: Http1Connection, origin: Origin, request: bytes, body: bytes
+    ) -> Answer:
+        loop = asyncio.get_running_loop()
+        waiter = connection.exchange(request, body)
+        started = loop.time()
+        timer = loop.call_later(
+            self._timeout, self._check_progress, connection, connection.exchanges, started
+        )
+        try:
+            answer = await waiter
+        except BaseException:
+            connection.abort()  # a timeout, a broken answer, or our caller gave up
+            self._open.discard(connection)
+            raise
+        finally:
+            timer.cancel()
+        self._release(origin, connection)
+        return answer
+
+    def _check_progress(self, connection: Http1Connection, exchange: int, started: float) -> None:
+        """No byte of the answer within the timeout, or not all of it within twice that."""
+        if connection.exchanges != exchange or not connection.waiting:
+            return  # that exchange is over (this is the second, uncancelled timer)
+        loop = asyncio.get_running_loop()
+        deadline = started + 2 * self._timeout
+        if connection.received and loop.time() < deadline:
+            loop.call_at(deadline, self._check_progress, connection, exchange, started)
+            return
+        connection.fail(TimeoutError("the push service did not answer in time"))
+
+    # --- the pool ------------------------------------------------------------------------
+
+    def _take_idle(self, origin: Origin) -> Http1Connection | None:
+        idle = self._idle.get(origin)
+        now = asyncio.get_running_loop().time()
+        while idle:
+            connection = idle.pop()
+            self._idle_count -= 1
+            if not connection.closed and now - connection.idle_since < KEEPALIVE:
+                return connection
+            connection.close()
+            self._open.discard(connection)
+        return None
+
+    def _release(self, origin: Origin, connection: Http1Connection) -> None:
+        if not connection.reusable or self._idle_count >= self._max_connections:
+            connection.close()
+            self._open.discard(connection)
+            return
+        loop = asyncio.get_running_loop()
+        connection.idle_since = loop.time()
+        self._idle.setdefault(origin, []).append(connection)
+        self._idle_count += 1
+        if self._sweep is None:
+            self._sweep = loop.call_later(KEEPALIVE, self._close_stale)
+
+    def _close_stale(self) -> None:
+        """Close connections idle longer than ``KEEPALIVE``; runs while any are idle."""
+        self._sweep = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for origin, idle in list(self._idle.items()):
+            fresh = [c for c in idle if not c.closed and now - c.idle_since < KEEPALIVE]
+            for connection in idle:
+                if connection not in fresh:
+                    connection.close()
+                    self._open.discard(connection)
+            self._idle_count -= len(idle) - len(fresh)
+            if fresh:
+                self._idle[origin] = fresh
+            else:
+                del self._idle[origin]
+        if self._idle_count:
+            self._sweep = loop.call_later(KEEPALIVE, self._close_stale)
+
+    async def _connect(self, target: _Origin) -> Http1Connection:
+        loop = asyncio.get_running_loop()
+        tls = (self._tls_context or default_tls_context()) if target.tls else None
+        error: OSError = ExchangeError(f"no address to connect to for {target.host[:80]}")
+        async with asyncio.timeout(self._connect_timeout):
+            for family, address in await self._resolve(target):
+                try:
+                    _, connection = await loop.create_connection(
+                        lambda: Http1Connection(EXCERPT_BYTES),
+                        host=address,
+                        port=target.port,
+                        family=family,
+                        ssl=tls,
+                        server_hostname=target.host if tls else None,
+                    )
+                except OSError as exc:
+                    error = exc  # try the name's next address
+                    continue
+                self._open.add(connection)
+                return connection
+        raise error
+
+    async def _resolve(self, target: _Origin) -> list[tuple[int, str]]:
+        """(family, address) to connect to; every one public unless private is allowed."""
+        literal = parse_ip_literal(target.host)
+        if literal is not None:
+            family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
+            return [(family, str(literal))]
+        key = (target.host, target.port)
+        loop = asyncio.get_running_loop()
+        cached = self._addresses.get(key)
+        if cached is not None and cached[0] > loop.time():
+            return cached[1]
+        infos = await loop.getaddrinfo(
+            target.host, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+        )
+        addresses: list[tuple[int, str]] = []
+        for family, _, _, _, sockaddr in infos:
+            address = str(sockaddr[0])
+            if not self._allow_private_network and not is_public_address(
+                ipaddress.ip_address(address.split("%", 1)[0])
+            ):
+                raise BlockedAddressError(target.host)
+            if (family, address) not in addresses:
+                addresses.append((family, address))
+        self._addresses[key] = (loop.time() + DNS_TTL, addresses)
+        return addresses

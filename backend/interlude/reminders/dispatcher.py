@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from interlude.core.db import one_of
 from interlude.core.runtime import Runtime
 from interlude.push.models import PushSubscription
 from interlude.push.send_pool import SendPool, TransportOptions
@@ -192,7 +193,7 @@ class Dispatcher:
             rows = session.execute(
                 select(
                     devices.id, devices.user_id, devices.endpoint, devices.p256dh, devices.auth
-                ).where(devices.user_id.in_(list(user_ids)))
+                ).where(one_of(session, devices.user_id, list(user_ids)))
             ).all()
         for row in rows:
             targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))

@@ -53,6 +53,9 @@ class DispatchAlarm:
         self.safety_interval = safety_interval
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
+        # Held while re-arming; ``disarm`` takes it to stop re-arming for good.
+        self._arming = threading.Lock()
+        self._disarmed = False
 
     def run_once(self) -> DispatchReport:
         with self._lock:
@@ -86,17 +89,25 @@ class DispatchAlarm:
         return latest if due is None else max(now, min(due, latest))
 
     def arm(self) -> None:
-        if self.scheduler.state == STATE_STOPPED:
-            return  # shut down: nothing to wake
-        self.scheduler.add_job(
-            self.fire,
-            "date",
-            run_date=self.wake_at(),
-            id=DISPATCH_JOB_ID,
-            replace_existing=True,
-            misfire_grace_time=None,
-            coalesce=True,
-        )
+        with self._arming:
+            if self._disarmed or self.scheduler.state == STATE_STOPPED:
+                return  # shutting down: nothing to wake
+            self.scheduler.add_job(
+                self.fire,
+                "date",
+                run_date=self.wake_at(),
+                id=DISPATCH_JOB_ID,
+                replace_existing=True,
+                misfire_grace_time=None,
+                coalesce=True,
+            )
+
+    def disarm(self) -> None:
+        """Stop re-arming; returns once a re-arming in progress is done. The worker calls it
+        before the scheduler's shutdown, which holds the job-store lock while it waits for
+        running jobs: a ``fire`` re-arming at that moment would wait for that lock forever."""
+        with self._arming:
+            self._disarmed = True
 
     def close(self) -> None:
         with self._lock:
