@@ -3,9 +3,9 @@
 A push is the narrowest HTTP there is: a POST with a small body, and an answer whose status
 and ``Retry-After`` header decide everything (the body is read only for a failure's reason).
 httptools, the C parser under uvicorn, reads the answers; this protocol writes the request
-bytes ``transport.py`` prepared and hands back an ``Answer``. Measured on loopback against
-nginx, a POST this way costs ~30 µs of CPU against ~145 µs through aiohttp's client, which
-was a fifth of a burst's whole cost per message (docs/push.md, "The HTTP side").
+bytes ``transport.py`` prepared and hands back an ``Answer``. A POST this way costs about
+50 µs of CPU against 115-130 µs through aiohttp's client (``bench/bench_push.py``, same run),
+which was a fifth of a burst's whole cost per message (docs/push.md, "Decisions").
 """
 
 from __future__ import annotations
