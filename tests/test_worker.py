@@ -168,3 +168,22 @@ def test_stopping_while_the_alarm_re_arms_does_not_deadlock(runtime: Runtime) ->
     release.set()
     stopping.join(15)
     assert not stopping.is_alive(), "worker.shutdown() deadlocked"
+
+
+def test_starting_and_stopping_at_once_raises_nothing_in_the_scheduler_thread(
+    runtime: Runtime,
+) -> None:
+    """Stopping right after the start catches the scheduler mid-pass over its due jobs."""
+    import threading
+
+    errors: list[str] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: errors.append(f"{args.thread}: {args.exc_type}")
+    try:
+        for _ in range(15):
+            worker = Worker(runtime, background=True)
+            worker.start()
+            worker.shutdown()
+    finally:
+        threading.excepthook = previous
+    assert errors == []

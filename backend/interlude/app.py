@@ -12,8 +12,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from interlude import web
+from interlude.accounts.hot_reads import HotReads
 from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
+from interlude.calendars import router as calendars_routes
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
 from interlude.core.admission import AdmissionLimit, pool_size
@@ -28,6 +30,7 @@ from interlude.core.runtime import Runtime
 from interlude.core.settings import get_settings
 from interlude.planner.router import router as planner_router
 from interlude.push.router import router as push_router
+from interlude.reminders import router as reminders_routes
 from interlude.reminders.router import router as reminders_router
 from interlude.wellbeing.router import router as wellbeing_router
 
@@ -91,6 +94,8 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
     app.state.runtime = runtime
     # Set while the app runs on PostgreSQL (lifespan); None: reads go to a worker thread.
     app.state.async_reads = None
+    # Innermost of our middleware: the Today view's two lists, answered before routing.
+    app.add_middleware(HotReads, reads=(calendars_routes.HOT_READ, reminders_routes.HOT_READ))
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)

@@ -85,6 +85,11 @@ class Worker:
         for disarm in self._disarms:
             disarm()
         if self.scheduler.running:
+            # Jobs first: APScheduler's shutdown marks the scheduler stopped before it takes the
+            # job-store lock, and a pass over due jobs still running then fails to remove a
+            # finished date job (JobLookupError in the scheduler's thread). Removing them takes
+            # that lock, so it waits for such a pass; later passes find nothing to run.
+            self.scheduler.remove_all_jobs()
             self.scheduler.shutdown(wait=True)
         # Closers may run event loops of their own (the dispatcher's HTTP client); inside
         # `interlude run` this is called from uvicorn's running loop, so use a plain thread.

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from interlude.accounts.models import AuthSession, LoginFailure, User
 from interlude.core.deps import RuntimeDep, SessionDep
@@ -78,7 +79,7 @@ def clear_session_cookies(response: Response, *, secure: bool) -> None:
         response.delete_cookie(name, path="/", secure=secure, samesite="lax")
 
 
-def _bearer_token(request: Request) -> str | None:
+def _bearer_token(request: HTTPConnection) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -86,7 +87,7 @@ def _bearer_token(request: Request) -> str | None:
     return None
 
 
-def request_token(request: Request) -> tuple[str, bool]:
+def request_token(request: HTTPConnection) -> tuple[str, bool]:
     """The request's session token and whether it came in the cookie (else the bearer)."""
     token = _bearer_token(request)
     via_cookie = False

@@ -157,23 +157,38 @@ async def bearer_or_cookie(request: Request) -> str:
 SessionToken = Annotated[str, Depends(bearer_or_cookie)]
 
 
+async def read_signed_in(
+    app_state: Any,
+    token: str,
+    statement: Select[Any],
+    params: Mapping[str, Any],
+    encode: Encoder,
+    *,
+    now: datetime,
+) -> tuple[Any, bytes]:
+    """The login session's id and the rows of ``statement`` as JSON; ``Unauthorized`` when
+    the session is not live. ``app_state`` is the app's ``state`` (its runtime and, on
+    PostgreSQL, its event-loop read pool)."""
+    runtime: Runtime = app_state.runtime
+    values = {**params, "token_hash": runtime.keyring.hash_token(token), "now": now}
+    pool: AsyncReadPool | None = app_state.async_reads
+    if pool is not None and pool.can_run(statement):
+        return await _read_on_loop(pool, now, statement, values, encode)
+    return await anyio.to_thread.run_sync(_read_in_thread, runtime, now, statement, values, encode)
+
+
 async def signed_in_read(
     request: Request,
     token: str,
     statement: Select[Any],
     params: Mapping[str, Any],
     encode: Encoder,
+    *,
+    now: datetime,
 ) -> Response:
     """Authenticate the request and answer the rows of ``statement`` as JSON, in one hop."""
-    runtime = request_runtime(request)
-    now = runtime.clock.now()
-    values = {**params, "token_hash": runtime.keyring.hash_token(token), "now": now}
-    pool: AsyncReadPool | None = request.app.state.async_reads
-    if pool is not None and pool.can_run(statement):
-        auth_id, body = await _read_on_loop(pool, now, statement, values, encode)
-    else:
-        auth_id, body = await anyio.to_thread.run_sync(
-            _read_in_thread, runtime, now, statement, values, encode
-        )
+    auth_id, body = await read_signed_in(
+        request.app.state, token, statement, params, encode, now=now
+    )
     request.state.auth_session_id = auth_id
     return Response(body, media_type="application/json")

@@ -12,8 +12,8 @@ origin, opening one when none is idle, and bounds:
 Why not aiohttp or httpx: a push is one small POST whose answer's status is what matters,
 and a general client's per-request machinery cost about as much CPU as the aes128gcm
 encryption itself (per POST on this machine: aiohttp 115-130 µs, httpx far more, this
-~50 µs; ``bench/bench_push.py`` and docs/push.md). TLS is the standard library's (certifi's CA bundle), HTTP
-parsing is httptools'.
+~50 µs; ``bench/bench_push.py`` and docs/push.md). TLS is the standard library's
+(certifi's CA bundle), HTTP parsing is httptools'.
 
 Unless ``allow_private_network``, names are resolved here and every address checked
 (``netguard``) before connecting to exactly those addresses, so a name that points at
