@@ -224,8 +224,8 @@ def test_503_with_retry_after_http_date(push_service, identity, clock):
     assert (result.outcome, result.http_status, result.retry_after_seconds) == ("retry", 503, 120)
 
 
-@pytest.mark.parametrize("status", [500, 502])
-def test_5xx_without_retry_after_is_retry(push_service, identity, clock, status):
+@pytest.mark.parametrize("status", [408, 500, 502])
+def test_408_and_5xx_without_retry_after_are_retry(push_service, identity, clock, status):
     device = push_service.subscribe()
     push_service.respond(device, status)
     result = send(identity, clock, target_for(device))

@@ -4,17 +4,19 @@
 for. After their reads became one prepared statement on the event loop
 (``accounts/reads.py``), FastAPI's own per-request machinery (routing, dependency solving,
 the exception wrappers around every endpoint) was a third of their CPU: measured with
-``bench/bench_api.py``, 0.42 ms per request through the routes against 0.27 ms here, and at
-100 connections a p99 of 67 ms against 38 ms.
+``bench/bench_api.py``, 0.42 ms per request through the routes against 0.27-0.28 ms here,
+and at 100 connections a p99 of 67 ms against 38-41 ms.
 
 This pure ASGI layer answers only what is plainly valid: a GET on the exact path whose
 query holds at most ``start`` and ``end``, once each, that parse with the route's own
 parameter type and pass the route's own window checks (``HotRead.window``, which the route
 calls too), with a token of a live login session. Everything else goes on to the route,
-unchanged: errors (401, 422), parameters the route knows and this layer does not
-(``state=``), anything odd. So the routes stay the documented API (OpenAPI) and the one
-place that words errors, and tests/accounts/test_hot_reads.py holds the two paths' answers
-equal for a matrix of requests.
+unchanged: bad input and missing tokens (422, 401), parameters the route knows and this
+layer does not (``state=``), anything odd. Once the read has run, its errors (a session that
+ended, the database down) are answered by the app's own exception handlers, as the route's
+would be. So the routes stay the documented API (OpenAPI), errors are worded in one place,
+and tests/accounts/test_hot_reads.py holds the two paths' answers equal for a matrix of
+requests.
 
 It sits inside the other middleware (admission, security headers, the NUL check, the 500
 catch-all), so its answers carry the same headers and limits as the routes'.
@@ -22,6 +24,7 @@ catch-all), so its answers carry the same headers and limits as the routes'.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +33,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import Select
 from starlette.datastructures import QueryParams
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -92,14 +95,34 @@ class HotReads:
             )
             params = read.window(start, end, now)
             token, _ = request_token(connection)
+        except Exception:
+            return None  # bad input, no token: the route words the error (422, 401)
+        try:
             _, body = await read_signed_in(
                 state, token, read.statement, params, read.encode, now=now
             )
-        except Exception:
-            # Bad input, no live session, a database fault: the route answers, as it would
-            # have (422, 401, 503 ...), from its own handlers.
-            return None
+        except Exception as exc:
+            # The read ran: answer as the app's handlers do (a session that ended, 401; the
+            # database down, 503) rather than run it again in the route. Anything without a
+            # handler goes on to the catch-all outside, as it would from the route.
+            handler = _handler_for(connection.app.exception_handlers, exc)
+            if handler is None:
+                raise
+            answer = handler(Request(scope), exc)
+            return await answer if inspect.isawaitable(answer) else answer
         return Response(body, media_type="application/json")
+
+
+def _handler_for(handlers: Mapping[Any, Any], exc: Exception) -> Any:
+    """The app's handler for ``exc`` by its classes, nearest first, as Starlette's exception
+    middleware finds it (the handler for ``Exception`` itself belongs to the outermost
+    middleware, so it is not one of these)."""
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        if cls in handlers:
+            return handlers[cls]
+    return None
 
 
 def _start_end(scope: Scope) -> dict[str, str] | None:

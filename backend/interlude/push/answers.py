@@ -64,8 +64,10 @@ def classify_response(
         return PushResult("sent", status, None, f"accepted ({status})", now)
     if status in (404, 410):
         return PushResult("gone", status, None, f"subscription no longer exists ({status})", now)
-    if status == 429 or status >= 500:
-        label = "rate limited" if status == 429 else "push service error"
+    if status in (408, 429) or status >= 500:
+        # 408: the push service gave up waiting for the request (RFC 9110 15.5.9 lets the
+        # client repeat it), typically on a kept-alive connection it was closing.
+        label = {408: "request timed out", 429: "rate limited"}.get(status, "push service error")
         return PushResult(
             "retry", status, parse_retry_after(retry_after, now), f"{label} ({status})", now
         )

@@ -38,7 +38,8 @@ class Http1Connection(asyncio.Protocol):
         self._status = 0
         self._retry_after: str | None = None
         self._excerpt = b""
-        self.closed = False
+        self.closed = False  # the connection is gone
+        self.closing = False  # we closed it, or are closing it
         self.received = False  # any byte of the current exchange's answer has arrived
         self.reusable = False  # the last answer was complete and the server keeps the connection
         self.idle_since = 0.0
@@ -65,7 +66,7 @@ class Http1Connection(asyncio.Protocol):
         return False  # half-closed by the server: close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
+        self.closed = self.closing = True
         self.reusable = False
         if self._status >= 200:  # the status arrived; the body ended with the connection
             self._finish(keep_alive=False)
@@ -74,12 +75,17 @@ class Http1Connection(asyncio.Protocol):
 
     # --- httptools callbacks -------------------------------------------------------------
 
+    def on_message_begin(self) -> None:
+        if self._waiter is None:  # a second answer in the same bytes: out of step
+            self.close()
+
     def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() == b"retry-after":
+        if self._waiter is not None and name.lower() == b"retry-after":
             self._retry_after = value.decode("latin-1")
 
     def on_headers_complete(self) -> None:
-        self._status = self._parser.get_status_code()
+        if self._waiter is not None:
+            self._status = self._parser.get_status_code()
 
     def on_body(self, body: bytes) -> None:
         if self._waiter is None:
@@ -92,6 +98,8 @@ class Http1Connection(asyncio.Protocol):
             self._finish(keep_alive=False)
 
     def on_message_complete(self) -> None:
+        if self._waiter is None:
+            return
         if 100 <= self._status < 200:  # informational: the real answer follows
             self._status, self._retry_after, self._excerpt = 0, None, b""
             return
@@ -101,7 +109,7 @@ class Http1Connection(asyncio.Protocol):
 
     def exchange(self, request: bytes, body: bytes) -> asyncio.Future[Answer]:
         """Write one request; the future resolves with its answer or fails."""
-        if self._transport is None or self.closed:
+        if self._transport is None or self.closing:
             raise ExchangeError("the connection is closed")
         self._waiter = asyncio.get_running_loop().create_future()
         self.exchanges += 1
@@ -114,6 +122,11 @@ class Http1Connection(asyncio.Protocol):
     def waiting(self) -> bool:
         return self._waiter is not None
 
+    @property
+    def usable(self) -> bool:
+        """Kept alive by the server after a complete answer, and not closing."""
+        return self.reusable and not self.closing
+
     def fail(self, error: BaseException) -> None:
         """End the exchange with ``error`` (a timeout, a broken answer) and the connection."""
         waiter, self._waiter = self._waiter, None
@@ -123,11 +136,13 @@ class Http1Connection(asyncio.Protocol):
 
     def close(self) -> None:
         self.reusable = False
+        self.closing = True
         if self._transport is not None and not self.closed:
             self._transport.close()
 
     def abort(self) -> None:
         self.reusable = False
+        self.closing = True
         if self._transport is not None and not self.closed:
             self._transport.abort()
 

@@ -37,7 +37,7 @@ from interlude.core.clock import Clock, SystemClock
 from interlude.core.gc_tuning import tune_for_serving
 from interlude.push.answers import PushResult, exchange, unprepared
 from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt
-from interlude.push.transport import PushTransport
+from interlude.push.transport import PushTransport, post_bound
 
 # Below this many messages a batch is sent from the calling process; at or above, from the
 # pool's processes.
@@ -71,11 +71,12 @@ class SendProcessStoppedError(RuntimeError):
 
 def batch_deadline(options: TransportOptions, messages: int, processes: int) -> float:
     """How long a batch may take in the send processes before the worker gives up on what
-    is unanswered: every post is bounded by twice the timeout, and each process posts its
-    share in waves of ``max_connections``; plus room for a loaded machine."""
+    is unanswered: every post is bounded (``post_bound``: connecting, then the answer), and
+    each process posts its share in waves of ``max_connections``; plus room for a loaded
+    machine."""
     share = -(-messages // max(processes, 1))
     waves = max(1, -(-share // options.max_connections))
-    return 2 * options.timeout * waves + 30.0
+    return post_bound(options.timeout) * waves + 30.0
 
 
 async def post_job(job: SendJob, transport: PushTransport, clock: Clock) -> PushResult:

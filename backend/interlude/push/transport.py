@@ -5,9 +5,14 @@ origin, opening one when none is idle, and bounds:
 
 - posts open at once: ``max_connections`` (more wait their turn, and the wait is not counted
   against any timeout); idle connections kept: as many, each for at most ``KEEPALIVE``;
-- connecting: ``min(timeout, 5 s)``, name resolution and TLS handshake included;
+- connecting: ``min(timeout, 5 s)``, name resolution and TLS handshake included, shared
+  among a name's addresses;
 - the answer: its first byte within ``timeout`` of the request, all of it within
   ``2 * timeout`` (a slow drip of bytes cannot hold a connection for long).
+
+So a post takes at most ``post_bound(timeout)``. A request is sent once: when a kept-alive
+connection turns out to be closed under it, that is a connection failure like any other
+(the outbox retries it), never a silent second POST of the same message.
 
 Why not aiohttp or httpx: a push is one small POST whose answer's status is what matters,
 and a general client's per-request machinery cost about as much CPU as the aes128gcm
@@ -50,8 +55,9 @@ __all__ = ["EXCERPT_BYTES", "BlockedAddressError", "InvalidPushRequestError", "P
 EXCERPT_BYTES = 2048
 # Idle connections are closed after this long (push services keep theirs a minute or more).
 KEEPALIVE = 15.0
-# A name's checked addresses are reused this long.
+# A name's checked addresses are reused this long; past this many names, expired ones go.
 DNS_TTL = 300.0
+_DNS_ENTRIES = 256
 _USER_AGENT = "Interlude (Web Push)"
 # Anything that would end a request line or header early.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
@@ -72,26 +78,35 @@ class _Origin(NamedTuple):
     fields: str  # the Host and User-Agent header lines
 
 
+def post_bound(timeout: float) -> float:
+    """The longest one post can take: connecting, then the whole answer."""
+    return min(timeout, 5.0) + 2 * timeout
+
+
 @functools.lru_cache(maxsize=1024)  # per post, but there are few push services
 def _origin(authority: str) -> _Origin:
-    parts = urlsplit(authority)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidPushRequestError("the push endpoint is not an http(s) URL")
     try:
+        parts = urlsplit(authority)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise InvalidPushRequestError("the push endpoint's port is not valid") from exc
+        raise InvalidPushRequestError("the push endpoint's host or port is not valid") from exc
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidPushRequestError("the push endpoint is not an http(s) URL")
     netloc = parts.netloc.rsplit("@", 1)[-1]
     if _UNSAFE.search(netloc) or not netloc.isascii():
         raise InvalidPushRequestError("the push endpoint's host has characters a URL cannot carry")
-    host = parts.hostname
+    # "push.example." is the same host; TLS matches certificates against the name without
+    # the final dot, so it is dropped here as browsers and other clients do.
+    host = parts.hostname.removesuffix(".")
+    literal = host if ":" not in host else f"[{host}]"
+    authority_field = literal if parts.port is None else f"{literal}:{parts.port}"
     return _Origin(
         (parts.scheme, host, port),
         host,
         port,
         parts.scheme == "https",
         is_private_host(host),
-        f"Host: {netloc}\r\nUser-Agent: {_USER_AGENT}\r\n",
+        f"Host: {authority_field}\r\nUser-Agent: {_USER_AGENT}\r\n",
     )
 
 
@@ -146,6 +161,7 @@ class PushTransport:
         self._idle_count = 0
         self._open: set[Http1Connection] = set()
         self._addresses: dict[tuple[str, int], tuple[float, list[tuple[int, str]]]] = {}
+        self._lookups: dict[tuple[str, int], asyncio.Future[list[tuple[int, str]]]] = {}
         self._sweep: asyncio.TimerHandle | None = None
 
     async def post(
@@ -161,15 +177,7 @@ class PushTransport:
         if target.private and not self._allow_private_network:
             raise BlockedAddressError(target.host)  # a literal: refused without a look-up
         async with self._slots:
-            connection = self._take_idle(target.key)
-            if connection is not None:
-                try:
-                    return await self._exchange(connection, target.key, request, body)
-                except ExchangeError:
-                    if connection.received:
-                        raise
-                    # Closed by the server while idle, as our request left: a fresh connection.
-            connection = await self._connect(target)
+            connection = self._take_idle(target.key) or await self._connect(target)
             return await self._exchange(connection, target.key, request, body)
 
     async def aclose(self) -> None:
@@ -224,14 +232,14 @@ class PushTransport:
         while idle:
             connection = idle.pop()
             self._idle_count -= 1
-            if not connection.closed and now - connection.idle_since < KEEPALIVE:
+            if connection.usable and now - connection.idle_since < KEEPALIVE:
                 return connection
             connection.close()
             self._open.discard(connection)
         return None
 
     def _release(self, origin: Origin, connection: Http1Connection) -> None:
-        if not connection.reusable or self._idle_count >= self._max_connections:
+        if not connection.usable or self._idle_count >= self._max_connections:
             connection.close()
             self._open.discard(connection)
             return
@@ -248,7 +256,7 @@ class PushTransport:
         loop = asyncio.get_running_loop()
         now = loop.time()
         for origin, idle in list(self._idle.items()):
-            fresh = [c for c in idle if not c.closed and now - c.idle_since < KEEPALIVE]
+            fresh = [c for c in idle if c.usable and now - c.idle_since < KEEPALIVE]
             for connection in idle:
                 if connection not in fresh:
                     connection.close()
@@ -264,10 +272,18 @@ class PushTransport:
     async def _connect(self, target: _Origin) -> Http1Connection:
         loop = asyncio.get_running_loop()
         tls = (self._tls_context or default_tls_context()) if target.tls else None
+        deadline = loop.time() + self._connect_timeout
+        async with asyncio.timeout_at(deadline):
+            addresses = await self._resolve(target)
         error: OSError = ExchangeError(f"no address to connect to for {target.host[:80]}")
-        async with asyncio.timeout(self._connect_timeout):
-            for family, address in await self._resolve(target):
-                try:
+        for tried, (family, address) in enumerate(addresses):
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            # An equal share of what is left for each address still to try, so one that drops
+            # packets (a broken IPv6 route) cannot spend the whole budget.
+            try:
+                async with asyncio.timeout(left / (len(addresses) - tried)):
                     _, connection = await loop.create_connection(
                         lambda: Http1Connection(EXCERPT_BYTES),
                         host=address,
@@ -276,24 +292,35 @@ class PushTransport:
                         ssl=tls,
                         server_hostname=target.host if tls else None,
                     )
-                except OSError as exc:
-                    error = exc  # try the name's next address
-                    continue
-                self._open.add(connection)
-                return connection
+            except OSError as exc:  # refused, unreachable, TLS refused, or its share ran out
+                error = exc
+                continue
+            self._open.add(connection)
+            return connection
         raise error
 
     async def _resolve(self, target: _Origin) -> list[tuple[int, str]]:
-        """(family, address) to connect to; every one public unless private is allowed."""
+        """(family, address) to connect to; every one public unless private is allowed.
+        Concurrent posts to a name share one look-up; answers are kept ``DNS_TTL``."""
         literal = parse_ip_literal(target.host)
         if literal is not None:
             family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
             return [(family, str(literal))]
         key = (target.host, target.port)
-        loop = asyncio.get_running_loop()
+        now = asyncio.get_running_loop().time()
         cached = self._addresses.get(key)
-        if cached is not None and cached[0] > loop.time():
+        if cached is not None and cached[0] > now:
             return cached[1]
+        lookup = self._lookups.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._look_up(target))
+            self._lookups[key] = lookup
+            lookup.add_done_callback(lambda done: self._looked_up(key, done))
+        # Shielded: a post that gives up (its timeout) does not cancel the others' look-up.
+        return await asyncio.shield(lookup)
+
+    async def _look_up(self, target: _Origin) -> list[tuple[int, str]]:
+        loop = asyncio.get_running_loop()
         infos = await loop.getaddrinfo(
             target.host, target.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
         )
@@ -306,5 +333,13 @@ class PushTransport:
                 raise BlockedAddressError(target.host)
             if (family, address) not in addresses:
                 addresses.append((family, address))
-        self._addresses[key] = (loop.time() + DNS_TTL, addresses)
         return addresses
+
+    def _looked_up(self, key: tuple[str, int], done: asyncio.Future[list[tuple[int, str]]]) -> None:
+        self._lookups.pop(key, None)
+        if done.cancelled() or done.exception() is not None:
+            return  # nothing kept: the next post looks again
+        now = asyncio.get_running_loop().time()
+        if len(self._addresses) >= _DNS_ENTRIES:
+            self._addresses = {k: v for k, v in self._addresses.items() if v[0] > now}
+        self._addresses[key] = (now + DNS_TTL, done.result())

@@ -89,13 +89,16 @@ class DispatchAlarm:
         return latest if due is None else max(now, min(due, latest))
 
     def arm(self) -> None:
+        if self._disarmed:
+            return
+        run_date = self.wake_at()  # a query: outside the lock, so ``disarm`` never waits on it
         with self._arming:
             if self._disarmed or self.scheduler.state == STATE_STOPPED:
                 return  # shutting down: nothing to wake
             self.scheduler.add_job(
                 self.fire,
                 "date",
-                run_date=self.wake_at(),
+                run_date=run_date,
                 id=DISPATCH_JOB_ID,
                 replace_existing=True,
                 misfire_grace_time=None,

@@ -9,12 +9,13 @@ A row whose lease ran out (its worker died) is due again and is reclaimed like a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from interlude.core.db import is_postgres, one_of
@@ -131,21 +132,23 @@ def claim_due(
 # executemany of 500 UPDATEs was ~17 % of the worker's CPU in a burst). The columns that
 # follow from others (sent_at, updated_at, the usual next attempt) are derived here rather
 # than sent as more arrays: psycopg adapts every array element in Python.
-_MARK_POSTGRES = """
+_MARK_POSTGRES = text(
+    """
     UPDATE reminders AS r
     SET state = v.state,
-        sent_at = CASE WHEN v.state = %(sent)s THEN v.at END,
+        sent_at = CASE WHEN v.state = :sent THEN v.at END,
         lateness_ms = v.lateness_ms,
         next_attempt_at = COALESCE(v.next_attempt_at, v.at),
         last_error = v.last_error,
         lease_owner = NULL, lease_until = NULL, updated_at = v.at
     FROM unnest(
-        CAST(%(ids)s AS uuid[]), CAST(%(states)s AS varchar[]), CAST(%(at)s AS timestamptz[]),
-        CAST(%(lateness)s AS integer[]), CAST(%(next_at)s AS timestamptz[]),
-        CAST(%(errors)s AS varchar[])
+        CAST(:ids AS uuid[]), CAST(:states AS varchar[]), CAST(:at AS timestamptz[]),
+        CAST(:lateness AS integer[]), CAST(:next_at AS timestamptz[]),
+        CAST(:errors AS varchar[])
     ) AS v(id, state, at, lateness_ms, next_attempt_at, last_error)
-    WHERE r.id = v.id AND r.state = %(sending)s AND r.lease_owner = %(owner)s
-"""
+    WHERE r.id = v.id AND r.state = :sending AND r.lease_owner = :owner
+    """
+)
 
 
 def _lateness_ms(item: Outcome) -> int | None:
@@ -158,8 +161,10 @@ def _error(item: Outcome) -> str | None:
     return item.error[:300] if item.error else None
 
 
-def _execute_unprepared(session: Session, sql: str, params: dict[str, Any]) -> int:
-    """Run ``sql`` (psycopg placeholders) in the session's transaction, planned afresh.
+@contextmanager
+def _planned_afresh(session: Session) -> Iterator[None]:
+    """Statements run inside are never prepared on the server, so each is planned with its
+    own parameters.
 
     psycopg prepares a statement on its fifth run, after which PostgreSQL may settle on a
     generic plan. For a join against ``unnest(array)`` that plan cannot know the array's
@@ -167,9 +172,12 @@ def _execute_unprepared(session: Session, sql: str, params: dict[str, Any]) -> i
     server's CPU per batch of 500 instead of 8 (found with auto_explain during a burst).
     """
     driver: Any = session.connection().connection.driver_connection
-    with driver.cursor() as cursor:
-        cursor.execute(sql, params, prepare=False)
-        return int(cursor.rowcount or 0)
+    threshold = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = threshold
 
 
 def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
@@ -180,21 +188,22 @@ def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
     if not outcomes:
         return 0
     if is_postgres(session):
-        return _execute_unprepared(
-            session,
-            _MARK_POSTGRES,
-            {
-                "ids": [item.reminder_id for item in outcomes],
-                "states": [item.state for item in outcomes],
-                "at": [item.at for item in outcomes],
-                "lateness": [_lateness_ms(item) for item in outcomes],
-                "next_at": [item.next_attempt_at for item in outcomes],
-                "errors": [_error(item) for item in outcomes],
-                "sent": SENT,
-                "sending": SENDING,
-                "owner": owner,
-            },
-        )
+        with _planned_afresh(session):
+            result = session.execute(
+                _MARK_POSTGRES,
+                {
+                    "ids": [item.reminder_id for item in outcomes],
+                    "states": [item.state for item in outcomes],
+                    "at": [item.at for item in outcomes],
+                    "lateness": [_lateness_ms(item) for item in outcomes],
+                    "next_at": [item.next_attempt_at for item in outcomes],
+                    "errors": [_error(item) for item in outcomes],
+                    "sent": SENT,
+                    "sending": SENDING,
+                    "owner": owner,
+                },
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
     rows = [
         (
             item.reminder_id,
