@@ -109,6 +109,20 @@ async def _post(t: PushTransport, url: str, body: bytes = b"x" * 100, **headers:
     return await t.post(url, body, {**HEADERS, **headers})
 
 
+def _post_in_turn(answer: Answerer, times: int) -> tuple[ScriptedServer, list[Any]]:
+    """``times`` posts one after another through one transport to a server answering
+    ``answer``; the server (for its connection count) and the answers."""
+
+    async def run() -> tuple[ScriptedServer, list[Any]]:
+        async with ScriptedServer(answer) as server:
+            t = transport()
+            answers = [await _post(t, server.url()) for _ in range(times)]
+            await t.aclose()
+        return server, answers
+
+    return asyncio.run(run())
+
+
 def test_posts_reuse_one_keep_alive_connection_and_send_what_they_were_given() -> None:
     async def run() -> tuple[ScriptedServer, list[Any]]:
         async with ScriptedServer(answering(CREATED)) as server:
@@ -153,14 +167,7 @@ def test_retry_after_is_read_and_a_long_answer_is_cut_and_its_connection_dropped
         + long_body
     )
 
-    async def run() -> tuple[ScriptedServer, list[Any]]:
-        async with ScriptedServer(answering(answer)) as server:
-            t = transport()
-            answers = [await _post(t, server.url()) for _ in range(2)]
-            await t.aclose()
-        return server, answers
-
-    server, answers = asyncio.run(run())
+    server, answers = _post_in_turn(answering(answer), 2)
     assert answers == [(429, "7", long_body[:EXCERPT_BYTES])] * 2
     assert server.connections == 2  # the undrained connection was not reused
 
@@ -172,14 +179,7 @@ def test_chunked_answers_after_an_informational_one_keep_the_connection() -> Non
         b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
     )
 
-    async def run() -> tuple[ScriptedServer, list[Any]]:
-        async with ScriptedServer(answering(answer, pause=0.01)) as server:
-            t = transport()
-            answers = [await _post(t, server.url()) for _ in range(3)]
-            await t.aclose()
-        return server, answers
-
-    server, answers = asyncio.run(run())
+    server, answers = _post_in_turn(answering(answer, pause=0.01), 3)
     assert answers == [(400, None, b"hello world")] * 3
     assert server.connections == 1
 
@@ -187,14 +187,7 @@ def test_chunked_answers_after_an_informational_one_keep_the_connection() -> Non
 def test_an_answer_ended_by_closing_the_connection() -> None:
     answer = b"HTTP/1.1 503 Unavailable\r\nConnection: close\r\n\r\nback soon"
 
-    async def run() -> tuple[ScriptedServer, list[Any]]:
-        async with ScriptedServer(answering(answer, keep=False)) as server:
-            t = transport()
-            answers = [await _post(t, server.url()) for _ in range(2)]
-            await t.aclose()
-        return server, answers
-
-    server, answers = asyncio.run(run())
+    server, answers = _post_in_turn(answering(answer, keep=False), 2)
     assert answers == [(503, None, b"back soon")] * 2
     assert server.connections == 2
 
@@ -229,15 +222,9 @@ def test_bytes_after_a_complete_answer_retire_the_connection() -> None:
     with us: the answer stands, the connection is not lent again."""
     answer = CREATED + b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
 
-    async def run() -> list[Any]:
-        async with ScriptedServer(answering(answer)) as server:
-            t = transport()
-            answers = [await _post(t, server.url()) for _ in range(2)]
-            await t.aclose()
-        assert server.connections == 2
-        return answers
-
-    assert asyncio.run(run()) == [(201, None, b"")] * 2
+    server, answers = _post_in_turn(answering(answer), 2)
+    assert server.connections == 2
+    assert answers == [(201, None, b"")] * 2
 
 
 def test_concurrent_posts_to_a_new_name_share_one_look_up(
