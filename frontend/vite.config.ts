@@ -13,7 +13,7 @@ export default defineConfig({
       strategies: "injectManifest",
       srcDir: "src",
       filename: "sw.ts",
-      // We register the worker ourselves (src/register-sw.ts) to show an update prompt.
+      // We register the worker ourselves (src/lib/sw-register.ts) to show an update prompt.
       injectRegister: false,
       registerType: "prompt",
       manifest: {

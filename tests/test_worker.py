@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
 
+import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interlude import worker as worker_module
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.reminders.jobs import (
@@ -18,7 +21,7 @@ from interlude.reminders.jobs import (
     replan_all,
 )
 from interlude.reminders.models import CANCELLED, SENDING, SENT, Reminder
-from interlude.worker import Worker
+from interlude.worker import JOB_MODULES, Worker
 from tests.reminders.factories import add_device, make_reminder
 from tests.support.push_service import LocalPushService
 
@@ -35,6 +38,25 @@ def test_worker_registers_dispatch_and_replan(runtime: Runtime) -> None:
     assert "interlude.reminders.jobs" in modules
     ids = {job.id for job in worker.scheduler.get_jobs()}
     assert {DISPATCH_JOB_ID, REPLAN_JOB_ID} <= ids
+
+
+def test_every_listed_job_module_exists() -> None:
+    for name in JOB_MODULES:
+        assert importlib.util.find_spec(name) is not None, name
+
+
+def test_a_listed_job_module_that_is_missing_fails_loudly(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo or a moved module must stop the worker, not leave its jobs silently unscheduled."""
+    monkeypatch.setattr(
+        worker_module, "JOB_MODULES", (*JOB_MODULES, "interlude.no_such_domain.jobs")
+    )
+    worker = Worker(runtime, background=True)
+    with pytest.raises(ModuleNotFoundError) as raised:
+        worker.register_jobs()
+    assert raised.value.name == "interlude.no_such_domain"
+    assert not worker.scheduler.running
 
 
 def test_alarm_wakes_at_the_next_due_time_or_after_the_safety_interval(
@@ -120,8 +142,7 @@ def test_a_standalone_worker_re_plans_on_calendar_syncs() -> None:
     code = (
         "import interlude.worker as w, importlib\n"
         "for name in w.JOB_MODULES:\n"
-        "    try: importlib.import_module(name)\n"
-        "    except ModuleNotFoundError: pass\n"
+        "    importlib.import_module(name)\n"
         "from interlude.core import hooks\n"
         "names = [f.__module__ for f in hooks._schedule_listeners]\n"
         "assert 'interlude.reminders.service' in names, names\n"

@@ -18,7 +18,7 @@ from interlude.core.runtime import Runtime
 
 log = logging.getLogger("interlude.worker")
 
-JOB_MODULES = ("interlude.calendars.jobs", "interlude.reminders.jobs", "interlude.wellbeing.jobs")
+JOB_MODULES = ("interlude.calendars.jobs", "interlude.reminders.jobs")
 
 
 class Worker:
@@ -39,12 +39,8 @@ class Worker:
     def register_jobs(self) -> list[str]:
         registered = []
         for name in JOB_MODULES:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
+            # A listed module that cannot be imported is a broken install: fail loudly.
+            module = importlib.import_module(name)
             handle = module.register(self.scheduler, self.runtime)
             # ``disarm``: stop re-scheduling before the scheduler stops (it waits for running
             # jobs while holding the lock that scheduling takes); ``close``: after it stopped.
