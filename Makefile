@@ -10,7 +10,8 @@ PORT ?= 8000
 TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk
 TEST_COMMANDS := chromium sievec sieve-test faketime wrk
 
-.PHONY: run test install install-test frontend lint typecheck pytest frontend-test bench soak clean system-deps
+.PHONY: run test install install-test frontend lint typecheck pytest frontend-test bench soak clean system-deps \
+	api-types api-types-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,8 +60,26 @@ lint: install-test
 	$(BIN)/ruff format --check backend tests bench alembic
 	$(BIN)/mypy
 
-frontend-test: frontend
+frontend-test: frontend api-types-check
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+
+# frontend/src/api/types.ts is generated from the API's OpenAPI document (built from the code,
+# no server: frontend/scripts/openapi.py) by openapi-typescript. `make api-types` regenerates
+# it after a schema change; `make api-types-check` (in `make test`) fails when the committed
+# file differs from a fresh generation.
+API_SCHEMA := frontend/node_modules/.cache/interlude-openapi.json
+
+$(API_SCHEMA): install-test frontend/node_modules/.installed
+	@mkdir -p $(dir $@)
+	$(BIN)/python frontend/scripts/openapi.py > $@.tmp && mv $@.tmp $@
+
+api-types: $(API_SCHEMA)
+	cd frontend && npx openapi-typescript $(abspath $(API_SCHEMA)) --output src/api/types.ts
+
+api-types-check: $(API_SCHEMA)
+	@cd frontend && npx openapi-typescript $(abspath $(API_SCHEMA)) --output src/api/types.ts --check \
+		|| { echo "frontend/src/api/types.ts is not what the API's schema generates:" \
+			"run 'make api-types' and commit the result." >&2; exit 1; }
 
 pytest: install-test system-deps frontend
 	$(BIN)/pytest

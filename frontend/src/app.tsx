@@ -1,7 +1,7 @@
 /** The app shell: who is signed in, which screen to show, banners and the tab bar. */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, rememberCsrf } from "./api/client";
-import type { User } from "./api/types";
+import type { User } from "./api/models";
 import { ConnectionBanner, UpdatePrompt } from "./components/Banners";
 import { lazy } from "./components/Lazy";
 import { Nav } from "./components/Nav";

@@ -4,7 +4,7 @@ import { AppContext } from "../src/lib/context";
 import AutoReply from "../src/pages/AutoReply";
 import { ProfileEditor } from "../src/pages/AutoReplyProfile";
 import { TemplateEditor } from "../src/pages/AutoReplyTemplates";
-import type { AutoreplyProfile } from "../src/api/types";
+import type { AutoreplyProfile } from "../src/api/models";
 import { json, mockFetch } from "./helpers";
 
 const app = { user: null, setUser: vi.fn(), toast: vi.fn() };

@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { User } from "../src/api/types";
+import type { User } from "../src/api/models";
 import { StaleBanner } from "../src/components/Banners";
 import { LineChart } from "../src/components/LineChart";
 import { WeekEditor } from "../src/components/WeekEditor";

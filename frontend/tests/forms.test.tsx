@@ -30,7 +30,7 @@ describe("session classification rule", () => {
 
 describe("auto-reply preview text", () => {
   it("shows subject and text for email", () => {
-    expect(displayText({ format: "email", content: { subject: "Thanks", text: "I'll reply Monday.", html: "<p>x</p>" } })).toBe(
+    expect(displayText({ format: "email", content: { subject: "Thanks", text: "I'll reply Monday.", html: "<p>x</p>" }, download: "" })).toBe(
       "Subject: Thanks\n\nI'll reply Monday.",
     );
   });
@@ -40,6 +40,6 @@ describe("auto-reply preview text", () => {
     );
   });
   it("falls back to JSON", () => {
-    expect(displayText({ format: "graph", content: { status: "scheduled" } })).toContain('"status": "scheduled"');
+    expect(displayText({ format: "graph", content: { status: "scheduled" }, download: "" })).toContain('"status": "scheduled"');
   });
 });

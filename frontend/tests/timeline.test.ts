@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Appointment, Reminder } from "../src/api/types";
+import type { Appointment, Reminder } from "../src/api/models";
 import { backToBackIds, buildTimeline, nextBreak } from "../src/lib/timeline";
 
 const at = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
@@ -8,6 +8,10 @@ const session = (id: string, start: string, end: string): Appointment => ({
   start: at(start),
   end: at(end),
   kind: "session",
+  source_id: "calendar-1",
+  all_day: false,
+  telehealth: false,
+  intense: false,
 });
 const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Reminder => ({
   id,
@@ -22,6 +26,10 @@ const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Remin
   ritual_steps: [],
   ack_action: null,
   acked_at: null,
+  attempts: 0,
+  sent_at: null,
+  last_error: null,
+  snoozed_from_id: null,
   ...extra,
 });
 

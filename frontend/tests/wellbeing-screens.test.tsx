@@ -6,7 +6,13 @@ import { composeNote, parseNote, WeeklyReview } from "../src/pages/WellbeingRevi
 import { json, mockFetch } from "./helpers";
 
 const app = { user: null, setUser: vi.fn(), toast: vi.fn() };
-const settings = { weekly_caseload_limit: 25, emotion_words: [], privacy_reminder: "No client details, please.", warning_signs: { cynicism: "Cynicism" } };
+const settings = {
+  weekly_caseload_limit: 25,
+  emotion_words: [],
+  muted_signals: {},
+  privacy_reminder: "No client details, please.",
+  warning_signs: { cynicism: "Cynicism" },
+};
 const checkin = {
   id: "c1", at: "2026-11-20T15:00:00Z", local_date: "2026-11-20", created_at: "2026-11-20T15:00:00Z", privacy_reminder: "",
   energy: 6, emotions: ["calm"], insight: "slow morning", gratitude: null,

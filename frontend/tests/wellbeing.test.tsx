@@ -16,6 +16,7 @@ describe("weekly review", () => {
           settings={{
             weekly_caseload_limit: 25,
             emotion_words: [],
+            muted_signals: {},
             privacy_reminder: "",
             warning_signs: { cynicism: "Cynicism", clock_watching: "Clock-watching" },
           }}

@@ -1,5 +1,6 @@
 /**
- * The one typed client for Interlude's HTTP API (hand-typed from backend/interlude/{domain}/schemas.py).
+ * The one typed client for Interlude's HTTP API (shapes generated from its OpenAPI document:
+ * `types.ts`, named in `models.ts`).
  *
  * - Authenticates with the HttpOnly session cookie; every unsafe request carries the
  *   X-CSRF-Token header copied from the readable `interlude_csrf` cookie, which is also kept in
@@ -10,9 +11,9 @@
  */
 import { idbGet, idbSet } from "./idb";
 import { CSRF_HEADER, CSRF_KEY, enqueue } from "./queue";
-import type * as T from "./types";
+import type * as T from "./models";
 
-export type * from "./types";
+export type * from "./models";
 
 export const CSRF_COOKIE = "interlude_csrf";
 
@@ -185,13 +186,13 @@ export const api = {
 
   // --- care plan -----------------------------------------------------------------------
   carePlan: () => cachedGet<T.CarePlan>(`${V1}/care-plan`),
-  updateCarePlanSettings: (data: Partial<T.CarePlanSettings>) =>
+  updateCarePlanSettings: (data: T.CarePlanSettingsUpdate) =>
     write<T.CarePlanSettings>("PATCH", `${V1}/care-plan/settings`, data, "Care plan settings"),
   replaceResponseWindows: (windows: T.ResponseWindowCreate[]) =>
     write<T.ResponseWindow[]>("PUT", `${V1}/care-plan/response-windows`, windows, "Response windows"),
-  createCarePlanItem: <K extends T.CarePlanList>(list: K, data: unknown) =>
+  createCarePlanItem: <K extends T.CarePlanList>(list: K, data: T.CarePlanItemCreate<K>) =>
     write<T.CarePlanItem<K>>("POST", `${V1}/care-plan/${list}`, data, `New ${list}`),
-  updateCarePlanItem: <K extends T.CarePlanList>(list: K, id: string, data: unknown) =>
+  updateCarePlanItem: <K extends T.CarePlanList>(list: K, id: string, data: T.CarePlanItemUpdate<K>) =>
     write<T.CarePlanItem<K>>("PATCH", `${V1}/care-plan/${list}/${id}`, data, `Edit ${list}`),
   deleteCarePlanItem: (list: T.CarePlanList, id: string) =>
     write<void>("DELETE", `${V1}/care-plan/${list}/${id}`, undefined, `Remove ${list}`),
@@ -265,20 +266,20 @@ export const api = {
   unmuteSignal: (code: string) =>
     request<unknown>(`${V1}/wellbeing/signals/${encodeURIComponent(code)}/mute`, { method: "DELETE" }),
   commitments: () => request<T.Commitment[]>(`${V1}/wellbeing/commitments`),
-  createCommitment: (data: Omit<T.Commitment, "id" | "next_occurrence">) =>
+  createCommitment: (data: T.CommitmentCreate) =>
     request<T.Commitment>(`${V1}/wellbeing/commitments`, { method: "POST", body: data }),
   deleteCommitment: (id: string) =>
     request<void>(`${V1}/wellbeing/commitments/${id}`, { method: "DELETE" }),
   createWeeklyReview: (data: T.WeeklyReviewCreate) =>
-    request<unknown>(`${V1}/wellbeing/weekly-reviews`, { method: "POST", body: data }),
+    request<T.WeeklyReview>(`${V1}/wellbeing/weekly-reviews`, { method: "POST", body: data }),
   selfCheckInstruments: () => request<T.Instrument[]>(`${V1}/wellbeing/self-checks/instruments`),
-  createSelfCheck: (data: { instrument: string; answers: Record<string, number>; note?: string | null }) =>
+  createSelfCheck: (data: T.SelfCheckCreate) =>
     request<T.SelfCheckResult>(`${V1}/wellbeing/self-checks`, { method: "POST", body: data }),
   selfChecks: () => request<T.SelfCheckResult[]>(`${V1}/wellbeing/self-checks`),
-  updateSelfCheck: (id: string, data: { answers?: Record<string, number>; note?: string | null }) =>
+  updateSelfCheck: (id: string, data: T.SelfCheckUpdate) =>
     request<T.SelfCheckResult>(`${V1}/wellbeing/self-checks/${id}`, { method: "PATCH", body: data }),
   weeklyReviews: () => request<T.WeeklyReview[]>(`${V1}/wellbeing/weekly-reviews`),
-  updateWeeklyReview: (id: string, data: Partial<T.WeeklyReviewCreate>) =>
+  updateWeeklyReview: (id: string, data: T.WeeklyReviewUpdate) =>
     request<T.WeeklyReview>(`${V1}/wellbeing/weekly-reviews/${id}`, { method: "PATCH", body: data }),
   checkins: (limit = 30) => request<T.Checkin[]>(`${V1}/wellbeing/checkins`, { query: { limit } }),
   updateCheckin: (id: string, data: T.CheckinUpdate) =>

@@ -1,19 +1,19 @@
 /** Supervision, peer check-ins and personal therapy: recurring, treated like client sessions. */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Commitment } from "../api/types";
+import type { Commitment, CommitmentCreate } from "../api/models";
 import { useApp } from "../lib/context";
 import { formatTime, hhmm } from "../lib/time";
-import { FormError } from "./Form";
+import { FormError, pick } from "./Form";
 import { WEEKDAYS } from "./WeekEditor";
 import { RemoveButton } from "./RemoveButton";
 
-const KINDS: [Commitment["kind"], string][] = [
+const KINDS: [CommitmentCreate["kind"], string][] = [
   ["supervision", "Supervision"],
   ["peer", "Peer check-in"],
   ["personal_therapy", "Personal therapy"],
 ];
-const FREQUENCIES: [Commitment["frequency"], string][] = [
+const FREQUENCIES: [NonNullable<CommitmentCreate["frequency"]>, string][] = [
   ["weekly", "Every week"],
   ["biweekly", "Every two weeks"],
   ["monthly", "Every month"],
@@ -47,12 +47,12 @@ export function Commitments({ onChange }: { onChange: () => void }) {
     run(
       () =>
         api.createCommitment({
-          kind: String(form.get("kind")) as Commitment["kind"],
+          kind: pick(KINDS, String(form.get("kind"))),
           label: String(form.get("label") ?? ""),
           weekday: Number(form.get("weekday")),
           start_time: String(form.get("start_time")),
           duration_minutes: Number(form.get("duration_minutes")),
-          frequency: String(form.get("frequency")) as Commitment["frequency"],
+          frequency: pick(FREQUENCIES, String(form.get("frequency"))),
         }),
       "Added. It is kept free like a client session.",
     );

@@ -1,7 +1,7 @@
 /** Connect a calendar: sample (one tap), ICS link with how-to, CalDAV, or a file upload. */
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Calendar, ClassificationRule } from "../api/types";
+import type { Calendar, ClassificationRule } from "../api/models";
 import { Details, Field, FormError } from "./Form";
 
 type Mode = "ics" | "caldav" | "upload";

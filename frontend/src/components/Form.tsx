@@ -22,6 +22,21 @@ export function Field({ label, hint, id, ...rest }: InputProps) {
   );
 }
 
+/** A submitted form's fields by name, as the browser sent them. */
+export type FormValues = Record<string, string>;
+
+/** Reads a submitted form's fields (and keeps the browser from navigating). */
+export function formValues(event: Event): FormValues {
+  event.preventDefault();
+  const form = event.currentTarget as HTMLFormElement;
+  return Object.fromEntries([...new FormData(form).entries()].map(([key, value]) => [key, String(value)]));
+}
+
+/** A select's value as one of its typed options (the first when the value is none of them). */
+export function pick<K extends string>(options: readonly (readonly [K, string])[], value: string | undefined): K {
+  return (options.find(([key]) => key === value) ?? options[0])[0];
+}
+
 export function FormError({ error }: { error: string | null }) {
   if (!error) return null;
   return (

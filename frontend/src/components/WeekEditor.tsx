@@ -1,6 +1,6 @@
 /** Response-window week editor: tap a day's "Add" to add a window, tap × to remove one. */
 import { useEffect, useState } from "preact/hooks";
-import type { ResponseWindowCreate } from "../api/types";
+import type { ResponseWindowCreate } from "../api/models";
 import { hhmm } from "../lib/time";
 
 export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];

@@ -1,6 +1,6 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { User } from "../api/types";
+import type { User } from "../api/models";
 
 export interface AppState {
   user: User | null;

@@ -1,5 +1,5 @@
 /** Guided exercises for the Break screen: breathing patterns and simple activity cards. */
-import type { Activity } from "../api/types";
+import type { Activity } from "../api/models";
 
 export interface Phase {
   label: string; // spoken instruction, e.g. "Breathe in"
@@ -85,6 +85,7 @@ export function phaseAt(exercise: Breathing, elapsed: number): { index: number; 
   return { index: 0, remaining: exercise.phases[0].seconds };
 }
 
-export function exerciseFor(activity: Activity | null | undefined): keyof typeof EXERCISES {
-  return activity && activity !== "custom" ? activity : "box_breathing";
+/** The exercise for a reminder's activity (a plain string in the API's reminder). */
+export function exerciseFor(activity: string | null | undefined): keyof typeof EXERCISES {
+  return activity && Object.prototype.hasOwnProperty.call(EXERCISES, activity) ? (activity as keyof typeof EXERCISES) : "box_breathing";
 }

@@ -1,5 +1,5 @@
 /** Builds the Today timeline: sessions as blocks, breaks and rituals between them. */
-import type { Appointment, Reminder } from "../api/types";
+import type { Appointment, Reminder } from "../api/models";
 
 export const BACK_TO_BACK_GAP_MS = 10 * 60000;
 export const BACK_TO_BACK_RUN = 3;

@@ -1,8 +1,8 @@
 /** Auto-reply: pick a channel, preview it as a client would read it, copy or download it. */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { AutoreplyFormat, AutoreplyOutput } from "../api/types";
-import type { AutoreplyProfile } from "../api/types";
+import type { AutoreplyFormat, AutoreplyOutput } from "../api/models";
+import type { AutoreplyProfile } from "../api/models";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 import { ProfileEditor, ToneChips } from "./AutoReplyProfile";
@@ -43,18 +43,18 @@ const FORMATS: [AutoreplyFormat, string, string[]][] = [
 ];
 
 /** The text a person reads or pastes: the known text fields, else pretty JSON. */
-export function displayText(output: AutoreplyOutput): string {
-  const content = (output.content ?? output) as Record<string, unknown>;
-  if (typeof output.download === "string" && ["sieve", "gmail", "graph", "ics"].includes(String(output.format))) {
-    return output.download;
-  }
+const MACHINE_FORMATS: AutoreplyFormat[] = ["sieve", "gmail", "graph", "ics"];
+
+export function displayText(output: Pick<AutoreplyOutput, "format" | "content" | "download">): string {
+  const { content } = output;
+  if (output.download && MACHINE_FORMATS.includes(output.format)) return output.download;
   const parts: string[] = [];
   for (const key of ["subject", "text", "plain", "body", "script"]) {
     const value = content[key];
     if (typeof value === "string" && value) parts.push(key === "subject" ? `Subject: ${value}` : value);
   }
   if (parts.length) return parts.join("\n\n");
-  if (typeof output.download === "string") return output.download;
+  if (output.download) return output.download;
   return JSON.stringify(content, null, 2);
 }
 
@@ -89,8 +89,8 @@ export default function AutoReply() {
 
   const text = output ? displayText(output) : "";
   const info = FORMATS.find(([f]) => f === format);
-  const warnings = (output?.warnings as string[] | undefined) ?? [];
-  const content = (output?.content ?? {}) as Record<string, unknown>;
+  const warnings = output?.warnings ?? [];
+  const content = output?.content ?? {};
 
   const copy = async () => {
     try {
@@ -144,7 +144,7 @@ export default function AutoReply() {
             <button type="button" class="btn btn-primary" onClick={copy}>
               Copy
             </button>
-            <a class="btn" href={api.autoreplyDownloadUrl(format, atIso)} download={String(output.filename ?? "")}>
+            <a class="btn" href={api.autoreplyDownloadUrl(format, atIso)} download={output.filename}>
               Download
             </a>
           </div>

@@ -1,7 +1,7 @@
 /** The auto-reply profile: tone, who you are, crisis line, covering clinician, secure channel. */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { AutoreplyProfile, AutoreplyProfileUpdate, AutoreplyTone, CrisisLines } from "../api/types";
+import type { AutoreplyProfile, AutoreplyProfileUpdate, AutoreplyTone, CrisisLines } from "../api/models";
 import { Field, FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 

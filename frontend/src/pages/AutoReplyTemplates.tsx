@@ -1,7 +1,7 @@
 /** Custom auto-reply templates, one per slot, with the server's line-numbered error on a 422. */
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api/client";
-import type { AutoreplyTemplate, TemplateProblem, TemplateSlot } from "../api/types";
+import type { AutoreplyTemplate, TemplateProblem, TemplateSlot } from "../api/models";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 

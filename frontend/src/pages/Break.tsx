@@ -1,7 +1,7 @@
 /** Break: a guided two-minute exercise, then Done / Snooze 5 / Skip posted as the ack. */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { AckAction, Reminder } from "../api/types";
+import type { AckAction, Reminder } from "../api/models";
 import { useApp } from "../lib/context";
 import {
   BREAK_SECONDS,

@@ -1,36 +1,33 @@
 /** Care plan: micro-break rules, response windows, rituals, quiet hours, cap, time off. */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { CarePlan, PlanPreview, PlannedItem } from "../api/types";
+import type { Activity, CarePlan, PlannedItem, RitualTrigger, TimeOff } from "../api/models";
 import { StaleBanner } from "../components/Banners";
 import { Commitments } from "../components/Commitments";
-import { FormError } from "../components/Form";
+import { FormError, formValues, pick } from "../components/Form";
 import { WeekEditor } from "../components/WeekEditor";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
 import { addDays, formatTime, hhmm, localDate } from "../lib/time";
 import { RemoveButton } from "../components/RemoveButton";
 
-const ACTIVITIES: [string, string][] = [
+const ACTIVITIES: [Activity, string][] = [
   ["box_breathing", "Box breathing"],
   ["breathing_478", "4-7-8 breathing"],
   ["stretch", "Stretch"],
   ["water", "Water"],
   ["step_outside", "Step outside"],
 ];
-const RITUAL_TRIGGERS: [string, string][] = [
+const RITUAL_TRIGGERS: [RitualTrigger, string][] = [
   ["after_every_session", "After every session"],
   ["after_intense", "After intense sessions"],
   ["after_telehealth", "After telehealth"],
   ["end_of_day", "End of day"],
 ];
-
-function formValues(event: Event): Record<string, string> {
-  event.preventDefault();
-  const form = event.currentTarget as HTMLFormElement;
-  const out = Object.fromEntries([...new FormData(form).entries()].map(([k, v]) => [k, String(v)]));
-  return out;
-}
+const TIME_OFF_KINDS: [TimeOff["kind"], string][] = [
+  ["pto", "Time off"],
+  ["holiday", "Holiday"],
+];
 
 function Preview({ zone, version }: { zone: string; version: number }) {
   const tomorrow = addDays(localDate(new Date(), zone), 1);
@@ -39,8 +36,8 @@ function Preview({ zone, version }: { zone: string; version: number }) {
   useEffect(() => {
     api
       .planPreview(tomorrow)
-      .then((p: PlanPreview | PlannedItem[]) => {
-        setItems(Array.isArray(p) ? p : p.reminders ?? []);
+      .then((preview) => {
+        setItems(preview.reminders);
         setError(null);
       })
       .catch((e) => setError((e as Error).message));
@@ -161,7 +158,7 @@ export default function CarePlanScreen() {
                   trigger: "after_session",
                   min_gap_minutes: Number(v.min_gap_minutes),
                   duration_minutes: Number(v.duration_minutes),
-                  activity: v.activity,
+                  activity: pick(ACTIVITIES, v.activity),
                 }),
               );
             }}
@@ -233,7 +230,7 @@ export default function CarePlanScreen() {
                 api.createCarePlanItem("rituals", {
                   name: v.name,
                   steps: v.steps.split("\n").map((x) => x.trim()).filter(Boolean),
-                  trigger: v.trigger,
+                  trigger: pick(RITUAL_TRIGGERS, v.trigger),
                   duration_minutes: Number(v.duration_minutes),
                 }),
               );
@@ -343,7 +340,7 @@ export default function CarePlanScreen() {
                 api.createCarePlanItem("time-off", {
                   start_date: v.start_date,
                   end_date: v.end_date || v.start_date,
-                  kind: v.kind,
+                  kind: pick(TIME_OFF_KINDS, v.kind),
                   label: v.label,
                 }),
               );
@@ -362,8 +359,11 @@ export default function CarePlanScreen() {
             <div class="field">
               <label for="t-kind">Kind</label>
               <select id="t-kind" name="kind">
-                <option value="pto">Time off</option>
-                <option value="holiday">Holiday</option>
+                {TIME_OFF_KINDS.map(([k, label]) => (
+                  <option value={k} key={k}>
+                    {label}
+                  </option>
+                ))}
               </select>
             </div>
             <div class="field">

@@ -1,7 +1,7 @@
 /** Onboarding: account, time zone, a calendar (or the sample), then notifications. */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Calendar } from "../api/types";
+import type { Calendar } from "../api/models";
 import { ConnectCalendar } from "../components/ConnectCalendar";
 import { EnablePush } from "../components/EnablePush";
 import { Field, FormError } from "../components/Form";

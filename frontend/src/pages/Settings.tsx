@@ -1,7 +1,7 @@
 /** Settings: devices, calendars, account export and deletion, sign out. */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Calendar, PushSubscription } from "../api/types";
+import type { Calendar, PushSubscription } from "../api/models";
 import { EnablePush } from "../components/EnablePush";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";

@@ -1,7 +1,7 @@
 /** Today: the day's sessions as blocks, breaks and rituals between them, and the next break. */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Appointment, Reminder } from "../api/types";
+import type { Appointment, Reminder } from "../api/models";
 import { StaleBanner } from "../components/Banners";
 import { useApp } from "../lib/context";
 import { flushQueue, QUEUE_EVENT } from "../lib/online";

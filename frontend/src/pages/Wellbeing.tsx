@@ -1,7 +1,7 @@
 /** Well-being: a 20-second check-in, trends, and gentle early-warning nudges. */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { WellbeingSettings, WellbeingSummary } from "../api/types";
+import type { WellbeingSettings, WellbeingSummary } from "../api/models";
 import { FormError } from "../components/Form";
 import { LineChart } from "../components/LineChart";
 import { useApp } from "../lib/context";
@@ -220,7 +220,7 @@ function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: 
             <h3>What the data shows</h3>
             <ul>
               {summary.correlations.map((c, i) => (
-                <li key={i}>{String(c.sentence ?? c.message ?? "")}</li>
+                <li key={i}>{c.sentence}</li>
               ))}
             </ul>
           </>

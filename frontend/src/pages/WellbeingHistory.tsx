@@ -1,7 +1,7 @@
 /** Past check-ins (edit or delete) and the well-being export links (CSV and JSON). */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Checkin, WellbeingDataset, WellbeingSettings } from "../api/types";
+import type { Checkin, WellbeingDataset, WellbeingSettings } from "../api/models";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 

@@ -1,7 +1,7 @@
 /** The weekly early-warning checklist and the monthly self-check (a reflection aid). */
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api/client";
-import type { Instrument, SelfCheckResult, WellbeingSettings, WellbeingSummary } from "../api/types";
+import type { Instrument, SelfCheckResult, WarningSign, WellbeingSettings, WellbeingSummary } from "../api/models";
 import { PrivacyNote } from "./WellbeingHistory";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
@@ -15,7 +15,8 @@ export function WeeklyReview({ settings, onSaved }: { settings: WellbeingSetting
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const data = {
-      warning_signs: form.getAll("sign").map(String),
+      // The boxes' values are the keys of settings.warning_signs: the server's own list.
+      warning_signs: form.getAll("sign").map(String) as WarningSign[],
       fulfillment: String(form.get("fulfillment") ?? "") || null,
     };
     try {
