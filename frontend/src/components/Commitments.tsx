@@ -4,9 +4,9 @@ import { api } from "../api/client";
 import type { Commitment, CommitmentCreate } from "../api/models";
 import { useApp } from "../lib/context";
 import { formatTime, hhmm } from "../lib/time";
-import { FormError, pick } from "./Form";
+import { pick } from "./Form";
+import { ListEditor } from "./ListEditor";
 import { WEEKDAYS } from "./WeekEditor";
-import { RemoveButton } from "./RemoveButton";
 
 const KINDS: [CommitmentCreate["kind"], string][] = [
   ["supervision", "Supervision"],
@@ -41,97 +41,85 @@ export function Commitments({ onChange }: { onChange: () => void }) {
     }
   };
 
-  const submit = (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    run(
-      () =>
-        api.createCommitment({
-          kind: pick(KINDS, String(form.get("kind"))),
-          label: String(form.get("label") ?? ""),
-          weekday: Number(form.get("weekday")),
-          start_time: String(form.get("start_time")),
-          duration_minutes: Number(form.get("duration_minutes")),
-          frequency: pick(FREQUENCIES, String(form.get("frequency"))),
-        }),
-      "Added. It is kept free like a client session.",
-    );
-  };
-
   return (
-    <section class="card" aria-labelledby="support-title">
-      <h2 id="support-title">Supervision and peer support</h2>
-      <p class="muted">Recurring commitments for your own care. They are reminded like rituals and never skipped for a break.</p>
-      <ul class="list">
-        {items?.map((c) => (
-          <li key={c.id} class="list-row">
-            <span class="grow">
-              <strong>{c.label || KINDS.find(([k]) => k === c.kind)?.[1]}</strong> ·{" "}
-              {FREQUENCIES.find(([f]) => f === c.frequency)?.[1]?.toLowerCase()}, {WEEKDAYS[c.weekday]} {hhmm(c.start_time)}
-              {c.next_occurrence ? ` · next ${new Date(c.next_occurrence).toLocaleDateString(undefined, { timeZone: zone, day: "numeric", month: "short" })} ${formatTime(c.next_occurrence, zone)}` : ""}
-            </span>
-            <RemoveButton
-              label={`Remove ${c.label || c.kind}`}
-              onRemove={() => run(() => api.deleteCommitment(c.id), "Removed.")}
-            />
-          </li>
-        ))}
-      </ul>
-      <details class="details">
-        <summary>Add supervision or a peer check-in</summary>
-        <form class="stack" onSubmit={submit}>
-          <div class="field">
-            <label for="c-kind">Kind</label>
-            <select id="c-kind" name="kind">
-              {KINDS.map(([k, label]) => (
-                <option value={k} key={k}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field">
-            <label for="c-label">Name (optional, no client details)</label>
-            <input id="c-label" name="label" maxLength={80} placeholder="Group supervision" />
-          </div>
-          <div class="row">
-            <div class="field">
-              <label for="c-day">Day</label>
-              <select id="c-day" name="weekday">
-                {WEEKDAYS.map((d, i) => (
-                  <option value={i} key={d}>
-                    {d}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="c-time">Time</label>
-              <input id="c-time" name="start_time" type="time" value="12:00" required />
-            </div>
-          </div>
-          <div class="row">
-            <div class="field">
-              <label for="c-dur">Minutes</label>
-              <input id="c-dur" name="duration_minutes" type="number" min={5} max={480} value={60} inputMode="numeric" />
-            </div>
-            <div class="field">
-              <label for="c-freq">How often</label>
-              <select id="c-freq" name="frequency">
-                {FREQUENCIES.map(([f, label]) => (
-                  <option value={f} key={f}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
-          </div>
-          <button type="submit" class="btn">
-            Add
-          </button>
-        </form>
-      </details>
-      <FormError error={error} />
-    </section>
+    <ListEditor
+      title="Supervision and peer support"
+      titleId="support-title"
+      intro="Recurring commitments for your own care. They are reminded like rituals and never skipped for a break."
+      items={items}
+      describe={(c) => (
+        <>
+          <strong>{c.label || KINDS.find(([k]) => k === c.kind)?.[1]}</strong> ·{" "}
+          {FREQUENCIES.find(([f]) => f === c.frequency)?.[1]?.toLowerCase()}, {WEEKDAYS[c.weekday]} {hhmm(c.start_time)}
+          {c.next_occurrence ? ` · next ${new Date(c.next_occurrence).toLocaleDateString(undefined, { timeZone: zone, day: "numeric", month: "short" })} ${formatTime(c.next_occurrence, zone)}` : ""}
+        </>
+      )}
+      removeLabel={(c) => `Remove ${c.label || c.kind}`}
+      onRemove={(c) => run(() => api.deleteCommitment(c.id), "Removed.")}
+      addSummary="Add supervision or a peer check-in"
+      addButton="Add"
+      onAdd={(v) =>
+        run(
+          () =>
+            api.createCommitment({
+              kind: pick(KINDS, v.kind),
+              label: v.label ?? "",
+              weekday: Number(v.weekday),
+              start_time: v.start_time,
+              duration_minutes: Number(v.duration_minutes),
+              frequency: pick(FREQUENCIES, v.frequency),
+            }),
+          "Added. It is kept free like a client session.",
+        )
+      }
+      error={error}
+    >
+      <div class="field">
+        <label for="c-kind">Kind</label>
+        <select id="c-kind" name="kind">
+          {KINDS.map(([k, label]) => (
+            <option value={k} key={k}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="c-label">Name (optional, no client details)</label>
+        <input id="c-label" name="label" maxLength={80} placeholder="Group supervision" />
+      </div>
+      <div class="row">
+        <div class="field">
+          <label for="c-day">Day</label>
+          <select id="c-day" name="weekday">
+            {WEEKDAYS.map((d, i) => (
+              <option value={i} key={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="c-time">Time</label>
+          <input id="c-time" name="start_time" type="time" value="12:00" required />
+        </div>
+      </div>
+      <div class="row">
+        <div class="field">
+          <label for="c-dur">Minutes</label>
+          <input id="c-dur" name="duration_minutes" type="number" min={5} max={480} value={60} inputMode="numeric" />
+        </div>
+        <div class="field">
+          <label for="c-freq">How often</label>
+          <select id="c-freq" name="frequency">
+            {FREQUENCIES.map(([f, label]) => (
+              <option value={f} key={f}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </ListEditor>
   );
 }

@@ -5,11 +5,11 @@ import type { Activity, CarePlan, PlannedItem, RitualTrigger, TimeOff } from "..
 import { StaleBanner } from "../components/Banners";
 import { Commitments } from "../components/Commitments";
 import { FormError, formValues, pick } from "../components/Form";
+import { ListEditor } from "../components/ListEditor";
 import { WeekEditor } from "../components/WeekEditor";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
 import { addDays, formatTime, hhmm, localDate } from "../lib/time";
-import { RemoveButton } from "../components/RemoveButton";
 
 const ACTIVITIES: [Activity, string][] = [
   ["box_breathing", "Box breathing"],
@@ -117,76 +117,60 @@ export default function CarePlanScreen() {
       <FormError error={error} />
       <Preview zone={zone} version={version} />
 
-      <section class="card" aria-labelledby="rules-title">
-        <h2 id="rules-title">Micro-breaks</h2>
-        <ul class="list">
-          {plan.micro_breaks.map((rule) => (
-            <li key={rule.id} class="list-row">
-              <label class="switch grow">
-                <input
-                  type="checkbox"
-                  checked={rule.enabled}
-                  onChange={() =>
-                    change(() => api.updateCarePlanItem("micro-breaks", rule.id, { enabled: !rule.enabled }))
-                  }
-                />
-                <span>
-                  {rule.trigger === "after_session"
-                    ? `After a session, when the gap is ${rule.min_gap_minutes}+ min`
-                    : rule.trigger === "fixed_time"
-                      ? `Every day at ${hhmm(rule.at_time)}`
-                      : `Every ${rule.every_minutes} min in working hours`}
-                  {" · "}
-                  {ACTIVITIES.find(([k]) => k === rule.activity)?.[1] ?? rule.custom_text}, {rule.duration_minutes} min
-                </span>
-              </label>
-              <RemoveButton
-                label="Remove this micro-break rule"
-                onRemove={() => change(() => api.deleteCarePlanItem("micro-breaks", rule.id), "Removed.")}
-              />
-            </li>
-          ))}
-        </ul>
-        <details class="details">
-          <summary>Add a micro-break rule</summary>
-          <form
-            class="stack"
-            onSubmit={(e) => {
-              const v = formValues(e);
-              change(() =>
-                api.createCarePlanItem("micro-breaks", {
-                  trigger: "after_session",
-                  min_gap_minutes: Number(v.min_gap_minutes),
-                  duration_minutes: Number(v.duration_minutes),
-                  activity: pick(ACTIVITIES, v.activity),
-                }),
-              );
-            }}
-          >
-            <div class="field">
-              <label for="mb-gap">After a session, if the gap is at least (minutes)</label>
-              <input id="mb-gap" name="min_gap_minutes" type="number" min={1} max={240} value={5} inputMode="numeric" />
-            </div>
-            <div class="field">
-              <label for="mb-act">Activity</label>
-              <select id="mb-act" name="activity">
-                {ACTIVITIES.map(([k, label]) => (
-                  <option value={k} key={k}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="mb-dur">Length (minutes)</label>
-              <input id="mb-dur" name="duration_minutes" type="number" min={1} max={60} value={2} inputMode="numeric" />
-            </div>
-            <button type="submit" class="btn">
-              Add rule
-            </button>
-          </form>
-        </details>
-      </section>
+      <ListEditor
+        title="Micro-breaks"
+        titleId="rules-title"
+        items={plan.micro_breaks}
+        describe={(rule) => (
+          <>
+            {rule.trigger === "after_session"
+              ? `After a session, when the gap is ${rule.min_gap_minutes}+ min`
+              : rule.trigger === "fixed_time"
+                ? `Every day at ${hhmm(rule.at_time)}`
+                : `Every ${rule.every_minutes} min in working hours`}
+            {" · "}
+            {ACTIVITIES.find(([k]) => k === rule.activity)?.[1] ?? rule.custom_text}, {rule.duration_minutes} min
+          </>
+        )}
+        toggle={{
+          isOn: (rule) => rule.enabled,
+          onToggle: (rule) =>
+            change(() => api.updateCarePlanItem("micro-breaks", rule.id, { enabled: !rule.enabled })),
+        }}
+        removeLabel={() => "Remove this micro-break rule"}
+        onRemove={(rule) => change(() => api.deleteCarePlanItem("micro-breaks", rule.id), "Removed.")}
+        addSummary="Add a micro-break rule"
+        addButton="Add rule"
+        onAdd={(v) =>
+          change(() =>
+            api.createCarePlanItem("micro-breaks", {
+              trigger: "after_session",
+              min_gap_minutes: Number(v.min_gap_minutes),
+              duration_minutes: Number(v.duration_minutes),
+              activity: pick(ACTIVITIES, v.activity),
+            }),
+          )
+        }
+      >
+        <div class="field">
+          <label for="mb-gap">After a session, if the gap is at least (minutes)</label>
+          <input id="mb-gap" name="min_gap_minutes" type="number" min={1} max={240} value={5} inputMode="numeric" />
+        </div>
+        <div class="field">
+          <label for="mb-act">Activity</label>
+          <select id="mb-act" name="activity">
+            {ACTIVITIES.map(([k, label]) => (
+              <option value={k} key={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="mb-dur">Length (minutes)</label>
+          <input id="mb-dur" name="duration_minutes" type="number" min={1} max={60} value={2} inputMode="numeric" />
+        </div>
+      </ListEditor>
 
       <section class="card" aria-labelledby="windows-title">
         <h2 id="windows-title">Response windows</h2>
@@ -197,73 +181,57 @@ export default function CarePlanScreen() {
         />
       </section>
 
-      <section class="card" aria-labelledby="rituals-title">
-        <h2 id="rituals-title">Transition rituals</h2>
-        <ul class="list">
-          {plan.rituals.map((r) => (
-            <li key={r.id} class="list-row">
-              <label class="switch grow">
-                <input
-                  type="checkbox"
-                  checked={r.enabled}
-                  onChange={() => change(() => api.updateCarePlanItem("rituals", r.id, { enabled: !r.enabled }))}
-                />
-                <span>
-                  <strong>{r.name}</strong> · {RITUAL_TRIGGERS.find(([k]) => k === r.trigger)?.[1]} ·{" "}
-                  {r.steps.length} steps
-                </span>
-              </label>
-              <RemoveButton
-                label={`Remove ritual ${r.name}`}
-                onRemove={() => change(() => api.deleteCarePlanItem("rituals", r.id), "Removed.")}
-              />
-            </li>
-          ))}
-        </ul>
-        <details class="details">
-          <summary>Add a ritual</summary>
-          <form
-            class="stack"
-            onSubmit={(e) => {
-              const v = formValues(e);
-              change(() =>
-                api.createCarePlanItem("rituals", {
-                  name: v.name,
-                  steps: v.steps.split("\n").map((x) => x.trim()).filter(Boolean),
-                  trigger: pick(RITUAL_TRIGGERS, v.trigger),
-                  duration_minutes: Number(v.duration_minutes),
-                }),
-              );
-            }}
-          >
-            <div class="field">
-              <label for="r-name">Name</label>
-              <input id="r-name" name="name" required maxLength={120} />
-            </div>
-            <div class="field">
-              <label for="r-steps">Steps (one per line)</label>
-              <textarea id="r-steps" name="steps" rows={3} required />
-            </div>
-            <div class="field">
-              <label for="r-trigger">When</label>
-              <select id="r-trigger" name="trigger">
-                {RITUAL_TRIGGERS.map(([k, label]) => (
-                  <option value={k} key={k}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="r-dur">Length (minutes)</label>
-              <input id="r-dur" name="duration_minutes" type="number" min={1} max={60} value={5} />
-            </div>
-            <button type="submit" class="btn">
-              Add ritual
-            </button>
-          </form>
-        </details>
-      </section>
+      <ListEditor
+        title="Transition rituals"
+        titleId="rituals-title"
+        items={plan.rituals}
+        describe={(r) => (
+          <>
+            <strong>{r.name}</strong> · {RITUAL_TRIGGERS.find(([k]) => k === r.trigger)?.[1]} · {r.steps.length} steps
+          </>
+        )}
+        toggle={{
+          isOn: (r) => r.enabled,
+          onToggle: (r) => change(() => api.updateCarePlanItem("rituals", r.id, { enabled: !r.enabled })),
+        }}
+        removeLabel={(r) => `Remove ritual ${r.name}`}
+        onRemove={(r) => change(() => api.deleteCarePlanItem("rituals", r.id), "Removed.")}
+        addSummary="Add a ritual"
+        addButton="Add ritual"
+        onAdd={(v) =>
+          change(() =>
+            api.createCarePlanItem("rituals", {
+              name: v.name,
+              steps: v.steps.split("\n").map((x) => x.trim()).filter(Boolean),
+              trigger: pick(RITUAL_TRIGGERS, v.trigger),
+              duration_minutes: Number(v.duration_minutes),
+            }),
+          )
+        }
+      >
+        <div class="field">
+          <label for="r-name">Name</label>
+          <input id="r-name" name="name" required maxLength={120} />
+        </div>
+        <div class="field">
+          <label for="r-steps">Steps (one per line)</label>
+          <textarea id="r-steps" name="steps" rows={3} required />
+        </div>
+        <div class="field">
+          <label for="r-trigger">When</label>
+          <select id="r-trigger" name="trigger">
+            {RITUAL_TRIGGERS.map(([k, label]) => (
+              <option value={k} key={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="r-dur">Length (minutes)</label>
+          <input id="r-dur" name="duration_minutes" type="number" min={1} max={60} value={5} />
+        </div>
+      </ListEditor>
 
       <Commitments onChange={() => setVersion((v) => v + 1)} />
 
@@ -314,68 +282,56 @@ export default function CarePlanScreen() {
         </form>
       </section>
 
-      <section class="card" aria-labelledby="pto-title">
-        <h2 id="pto-title">Time off</h2>
-        <ul class="list">
-          {plan.time_off.map((t) => (
-            <li key={t.id} class="list-row">
-              <span class="grow">
-                {t.start_date} → {t.end_date} · {t.kind === "pto" ? "Time off" : "Holiday"}
-                {t.label ? ` · ${t.label}` : ""}
-              </span>
-              <RemoveButton
-                label={`Remove time off from ${t.start_date}`}
-                onRemove={() => change(() => api.deleteCarePlanItem("time-off", t.id), "Removed.")}
-              />
-            </li>
-          ))}
-        </ul>
-        <details class="details">
-          <summary>Add time off</summary>
-          <form
-            class="stack"
-            onSubmit={(e) => {
-              const v = formValues(e);
-              change(() =>
-                api.createCarePlanItem("time-off", {
-                  start_date: v.start_date,
-                  end_date: v.end_date || v.start_date,
-                  kind: pick(TIME_OFF_KINDS, v.kind),
-                  label: v.label,
-                }),
-              );
-            }}
-          >
-            <div class="row">
-              <div class="field">
-                <label for="t-start">From</label>
-                <input id="t-start" name="start_date" type="date" required />
-              </div>
-              <div class="field">
-                <label for="t-end">To</label>
-                <input id="t-end" name="end_date" type="date" />
-              </div>
-            </div>
-            <div class="field">
-              <label for="t-kind">Kind</label>
-              <select id="t-kind" name="kind">
-                {TIME_OFF_KINDS.map(([k, label]) => (
-                  <option value={k} key={k}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div class="field">
-              <label for="t-label">Label (optional)</label>
-              <input id="t-label" name="label" maxLength={120} />
-            </div>
-            <button type="submit" class="btn">
-              Add time off
-            </button>
-          </form>
-        </details>
-      </section>
+      <ListEditor
+        title="Time off"
+        titleId="pto-title"
+        items={plan.time_off}
+        describe={(t) => (
+          <>
+            {t.start_date} → {t.end_date} · {t.kind === "pto" ? "Time off" : "Holiday"}
+            {t.label ? ` · ${t.label}` : ""}
+          </>
+        )}
+        removeLabel={(t) => `Remove time off from ${t.start_date}`}
+        onRemove={(t) => change(() => api.deleteCarePlanItem("time-off", t.id), "Removed.")}
+        addSummary="Add time off"
+        addButton="Add time off"
+        onAdd={(v) =>
+          change(() =>
+            api.createCarePlanItem("time-off", {
+              start_date: v.start_date,
+              end_date: v.end_date || v.start_date,
+              kind: pick(TIME_OFF_KINDS, v.kind),
+              label: v.label,
+            }),
+          )
+        }
+      >
+        <div class="row">
+          <div class="field">
+            <label for="t-start">From</label>
+            <input id="t-start" name="start_date" type="date" required />
+          </div>
+          <div class="field">
+            <label for="t-end">To</label>
+            <input id="t-end" name="end_date" type="date" />
+          </div>
+        </div>
+        <div class="field">
+          <label for="t-kind">Kind</label>
+          <select id="t-kind" name="kind">
+            {TIME_OFF_KINDS.map(([k, label]) => (
+              <option value={k} key={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="t-label">Label (optional)</label>
+          <input id="t-label" name="label" maxLength={120} />
+        </div>
+      </ListEditor>
     </section>
   );
 }
