@@ -1,9 +1,9 @@
 """Print the API's OpenAPI document as JSON, without a server and without a real database.
 
-The app is built as the tests build it (``interlude.app.create_app`` with a ``Runtime``) on a
-throwaway SQLite file that is never opened: ``app.openapi()`` only reads the routes. The
-settings are fixed and ``INTERLUDE_*`` variables are ignored, so the document depends on the
-code alone (``scripts/api-types.mjs`` turns it into ``src/api/types.ts``).
+The app is built as the tests build it (``interlude.app.create_app`` with a ``Runtime``) in a
+throwaway directory (an SQLite file never opened, a key made there): ``app.openapi()`` only
+reads the routes. The settings are fixed and ``INTERLUDE_*`` variables are ignored, so the
+document depends on the code alone. ``make api-types`` turns it into ``src/api/types.ts``.
 
 Run with the project's Python: ``.venv/bin/python frontend/scripts/openapi.py > openapi.json``.
 """
@@ -28,9 +28,8 @@ def openapi_document() -> dict[str, object]:
         settings = Settings(
             data_dir=Path(tmp),
             database_url=f"sqlite:///{Path(tmp) / 'unused.db'}",
-            secret_key="openapi-export-only-never-used-for-anything-0123456789",
             frontend_dist=Path(tmp) / "no-frontend",
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
         )
         runtime = Runtime.from_settings(settings)
         try:
