@@ -262,9 +262,11 @@ export const api = {
 
   // --- well-being ----------------------------------------------------------------------
   wellbeingSettings: () => request<T.WellbeingSettings>(`${V1}/wellbeing/settings`),
-  muteSignal: (url: string) => request<unknown>(url, { method: "POST", body: {} }),
+  muteSignal: (url: string) => request<T.WellbeingSettings>(url, { method: "POST", body: {} }),
   unmuteSignal: (code: string) =>
-    request<unknown>(`${V1}/wellbeing/signals/${encodeURIComponent(code)}/mute`, { method: "DELETE" }),
+    request<T.WellbeingSettings>(`${V1}/wellbeing/signals/${encodeURIComponent(code)}/mute`, {
+      method: "DELETE",
+    }),
   commitments: () => request<T.Commitment[]>(`${V1}/wellbeing/commitments`),
   createCommitment: (data: T.CommitmentCreate) =>
     request<T.Commitment>(`${V1}/wellbeing/commitments`, { method: "POST", body: data }),

@@ -125,12 +125,8 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
   );
 }
 
-function nums(values: unknown): (number | null)[] {
-  return Array.isArray(values) ? values.map((v) => (typeof v === "number" ? v : null)) : [];
-}
-
 function Muted({ summary, onUnmute }: { summary: WellbeingSummary; onUnmute: (code: string) => void }) {
-  const muted = Object.entries(summary.muted_signals ?? {});
+  const muted = Object.entries(summary.muted_signals);
   if (!muted.length) return null;
   return (
     <section class="card" aria-labelledby="muted-title">
@@ -153,10 +149,9 @@ function Muted({ summary, onUnmute }: { summary: WellbeingSummary; onUnmute: (co
 }
 
 function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: string) => void }) {
-  const days = (summary.chart.days ?? {}) as Record<string, unknown>;
-  const labels = ((days.dates as string[] | undefined) ?? []).map((d) => d.slice(5));
-  const weeks = (summary.chart.weeks ?? {}) as Record<string, unknown>;
-  const weekLabels = ((weeks.week_starts as string[] | undefined) ?? []).map((d) => `wk ${d.slice(5)}`);
+  const { days, weeks } = summary.chart;
+  const labels = days.dates.map((d) => d.slice(5));
+  const weekLabels = weeks.week_starts.map((d) => `wk ${d.slice(5)}`);
   return (
     <>
       {summary.signals.map((s) => (
@@ -181,39 +176,39 @@ function Trends({ summary, onMute }: { summary: WellbeingSummary; onMute: (url: 
           labels={labels}
           max={10}
           series={[
-            { label: "Energy", values: nums(days.energy), className: "s1" },
-            { label: "7-day average", values: nums(days.energy_avg7), className: "s2" },
+            { label: "Energy", values: days.energy, className: "s1" },
+            { label: "7-day average", values: days.energy_avg7, className: "s2" },
           ]}
         />
         <LineChart
           title="Breaks taken and planned"
           labels={labels}
           series={[
-            { label: "Planned", values: nums(days.breaks_planned), className: "s3", type: "bar" },
-            { label: "Taken", values: nums(days.breaks_taken), className: "s1", type: "bar" },
+            { label: "Planned", values: days.breaks_planned, className: "s3", type: "bar" },
+            { label: "Taken", values: days.breaks_taken, className: "s1", type: "bar" },
           ]}
         />
         <LineChart
           title="Sessions per week"
           labels={weekLabels}
           series={[
-            { label: "Sessions", values: nums(weeks.sessions), className: "s2", type: "bar" },
-            { label: "Your weekly limit", values: nums(weeks.caseload_limit), className: "s3" },
+            { label: "Sessions", values: weeks.sessions, className: "s2", type: "bar" },
+            { label: "Your weekly limit", values: weeks.caseload_limit, className: "s3" },
           ]}
         />
         <LineChart
           title="Breaks taken and planned, per week"
           labels={weekLabels}
           series={[
-            { label: "Planned", values: nums(weeks.breaks_planned), className: "s3", type: "bar" },
-            { label: "Taken", values: nums(weeks.breaks_taken), className: "s1", type: "bar" },
+            { label: "Planned", values: weeks.breaks_planned, className: "s3", type: "bar" },
+            { label: "Taken", values: weeks.breaks_taken, className: "s1", type: "bar" },
           ]}
         />
         <LineChart
           title="Warning signs per week (from your weekly review)"
           labels={weekLabels}
           max={12}
-          series={[{ label: "Warning signs ticked", values: nums(weeks.warning_signs), className: "s4", type: "bar" }]}
+          series={[{ label: "Warning signs ticked", values: weeks.warning_signs, className: "s4", type: "bar" }]}
         />
         {summary.correlations.length > 0 && (
           <>

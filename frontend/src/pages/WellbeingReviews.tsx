@@ -204,22 +204,22 @@ export function MonthInReview({ summary }: { summary: WellbeingSummary }) {
       .then((list) => setCheck(list.find((c) => c.month.slice(0, 7) === summary.end.slice(0, 7)) ?? null))
       .catch(() => undefined);
   }, [summary.end]);
-  const ind = summary.indicators as Record<string, unknown>;
+  const ind = summary.indicators;
   const note = parseNote(check?.note);
-  const num = (key: string) => (typeof ind[key] === "number" ? String(ind[key]) : "–");
+  const num = (value: number | null) => (value === null ? "–" : String(value));
   return (
     <section class="card" aria-labelledby="month-review" data-testid="month-review">
       <h2 id="month-review">Month in review</h2>
       <ul class="compact">
         <li>
-          {num("sessions")} sessions, {num("session_hours")} hours
+          {num(ind.sessions)} sessions, {num(ind.session_hours)} hours
         </li>
         <li>
-          Breaks taken: {num("breaks_taken")} of {num("breaks_planned")} planned
+          Breaks taken: {num(ind.breaks_taken)} of {num(ind.breaks_planned)} planned
         </li>
-        <li>Longest back-to-back run: {num("longest_back_to_back")}</li>
+        <li>Longest back-to-back run: {num(ind.longest_back_to_back)}</li>
         <li>
-          Average energy: {num("energy_average")} (on {num("checkin_days")} {ind.checkin_days === 1 ? "day" : "days"} with a check-in)
+          Average energy: {num(ind.energy_average)} (on {num(ind.checkin_days)} {ind.checkin_days === 1 ? "day" : "days"} with a check-in)
         </li>
         <li>Early-warning signals active now: {summary.signals.length}</li>
       </ul>
