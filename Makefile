@@ -69,15 +69,16 @@ frontend-test: frontend api-types-check
 # file differs from a fresh generation.
 API_SCHEMA := frontend/node_modules/.cache/interlude-openapi.json
 
+# Rebuilt on every use (install-test is phony): the document must come from the current code.
 $(API_SCHEMA): install-test frontend/node_modules/.installed
 	@mkdir -p $(dir $@)
 	$(BIN)/python frontend/scripts/openapi.py > $@.tmp && mv $@.tmp $@
 
 api-types: $(API_SCHEMA)
-	cd frontend && npx openapi-typescript $(abspath $(API_SCHEMA)) --output src/api/types.ts
+	cd frontend && node_modules/.bin/openapi-typescript $(abspath $(API_SCHEMA)) --output src/api/types.ts
 
 api-types-check: $(API_SCHEMA)
-	@cd frontend && npx openapi-typescript $(abspath $(API_SCHEMA)) --output src/api/types.ts --check \
+	@cd frontend && node_modules/.bin/openapi-typescript $(abspath $(API_SCHEMA)) --output src/api/types.ts --check \
 		|| { echo "frontend/src/api/types.ts is not what the API's schema generates:" \
 			"run 'make api-types' and commit the result." >&2; exit 1; }
 
