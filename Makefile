@@ -59,6 +59,8 @@ lint: install-test
 	$(BIN)/ruff check backend tests bench alembic
 	$(BIN)/ruff format --check backend tests bench alembic
 	$(BIN)/mypy
+	$(BIN)/ruff check frontend/scripts/openapi.py && $(BIN)/ruff format --check frontend/scripts/openapi.py
+	$(BIN)/mypy frontend/scripts/openapi.py
 
 frontend-test: frontend api-types-check
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
