@@ -165,7 +165,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         argon2_memory_kib=1024,
         # In-process tests encrypt in place (no process spawned per test); the pool has its
         # own tests, and the worker-process tests run it with the default.
-        push_send_processes=0,
+        push_encryption_processes=0,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -51,8 +51,12 @@ def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None
         )
         return
     from interlude.app import create_app
+    from interlude.core.runtime import Runtime
 
-    app = create_app(embedded_worker=embedded_worker)
+    settings = get_settings()
+    if embedded_worker:  # one process: the embedded worker encrypts on its own event loop
+        settings = settings.model_copy(update={"push_encryption_processes": 0})
+    app = create_app(Runtime.from_settings(settings), embedded_worker=embedded_worker)
     tune_for_serving()
     uvicorn.run(app, host=host, port=port, **uvicorn_options())  # type: ignore[arg-type]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
 import time
 from datetime import timedelta
@@ -398,26 +401,50 @@ def test_no_snooze_button_when_a_snooze_would_run_into_the_next_session(
     assert [a["action"] for a in message.payload["actions"]] == ["done", "skip"]
 
 
-def test_a_burst_is_sent_from_the_pool_and_every_reminder_arrives_once(
+def test_a_burst_is_encrypted_in_other_processes_and_every_reminder_arrives_once(
     db: Session, runtime: Runtime, user, clock: FrozenClock, push: LocalPushService
 ) -> None:
     device, _ = add_device(runtime, push, user.id)
     now = clock.now()
-    rows = [make_reminder(db, user_id=user.id, due_at=now, commit=False) for _ in range(60)]
+    rows = [make_reminder(db, user_id=user.id, due_at=now, commit=False) for _ in range(140)]
     db.commit()
-    # Batches of 40 (>= the pool threshold): the second batch is claimed while the first posts.
-    harness = DispatchHarness(runtime, timeout=1.0, send_processes=1, batch_size=40)
+    # Batches of 70 (>= a chunk of 64): the second batch is claimed while the first posts.
+    harness = DispatchHarness(runtime, timeout=2.0, encryption_processes=1, batch_size=70)
     try:
         report = harness(now)
-        assert harness.dispatcher._pool._children != [None], "the pool was not used"
+        assert multiprocessing.active_children(), "no encryption process was used"
     finally:
         harness.close()
 
-    assert (report.claimed, report.sent, report.batches) == (60, 60, 2)
+    assert (report.claimed, report.sent, report.batches) == (140, 140, 2)
     arrived = [m.payload["id"] for m in push.received(device)]
     assert sorted(arrived) == sorted(str(r.id) for r in rows)
     db.expire_all()
     assert {r.state for r in db.scalars(select(Reminder))} == {SENT}
+
+
+def test_a_killed_encryption_process_loses_and_repeats_nothing(
+    db: Session, runtime: Runtime, user, clock: FrozenClock, push: LocalPushService
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    now = clock.now()
+    first = [make_reminder(db, user_id=user.id, due_at=now, commit=False) for _ in range(70)]
+    db.commit()
+    harness = DispatchHarness(runtime, timeout=2.0, encryption_processes=1, batch_size=70)
+    try:
+        assert harness(now).sent == 70
+        [child] = multiprocessing.active_children()
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(timeout=10)
+        later = [make_reminder(db, user_id=user.id, due_at=now, commit=False) for _ in range(70)]
+        db.commit()
+        report = harness(now)
+    finally:
+        harness.close()
+
+    assert (report.claimed, report.sent) == (70, 70)
+    arrived = sorted(m.payload["id"] for m in push.received(device))
+    assert arrived == sorted(str(r.id) for r in first + later)
 
 
 def test_a_hanging_push_service_holds_up_only_its_own_batch(

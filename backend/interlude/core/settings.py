@@ -37,12 +37,13 @@ class Settings(BaseSettings):
         default="mailto:admin@localhost",
         description="VAPID 'sub' claim: a mailto: or https: URL where push services reach you.",
     )
-    push_send_processes: int = Field(
-        default=2,
+    push_encryption_processes: int = Field(
+        default=0,
         ge=0,
         le=16,
-        description="Processes that encrypt and post large reminder bursts beside the worker's "
-        "event loop (other cores); 0 sends everything from the worker process itself.",
+        description="Processes that encrypt large reminder bursts for a standalone "
+        "`interlude worker` (other cores; the posts stay in the worker). 0, the default, "
+        "encrypts in the worker itself; `interlude run` always does.",
     )
     session_days: int = Field(default=30, ge=1, le=365, description="Login lifetime in days.")
     login_max_failures_per_account: int = Field(default=5, ge=1)

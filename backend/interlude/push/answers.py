@@ -1,23 +1,23 @@
 """What a push service's answer means, and one POST turned into that meaning.
 
-Shared by ``PushSender`` (small batches, in the calling process) and the send processes of
-``send_pool.py`` (large batches): every outcome is a ``PushResult`` the caller acts on
-(``gone`` -> delete the subscription, ``retry`` -> try again later, honouring
-``retry_after_seconds``, ``failed`` -> give up with ``reason``). Nothing here logs: the
-caller logs, once, in the worker's process.
+Every outcome is a ``PushResult`` the caller acts on (``gone`` -> delete the subscription,
+``retry`` -> try again later, honouring ``retry_after_seconds``, ``failed`` -> give up with
+``reason``). Nothing here logs: ``PushSender`` logs, once.
 """
 
 from __future__ import annotations
 
-import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
+import aiohttp
+
 from interlude.core.clock import Clock
-from interlude.push.netguard import BlockedAddressError
-from interlude.push.transport import InvalidPushRequestError, PushTransport
+from interlude.core.netguard import BlockedAddressError
+from interlude.push import client
 
 Outcome = Literal["sent", "gone", "retry", "failed"]
 _REASON_MAX = 200
@@ -93,18 +93,39 @@ def _transport_failure(what: str, exc: Exception) -> PushResult:
     return PushResult("retry", None, None, f"push service {what} ({type(exc).__name__})")
 
 
+def _blocked(exc: BaseException) -> BlockedAddressError | None:
+    """The guard's refusal, also when aiohttp wrapped it (a resolver's error arrives as a
+    ``ClientConnectorDNSError``)."""
+    while exc is not None:
+        if isinstance(exc, BlockedAddressError):
+            return exc
+        exc = getattr(exc, "os_error", None) or exc.__cause__  # type: ignore[assignment]
+    return None
+
+
 async def exchange(
-    transport: PushTransport, endpoint: str, body: bytes, headers: dict[str, str], clock: Clock
+    session: aiohttp.ClientSession,
+    endpoint: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    clock: Clock,
+    *,
+    allow_private_network: bool,
 ) -> PushResult:
     """POST one encrypted message; never raises for the push service's (or network's) doing."""
     try:
-        status, retry_after, excerpt = await transport.post(endpoint, body, headers)
-    except (BlockedAddressError, InvalidPushRequestError) as exc:
-        return PushResult("failed", None, None, str(exc))
-    except TimeoutError as exc:
+        status, retry_after, excerpt = await client.post(
+            session, endpoint, body, headers, allow_private_network=allow_private_network
+        )
+    except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
         return _transport_failure("timed out", exc)
-    except ssl.SSLCertVerificationError as exc:
+    except aiohttp.ClientConnectorCertificateError as exc:
         return _transport_failure("TLS certificate not trusted", exc)
-    except OSError as exc:  # refused, reset, closed mid-answer, name not found, TLS failed
+    except (OSError, aiohttp.ClientError) as exc:  # refused, reset, name not found, TLS ...
+        blocked = _blocked(exc)
+        if blocked is not None:
+            return PushResult("failed", None, None, blocked.message)
         return _transport_failure("connection failed", exc)
+    except ValueError as exc:  # the endpoint or a header cannot be written as a request
+        return PushResult("failed", None, None, f"invalid push request ({type(exc).__name__})")
     return classify_response(status, retry_after, excerpt, clock.now())

@@ -1,13 +1,15 @@
 """aes128gcm (RFC 8291) encryption of one push message, by http_ece.
 
 The CPU-bound half of a push: a fresh ephemeral P-256 key and an ECDH per message, 0.15-0.3
-ms of one core. Large batches are encrypted (and posted) in the send processes of
-``send_pool.py``; small ones in the calling process.
+ms of one core. ``PushSender`` encrypts in its own process, or, where a worker is given
+encryption processes (``push_encryption_processes``), hands batches to ``encrypt_many`` in a
+``ProcessPoolExecutor``: bytes in, bytes out.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import http_ece
@@ -44,3 +46,14 @@ def encrypt(job: EncryptionJob) -> bytes:
     except Exception as exc:  # a malformed stored key must not fail its neighbours
         raise EncryptionError(type(exc).__name__) from exc
     return body
+
+
+def encrypt_many(jobs: Sequence[EncryptionJob]) -> list[bytes | str]:
+    """Each job's body, or the name of the error its keys raised (picklable both ways)."""
+    bodies: list[bytes | str] = []
+    for job in jobs:
+        try:
+            bodies.append(encrypt(job))
+        except EncryptionError as exc:
+            bodies.append(str(exc))
+    return bodies

@@ -1,12 +1,17 @@
 """Sending Web Push messages (RFC 8030 + RFC 8291 aes128gcm + RFC 8292 VAPID).
 
-``PushSender`` is what the reminders dispatcher and ``POST /push/test`` use: pooled
-keep-alive connections with explicit timeouts and bounded concurrency (``transport.py``),
-aes128gcm encryption by http_ece (the library pywebpush uses), and
-VAPID headers signed by py_vapid and cached per push-service origin. Large batches are
-encrypted and posted by the send processes of ``send_pool.py`` (other cores). It never
-raises for a push service's answer: every outcome comes back as a ``PushResult``
-(``answers.py``) the caller acts on.
+``PushSender`` is what the reminders dispatcher and ``POST /push/test`` use: one aiohttp
+session (``client.py``: pooled keep-alive connections, explicit timeouts, the SSRF guard)
+with bounded concurrency, aes128gcm encryption by http_ece (the library pywebpush uses), and
+VAPID headers signed by py_vapid and cached per push-service origin. With
+``encryption_processes``, large batches are encrypted in a standard-library process pool
+(bytes in, bytes out); the posts always leave from this process. It never raises for a push
+service's answer: every outcome comes back as a ``PushResult`` (``answers.py``) the caller
+acts on.
+
+Why not pywebpush's ``WebPusher.send_async``: it reads the whole answer (``resp.text()``),
+follows redirects, and signs VAPID per message; we need neither of the first two and cache
+the third (docs/decisions.md).
 
 Endpoints are capability URLs: log them only through ``redact_endpoint``.
 """
@@ -18,19 +23,23 @@ import functools
 import hashlib
 import json
 import logging
+import multiprocessing
 import re
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
+
 from interlude.core.clock import Clock
-from interlude.push.answers import PushResult
-from interlude.push.endpoints import split_endpoint
-from interlude.push.send_pool import SendJob, SendPool, post_job
-from interlude.push.transport import PushTransport
+from interlude.push import client
+from interlude.push.answers import PushResult, exchange, unprepared
+from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt, encrypt_many
 from interlude.push.vapid import (
     VapidHeaderCache,
     VapidIdentity,
@@ -46,6 +55,9 @@ MAX_PAYLOAD_BYTES = 3 * 1024
 MAX_TTL_SECONDS = 28 * 24 * 3600
 URGENCIES = ("very-low", "low", "normal", "high")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+# With encryption processes: messages per hand-over (each a pickled round trip), and the
+# smallest batch worth one.
+ENCRYPTION_CHUNK = 64
 
 # Re-exported: callers know these by the sender's name.
 __all__ = [
@@ -99,7 +111,8 @@ def topic_for(value: str) -> str:
 
 def endpoint_origin(endpoint: str) -> str:
     """``scheme://host[:port]``: the VAPID audience and the header-cache key."""
-    return _normalized_origin(split_endpoint(endpoint)[0])
+    parts = urlsplit(endpoint)
+    return _normalized_origin(f"{parts.scheme}://{parts.netloc}")
 
 
 @functools.lru_cache(maxsize=1024)  # per message, but there are few push services
@@ -137,9 +150,20 @@ class PushMessage:
     urgency: str = "high"
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A message ready to encrypt and post."""
+
+    index: int
+    job: EncryptionJob
+    endpoint: str
+    headers: dict[str, str]
+
+
 class PushSender:
     """Encrypts, signs and posts Web Push messages; safe to share across many ``send`` calls
-    on one event loop. Call ``aclose()`` when done."""
+    on one event loop (its session belongs to the loop it is first used on). Call
+    ``aclose()`` when done."""
 
     def __init__(
         self,
@@ -150,29 +174,36 @@ class PushSender:
         max_concurrency: int = 64,
         clock: Clock,
         allow_private_network: bool = False,
-        pool: SendPool | None = None,
+        encryption_processes: int = 0,
     ) -> None:
         """``allow_private_network`` (``settings.allow_private_network``) lets endpoints on
         loopback/private addresses be reached; off, such endpoints fail without a connection.
-        ``pool`` (default: none) sends large batches from other processes, with its own
-        transport options.
+        ``encryption_processes`` (default: none) encrypt batches of at least
+        ``ENCRYPTION_CHUNK`` messages on other cores.
         """
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self._clock = clock
         self._headers = VapidHeaderCache(identity=vapid, subject=subject, clock=clock)
-        self._pool = pool
+        self._timeout = timeout
+        self._max_concurrency = max_concurrency
+        self._allow_private_network = allow_private_network
+        self._encryption_processes = encryption_processes
+        self._executor: ProcessPoolExecutor | None = None
         # Push-service origin -> until when it asked us (503 + Retry-After) not to send.
         self._paused: dict[str, datetime] = {}
-        self._transport = PushTransport(
-            timeout=timeout,
-            max_connections=max_concurrency,
-            allow_private_network=allow_private_network,
-        )
+        self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     @property
     def vapid_headers(self) -> VapidHeaderCache:
         return self._headers
+
+    def start(self) -> None:
+        """Start the encryption processes now (if any), so a first burst does not wait."""
+        executor = self._encryption_pool()
+        if executor is not None:
+            executor.submit(encrypt_many, [])
 
     async def send(
         self,
@@ -187,11 +218,9 @@ class PushSender:
         return (await self.send_many([message]))[0]
 
     async def send_many(self, messages: Sequence[PushMessage]) -> list[PushResult]:
-        """Every message's result, in order: from the pool's processes for a large batch,
-        from this event loop otherwise."""
+        """Every message's result, in order."""
         results: list[PushResult | None] = [None] * len(messages)
-        ready: list[int] = []
-        jobs: list[SendJob] = []
+        ready: list[_Prepared] = []
         now = self._clock.now()
         for index, message in enumerate(messages):
             if message.urgency not in URGENCIES:
@@ -210,24 +239,86 @@ class PushSender:
                 headers = self._build_headers(
                     target, message.ttl_seconds, message.topic, message.urgency
                 )
-            except (PayloadTooLargeError, VapidSubjectError) as exc:
+            except (PayloadTooLargeError, VapidSubjectError, ValueError) as exc:
                 results[index] = PushResult("failed", None, None, str(exc))
                 continue
-            ready.append(index)
-            jobs.append(SendJob(data, target.p256dh, target.auth, target.endpoint, headers))
-        if self._pool is not None and self._pool.takes(len(jobs)):
-            answers = await self._pool.send_many(jobs)
-        else:
-            answers = await asyncio.gather(*(self._post(job) for job in jobs))
-        for index, answer in zip(ready, answers, strict=True):
-            self._note(messages[index].target, answer)
-            results[index] = answer
+            job = EncryptionJob(data, target.p256dh, target.auth)
+            ready.append(_Prepared(index, job, target.endpoint, headers))
+        for prepared, answer in zip(ready, await self._encrypt_and_post(ready), strict=True):
+            self._note(messages[prepared.index].target, answer)
+            results[prepared.index] = answer
         missing = PushResult("failed", None, None, "not sent")
         return [result or missing for result in results]
 
-    async def _post(self, job: SendJob) -> PushResult:
-        """One message from this process."""
-        return await post_job(job, self._transport, self._clock)
+    async def _encrypt_and_post(self, ready: list[_Prepared]) -> list[PushResult]:
+        executor = self._encryption_pool() if len(ready) >= ENCRYPTION_CHUNK else None
+        if executor is None:
+            return list(await asyncio.gather(*(self._post(p, None) for p in ready)))
+        chunks = [ready[i : i + ENCRYPTION_CHUNK] for i in range(0, len(ready), ENCRYPTION_CHUNK)]
+        answered = await asyncio.gather(*(self._encrypt_chunk(c, executor) for c in chunks))
+        return [answer for chunk in answered for answer in chunk]
+
+    async def _encrypt_chunk(
+        self, chunk: list[_Prepared], executor: ProcessPoolExecutor
+    ) -> list[PushResult]:
+        loop = asyncio.get_running_loop()
+        jobs = [p.job for p in chunk]
+        try:
+            bodies: list[bytes | str | None] = list(
+                await loop.run_in_executor(executor, encrypt_many, jobs)
+            )
+        except BrokenProcessPool:  # a process died (killed): replace the pool, encrypt here
+            log.warning("an encryption process stopped; starting a new pool")
+            self._drop_pool(executor)
+            bodies = [None] * len(chunk)
+        return list(
+            await asyncio.gather(*(self._post(p, b) for p, b in zip(chunk, bodies, strict=True)))
+        )
+
+    async def _post(self, prepared: _Prepared, body: bytes | str | None) -> PushResult:
+        """Encrypt (unless ``body`` came from the pool: bytes, or an error's name) and post."""
+        if body is None:
+            try:
+                body = encrypt(prepared.job)
+            except EncryptionError as exc:
+                body = str(exc)
+        if isinstance(body, str):
+            return unprepared(body)
+        session, slots = self._session_and_slots()
+        async with slots:  # waiting here is not counted against any timeout
+            return await exchange(
+                session,
+                prepared.endpoint,
+                body,
+                prepared.headers,
+                self._clock,
+                allow_private_network=self._allow_private_network,
+            )
+
+    def _session_and_slots(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
+        if self._session is None or self._slots is None:
+            self._session = client.open_session(
+                timeout=self._timeout,
+                max_connections=self._max_concurrency,
+                allow_private_network=self._allow_private_network,
+            )
+            self._slots = asyncio.Semaphore(self._max_concurrency)
+        return self._session, self._slots
+
+    def _encryption_pool(self) -> ProcessPoolExecutor | None:
+        if self._encryption_processes < 1:
+            return None
+        if self._executor is None:
+            # spawn, not fork: the worker has threads (scheduler, database pool).
+            self._executor = ProcessPoolExecutor(
+                self._encryption_processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._executor
+
+    def _drop_pool(self, executor: ProcessPoolExecutor) -> None:
+        if self._executor is executor:
+            self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
 
     def _paused_for(self, endpoint: str, now: datetime) -> PushResult | None:
         """A retry, without a request, while the endpoint's push service asked for a pause."""
@@ -266,7 +357,12 @@ class PushSender:
         )
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        if self._session is not None:
+            session, self._session, self._slots = self._session, None, None
+            await session.close()
+        if self._executor is not None:
+            executor, self._executor = self._executor, None
+            await asyncio.to_thread(executor.shutdown)  # joins processes: off the loop
 
     def _build_headers(
         self, target: PushTarget, ttl_seconds: int, topic: str | None, urgency: str

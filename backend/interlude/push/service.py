@@ -8,21 +8,25 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from interlude.core.db import one_of
 from interlude.core.errors import Conflict, NotFound, Unprocessable
+from interlude.core.netguard import is_private_host, parse_ip_literal
 from interlude.core.security import Keyring
 from interlude.push.models import PushSubscription
-from interlude.push.netguard import is_private_host, parse_ip_literal
 from interlude.push.schemas import PushSubscriptionCreate
 from interlude.push.sender import PushResult, PushTarget, endpoint_origin
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
+_SUBSCRIPTIONS: Table = PushSubscription.__table__  # type: ignore[assignment]
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 # Labels separated by mandatory dots: no ambiguous splits, so no catastrophic backtracking.
 _HOSTNAME_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
@@ -190,6 +194,48 @@ def list_targets(*, session: Session, user_id: uuid.UUID) -> list[PushTarget]:
         PushTarget(subscription_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth)
         for row in list_subscriptions(session=session, user_id=user_id)
     ]
+
+
+def targets_for_users(
+    *, session: Session, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[PushTarget]]:
+    """Every device of every user in a batch, in one query. Core, not ORM: this runs once
+    per batch of a burst."""
+    devices = _SUBSCRIPTIONS.c
+    rows = session.execute(
+        select(devices.id, devices.user_id, devices.endpoint, devices.p256dh, devices.auth).where(
+            one_of(session, devices.user_id, list(user_ids))
+        )
+    ).all()
+    targets: dict[uuid.UUID, list[PushTarget]] = defaultdict(list)
+    for row in rows:
+        targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))
+    return targets
+
+
+def record_send_results(
+    *,
+    session: Session,
+    gone: Collection[uuid.UUID],
+    results: Sequence[tuple[uuid.UUID, PushResult]],
+    now: datetime,
+) -> None:
+    """After a batch: deletes the devices their push service reported gone (404/410) and
+    keeps every other device's last outcome, for the devices screen. One UPDATE per distinct
+    outcome (in a burst nearly every device shares "sent, 201": one statement, not N)."""
+    for subscription_id in set(gone):
+        delete_subscription_by_id(session=session, subscription_id=subscription_id)
+    table = _SUBSCRIPTIONS
+    groups: dict[tuple[str, int | None, str | None], list[uuid.UUID]] = {}
+    for sid, r in results:
+        error = None if r.outcome == "sent" else r.reason[:300]
+        groups.setdefault((r.outcome, r.http_status, error), []).append(sid)
+    for (outcome, status, error), ids in groups.items():
+        session.execute(
+            update(table)
+            .where(one_of(session, table.c.id, ids))
+            .values(last_sent_at=now, last_outcome=outcome, last_status=status, last_error=error)
+        )
 
 
 def delete_subscription_by_id(*, session: Session, subscription_id: uuid.UUID) -> bool:

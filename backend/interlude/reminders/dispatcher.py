@@ -12,19 +12,13 @@ import logging
 import os
 import socket
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
-
-from interlude.core.db import one_of
 from interlude.core.runtime import Runtime
-from interlude.push.models import PushSubscription
-from interlude.push.send_pool import SendPool, TransportOptions
+from interlude.push import service as push_service
 from interlude.push.sender import PushMessage, PushResult, PushSender, PushTarget
-from interlude.push.service import delete_subscription_by_id
 from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders import metrics, outbox
 from interlude.reminders.delivery import (
@@ -41,7 +35,6 @@ from interlude.reminders.outbox import Claimed, Outcome
 __all__ = ["NO_DEVICE_REASON", "DispatchReport", "Dispatcher", "dispatch_due", "payload_for"]
 
 log = logging.getLogger("interlude.reminders.dispatch")
-_SUBSCRIPTIONS: Table = PushSubscription.__table__  # type: ignore[assignment]
 
 
 def default_owner() -> str:
@@ -66,11 +59,11 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=30),
         max_concurrency: int = 64,
         timeout: float = 10.0,
-        send_processes: int | None = None,
+        encryption_processes: int | None = None,
         batches_in_flight: int = 3,
     ) -> None:
-        """``send_processes`` (default: ``settings.push_send_processes``) encrypt and post
-        large batches on other cores; 0 keeps everything in this process."""
+        """``encryption_processes`` (default: ``settings.push_encryption_processes``)
+        encrypt large batches on other cores; 0 keeps everything in this process."""
         self.runtime = runtime
         self.owner = owner or default_owner()
         self.batch_size = batch_size
@@ -79,21 +72,14 @@ class Dispatcher:
         self.timeout = timeout
         self.batches_in_flight = batches_in_flight
         self._sender: PushSender | None = None
-        processes = send_processes
-        if processes is None:
-            processes = runtime.settings.push_send_processes
-        self._pool = SendPool(
-            processes,
-            TransportOptions(
-                timeout=timeout,
-                max_connections=max_concurrency,
-                allow_private_network=runtime.settings.allow_private_network,
-            ),
-        )
+        if encryption_processes is None:
+            encryption_processes = runtime.settings.push_encryption_processes
+        self.encryption_processes = encryption_processes
 
     def start(self) -> None:
-        """Spawn the send processes now, so the first burst does not wait for them."""
-        self._pool.start()
+        """Start the encryption processes (if any) now, so a first burst does not wait."""
+        if self.encryption_processes:
+            self._get_sender().start()
 
     def _get_sender(self) -> PushSender:
         if self._sender is None:
@@ -108,7 +94,7 @@ class Dispatcher:
                 max_concurrency=self.max_concurrency,
                 clock=self.runtime.clock,
                 allow_private_network=self.runtime.settings.allow_private_network,
-                pool=self._pool,
+                encryption_processes=self.encryption_processes,
             )
         return self._sender
 
@@ -116,7 +102,6 @@ class Dispatcher:
         if self._sender is not None:
             await self._sender.aclose()
             self._sender = None
-        await asyncio.to_thread(self._pool.shutdown)  # joins processes: off the loop
 
     async def dispatch_due(self, *, now: datetime | None = None) -> DispatchReport:
         """Send everything due at ``now`` (default: the runtime's clock, read per batch).
@@ -187,17 +172,8 @@ class Dispatcher:
 
     def _load_targets(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, list[PushTarget]]:
         """Every device of every user in the batch, in one query."""
-        targets: dict[uuid.UUID, list[PushTarget]] = defaultdict(list)
         with self.runtime.session() as session:
-            devices = _SUBSCRIPTIONS.c  # Core, not ORM: this runs once per batch of a burst
-            rows = session.execute(
-                select(
-                    devices.id, devices.user_id, devices.endpoint, devices.p256dh, devices.auth
-                ).where(one_of(session, devices.user_id, list(user_ids)))
-            ).all()
-        for row in rows:
-            targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))
-        return targets
+            return push_service.targets_for_users(session=session, user_ids=user_ids)
 
     async def _deliver(
         self, batch: _Batch, fixed_now: datetime | None, report: DispatchReport
@@ -280,10 +256,10 @@ class Dispatcher:
         at: datetime,
     ) -> None:
         with self.runtime.session() as session:
-            if gone_ids:
-                self._delete_subscriptions(session, gone_ids)
             outbox.mark(session=session, owner=self.owner, outcomes=outcomes)
-            outbox.record_device_results(session=session, results=device_results, now=at)
+            push_service.record_send_results(
+                session=session, gone=gone_ids, results=device_results, now=at
+            )
 
     async def _keep_lease(self, ids: list[uuid.UUID]) -> None:
         """Extend the batch's lease while its pushes are in flight (slow or hanging push
@@ -298,11 +274,6 @@ class Dispatcher:
             outbox.extend_lease(
                 session=session, owner=self.owner, ids=ids, until=self._now() + self.lease
             )
-
-    @staticmethod
-    def _delete_subscriptions(session: Any, ids: list[uuid.UUID]) -> None:
-        for sid in set(ids):
-            delete_subscription_by_id(session=session, subscription_id=sid)
 
     def next_wake(self) -> datetime | None:
         with self.runtime.session() as session:

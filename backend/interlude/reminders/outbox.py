@@ -18,9 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from interlude.core.db import is_postgres, one_of
-from interlude.push.models import PushSubscription
-from interlude.push.sender import PushResult
+from interlude.core.db import is_postgres
 from interlude.reminders.models import EXPIRED, PLANNED, SENDING, SENT, Reminder
 
 EXPIRED_REASON = "Not delivered before it expired: the next session had started."
@@ -259,23 +257,3 @@ def next_wake(*, session: Session) -> datetime | None:
     leased = session.scalar(select(func.min(Reminder.lease_until)).where(Reminder.state == SENDING))
     candidates = [t for t in (planned, leased) if t is not None]
     return min(candidates) if candidates else None
-
-
-def record_device_results(
-    *, session: Session, results: Sequence[tuple[uuid.UUID, PushResult]], now: datetime
-) -> None:
-    """Each device's last outcome, for the devices screen: one UPDATE per distinct outcome
-    (in a burst nearly every device shares "sent, 201", so one statement, not N)."""
-    if not results:
-        return
-    table: Table = PushSubscription.__table__  # type: ignore[assignment]
-    groups: dict[tuple[str, int | None, str | None], list[uuid.UUID]] = {}
-    for sid, r in results:
-        error = None if r.outcome == "sent" else r.reason[:300]
-        groups.setdefault((r.outcome, r.http_status, error), []).append(sid)
-    for (outcome, status, error), ids in groups.items():
-        session.execute(
-            update(table)
-            .where(one_of(session, table.c.id, ids))
-            .values(last_sent_at=now, last_outcome=outcome, last_status=status, last_error=error)
-        )
