@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from interlude.app import create_app
 from interlude.calendars import fetch
+from interlude.core import netguard
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
 
@@ -41,18 +44,29 @@ REFUSED_LITERALS = [
 
 @pytest.mark.parametrize("url", REFUSED_LITERALS)
 def test_private_literals_are_refused_before_any_connection(url: str) -> None:
-    with pytest.raises(fetch.BlockedAddress) as info:
+    with pytest.raises(fetch.FetchError) as info:
         fetch.fetch_feed(url, allow_private_network=False)
     assert "private or local network" in info.value.message
+    assert isinstance(info.value.__cause__, netguard.BlockedAddressError)
 
 
-def test_names_that_resolve_to_loopback_are_refused_at_connect(feeds: FeedServer) -> None:
+def test_names_that_resolve_to_loopback_are_refused_at_connect(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        return real("127.0.0.1" if host == "feed.evil.example" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     port = feeds.httpd.server_address[1]
     feeds.fixture("overrides.ics")
-    with pytest.raises(fetch.BlockedAddress):
-        fetch.fetch_feed(
-            f"http://localhost:{port}/overrides.ics", allow_private_network=False, allow_http=True
-        )
+    for host in ("localhost", "feed.evil.example"):
+        with pytest.raises(fetch.FetchError) as info:
+            fetch.fetch_feed(
+                f"http://{host}:{port}/overrides.ics", allow_private_network=False, allow_http=True
+            )
+        assert isinstance(info.value.__cause__, netguard.BlockedAddressError)
     assert feeds.httpd.routes["/overrides.ics"].hits == 0
 
 
@@ -70,18 +84,18 @@ def test_plain_http_is_refused_unless_private_networks_are_allowed() -> None:
 
 def test_public_addresses_pass_the_check() -> None:
     for address in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"):
-        assert fetch.is_public_address(ipaddress.ip_address(address))
+        assert netguard.is_public_address(ipaddress.ip_address(address))
 
 
 def test_every_redirect_hop_is_checked(feeds: FeedServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """The first hop is a "public" server (127.0.0.1 treated as public for this test only);
     redirects from it to private addresses are refused, by literal and by resolution."""
-    real = fetch.is_public_address
+    real = netguard.is_public_address
 
     def only_first_hop_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         return str(ip) == "127.0.0.1" or real(ip)
 
-    monkeypatch.setattr(fetch, "is_public_address", only_first_hop_public)
+    monkeypatch.setattr(netguard, "is_public_address", only_first_hop_public)
     port = feeds.httpd.server_address[1]
     target = feeds.fixture("overrides.ics")
     assert fetch.fetch_feed(target, allow_private_network=False, allow_http=True).body
@@ -92,8 +106,9 @@ def test_every_redirect_hop_is_checked(feeds: FeedServer, monkeypatch: pytest.Mo
         f"http://2130706434:{port}/overrides.ics",
     ):
         url = feeds.add("/bounce", Route(redirect_to=location))
-        with pytest.raises(fetch.BlockedAddress):
+        with pytest.raises(fetch.FetchError) as info:
             fetch.fetch_feed(url, allow_private_network=False, allow_http=True)
+        assert isinstance(info.value.__cause__, netguard.BlockedAddressError)
     assert feeds.httpd.routes["/overrides.ics"].hits == 1
 
 
@@ -113,7 +128,7 @@ def test_the_api_refuses_private_feeds(
     for url, status in (
         (f"https://2130706433:{port}/overrides.ics", 400),
         (f"http://127.0.0.1:{port}/overrides.ics", 400),
-        (f"https://localhost:{port}/overrides.ics", 422),
+        (f"https://localhost:{port}/overrides.ics", 400),  # refused by name, before a look-up
     ):
         response = strict_client.post(
             "/api/v1/calendars", json={"kind": "ics_url", "url": url}, headers=auth

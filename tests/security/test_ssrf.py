@@ -254,12 +254,11 @@ def _guard_trusting_127_0_0_1(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The CalDAV guard with 127.0.0.1 counted as public (it stands for a public server that
     redirects); every other private address stays refused."""
     from interlude.calendars import caldav_guard
-    from interlude.core.netguard import is_public_address
+    from interlude.core import netguard
 
+    real = netguard.is_public_address
     monkeypatch.setattr(
-        caldav_guard,
-        "is_public_address",
-        lambda ip: str(ip) == "127.0.0.1" or is_public_address(ip),
+        netguard, "is_public_address", lambda ip: str(ip) == "127.0.0.1" or real(ip)
     )
     return caldav_guard
 

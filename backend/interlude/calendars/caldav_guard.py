@@ -15,7 +15,6 @@ allowed: elsewhere a hop from https down to http would carry the calendar's cont
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,16 +22,9 @@ from urllib.parse import urlsplit
 import niquests
 from niquests.packages.urllib3.contrib.resolver.system import SystemResolver
 
-from interlude.core.netguard import is_public_address
+from interlude.core.netguard import BlockedAddressError, check_resolved
 
 MAX_REDIRECTS = 5
-
-
-def blocked_message(host: str) -> str:
-    return (
-        f"The CalDAV host {host[:80]} points to a private or local network address, "
-        "which Interlude does not connect to."
-    )
 
 
 def insecure_redirect_message(host: str) -> str:
@@ -40,10 +32,6 @@ def insecure_redirect_message(host: str) -> str:
         f"The CalDAV server redirected to a plain http:// address on {host[:80]}; Interlude "
         "only follows https:// so your calendar is never sent unencrypted."
     )
-
-
-class BlockedAddressError(OSError):
-    """A CalDAV connection would have reached a private or local network address."""
 
 
 class GuardedResolver(SystemResolver):
@@ -70,15 +58,17 @@ class GuardedResolver(SystemResolver):
     ) -> list[Any]:
         name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
         records: list[Any] = super().getaddrinfo(host, port, family, type, proto, flags)
-        if self.allow_private_network:
-            return records
-        for record in records:
-            address = ipaddress.ip_address(str(record[4][0]).split("%", 1)[0])
-            if not is_public_address(address):
-                if self.blocked_host is None:
-                    self.blocked_host = name
-                    self.refusal = self.refusal or blocked_message(name)
-                raise BlockedAddressError(blocked_message(name))
+        try:
+            check_resolved(
+                name,
+                (str(record[4][0]) for record in records),
+                allow_private_network=self.allow_private_network,
+            )
+        except BlockedAddressError as exc:
+            if self.blocked_host is None:
+                self.blocked_host = name
+                self.refusal = self.refusal or exc.message
+            raise
         return records
 
 

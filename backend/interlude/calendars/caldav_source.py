@@ -20,9 +20,9 @@ import caldav
 from caldav.elements import dav
 from caldav.lib import error as caldav_error
 
-from interlude.calendars.caldav_guard import GuardedResolver, blocked_message, guarded_session
+from interlude.calendars.caldav_guard import GuardedResolver, guarded_session
 from interlude.calendars.fetch import FetchError, normalize_feed_url
-from interlude.core.netguard import is_public_address
+from interlude.core.netguard import BlockedAddressError, check_resolved
 
 log = logging.getLogger("interlude.calendars")
 
@@ -69,15 +69,14 @@ def _check_url(url: str, *, allow_private_network: bool) -> str:
         raise CaldavError(exc.message.replace("calendar address", "CalDAV address")) from None
     host = urlsplit(url).hostname or ""
     if not allow_private_network:
-        import ipaddress
-
         try:
             infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
         except OSError:
             raise CaldavError(f"The CalDAV host {host[:80]} could not be found.") from None
-        for info in infos:
-            if not is_public_address(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])):
-                raise CaldavError(blocked_message(host))
+        try:
+            check_resolved(host, (str(i[4][0]) for i in infos), allow_private_network=False)
+        except BlockedAddressError as exc:
+            raise CaldavError(exc.message) from None
     return url
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import ipaddress
 import logging
 import socket
 import ssl
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpcore
 import httpx
 
-from interlude.core.netguard import is_public_address, parse_ip_literal
+from interlude.core.netguard import BlockedAddressError, check_host, check_resolved
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -38,10 +37,6 @@ class FetchError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class BlockedAddress(FetchError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -88,18 +83,11 @@ def normalize_feed_url(
         raise FetchError("The calendar address must start with https:// or webcal://.")
     if not parts.hostname:
         raise FetchError("The calendar address has no host name.")
-    if not allow_private_network:
-        literal = parse_ip_literal(parts.hostname)
-        if literal is not None and not is_public_address(literal):
-            raise BlockedAddress(_blocked_message(parts.hostname))
+    try:
+        check_host(parts.hostname, allow_private_network=allow_private_network)
+    except BlockedAddressError as exc:
+        raise FetchError(exc.message) from exc
     return urlunsplit(parts)
-
-
-def _blocked_message(host: str) -> str:
-    return (
-        f"The calendar host {host[:80]} points to a private or local network address, "
-        "which Interlude does not fetch from."
-    )
 
 
 def mask_url(url: str) -> str:
@@ -149,12 +137,8 @@ class GuardedBackend(httpcore.NetworkBackend):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"could not resolve {host}") from exc
-        addresses = []
-        for info in infos:
-            ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-            if not self.allow_private_network and not is_public_address(ip):
-                raise BlockedAddress(_blocked_message(host))
-            addresses.append(str(ip))
+        addresses = [str(info[4][0]).split("%", 1)[0] for info in infos]
+        check_resolved(host, addresses, allow_private_network=self.allow_private_network)
         last_error: Exception | None = None
         for address in dict.fromkeys(addresses):
             try:
@@ -171,7 +155,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         timeout: float | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        raise BlockedAddress("Unix sockets are not calendar feeds.")
+        raise FetchError("Unix sockets are not calendar feeds.")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -238,6 +222,8 @@ def fetch_feed(
         )
     except FetchError:
         raise
+    except BlockedAddressError as exc:  # the guard, at a connection (a redirect hop's too)
+        raise FetchError(exc.message) from exc
     except httpx.TimeoutException as exc:
         raise FetchError("The calendar server did not answer in time; will retry.") from exc
     except httpx.TooManyRedirects as exc:  # pragma: no cover - redirects are followed by hand
