@@ -577,3 +577,104 @@ def test_a_429_pauses_only_its_own_push_resource(push_service, identity, clock):
 
     limited_result, other_result = asyncio.run(run())
     assert limited_result.outcome == "retry" and other_result.outcome == "sent"
+
+
+# --- the HTTP side: one aiohttp session ------------------------------------------------
+
+
+def _send_each(
+    identity: VapidIdentity, clock: FrozenClock, targets: list[PushTarget]
+) -> list[PushResult]:
+    """One sender (one session) sends to each target in turn."""
+
+    async def run() -> list[PushResult]:
+        sender = _sender(identity, clock)
+        try:
+            return [
+                await sender.send(target, PAYLOAD, ttl_seconds=60, topic=None) for target in targets
+            ]
+        finally:
+            await sender.aclose()
+
+    return asyncio.run(run())
+
+
+def test_sends_in_turn_reuse_one_kept_alive_connection(push_service, identity, clock):
+    devices = [push_service.subscribe() for _ in range(5)]
+    results = _send_each(identity, clock, [target_for(d) for d in devices])
+    assert {r.outcome for r in results} == {"sent"}
+    assert len({a.peer for a in push_service.attempts()}) == 1
+
+
+def test_redirects_are_not_followed(push_service, identity, clock):
+    device, elsewhere = push_service.subscribe(), push_service.subscribe()
+    for status in (301, 307, 308):
+        push_service.respond(device, status, headers={"location": elsewhere.endpoint})
+        [result] = _send_each(identity, clock, [target_for(device)])
+        assert (result.outcome, result.http_status) == ("failed", status)
+    assert len(push_service.attempts(device)) == 3
+    assert push_service.attempts(elsewhere) == []
+
+
+def test_proxy_variables_are_ignored(push_service, identity, clock, monkeypatch):
+    """A proxy would be what the SSRF guard checks, not the push service."""
+    with socket.socket() as proxy:
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen(1)
+        address = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+            monkeypatch.setenv(name, address)
+        device = push_service.subscribe()
+        assert send(identity, clock, target_for(device)).outcome == "sent"
+        proxy.settimeout(0.05)
+        with pytest.raises(TimeoutError):
+            proxy.accept()  # nothing connected to the proxy
+
+
+class _ClosingServer:
+    """Reads each request, then closes the connection without a word; counts requests."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.requests = 0
+        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}/push/closing"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                if data:
+                    self.requests += 1
+
+    def close(self) -> None:
+        self.sock.close()
+        self._thread.join(timeout=5)
+
+
+def test_a_connection_closed_before_the_answer_is_a_retry_and_never_sent_twice(
+    push_service, identity, clock
+):
+    device = push_service.subscribe()
+    server = _ClosingServer()
+    try:
+        target = PushTarget(uuid.uuid4(), server.endpoint, device.p256dh, device.auth)
+        result = send(identity, clock, target)
+    finally:
+        server.close()
+    assert (result.outcome, result.http_status) == ("retry", None)
+    assert "connection failed" in result.reason
+    assert server.requests == 1  # the outbox retries it later; the client did not repeat it

@@ -98,6 +98,7 @@ class PushAttempt:
     reason: str
     headers: dict[str, str]
     received_at: datetime
+    peer: str = ""  # the sender's address and port: one per connection it opened
 
 
 @dataclass
@@ -270,11 +271,14 @@ class LocalPushService:
         retry_after: str | None = None,
         times: int | None = None,
         body: bytes = b"",
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Answer ``status`` (e.g. 410, 429, 500) instead of delivering, ``times`` times or
         until changed; ``retry_after`` sets the Retry-After header (seconds or HTTP date),
-        ``body`` the response body."""
-        headers = {"retry-after": retry_after} if retry_after is not None else {}
+        ``body`` the response body, ``headers`` any other (e.g. a redirect's location)."""
+        headers = dict(headers or {})
+        if retry_after is not None:
+            headers["retry-after"] = retry_after
         with self._lock:
             self._behaviours[sub.id] = Behaviour(
                 status=status, headers=headers, body=body, remaining=times
@@ -344,8 +348,9 @@ class LocalPushService:
             if not message.get("more_body"):
                 break
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        client = scope.get("client") or ("", 0)
         status, extra, answer = await self._handle(
-            scope["method"], scope["path"], headers, body, receive
+            scope["method"], scope["path"], headers, body, receive, f"{client[0]}:{client[1]}"
         )
         response_headers = [(b"content-length", str(len(answer)).encode())]
         response_headers += [(k.encode(), v.encode()) for k, v in extra.items()]
@@ -353,7 +358,13 @@ class LocalPushService:
         await send({"type": "http.response.body", "body": answer})
 
     async def _handle(
-        self, method: str, path: str, headers: dict[str, str], body: bytes, receive: Receive
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        receive: Receive,
+        peer: str,
     ) -> tuple[int, dict[str, str], bytes]:
         sub_id = path.removeprefix("/push/") if path.startswith("/push/") else ""
         now = self.clock.now()
@@ -367,18 +378,18 @@ class LocalPushService:
             claims, key = self._check_vapid(headers.get("authorization", ""), sub, now)
             behaviour = self._take_behaviour(sub_id)
             if behaviour is not None and behaviour.hang:
-                self._record_attempt(sub_id, 0, "hung", headers, now)
+                self._record_attempt(sub_id, 0, "hung", headers, now, peer)
                 await self._hang(receive)
                 return 504, {}, b""
             if behaviour is not None and behaviour.status is not None:
-                self._record_attempt(sub_id, behaviour.status, "told to", headers, now)
+                self._record_attempt(sub_id, behaviour.status, "told to", headers, now, peer)
                 return behaviour.status, dict(behaviour.headers), behaviour.body
             push = self._accept(sub, headers, body, claims, key, now)
         except _Reject as rejection:
-            self._record_attempt(sub_id, rejection.status, rejection.reason, headers, now)
+            self._record_attempt(sub_id, rejection.status, rejection.reason, headers, now, peer)
             return rejection.status, {}, rejection.reason.encode()
         with self._lock:
-            self._attempts.append(PushAttempt(sub_id, 201, "delivered", headers, now))
+            self._attempts.append(PushAttempt(sub_id, 201, "delivered", headers, now, peer))
             self._received.append(push)
             self._lock.notify_all()
         return 201, {"location": f"{self.origin}/message/{secrets.token_urlsafe(8)}"}, b""
@@ -406,10 +417,16 @@ class LocalPushService:
             return behaviour
 
     def _record_attempt(
-        self, sub_id: str, status: int, reason: str, headers: dict[str, str], now: datetime
+        self,
+        sub_id: str,
+        status: int,
+        reason: str,
+        headers: dict[str, str],
+        now: datetime,
+        peer: str,
     ) -> None:
         with self._lock:
-            self._attempts.append(PushAttempt(sub_id, status, reason, headers, now))
+            self._attempts.append(PushAttempt(sub_id, status, reason, headers, now, peer))
             self._lock.notify_all()
 
     def _check_vapid(
