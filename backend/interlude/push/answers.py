@@ -2,22 +2,16 @@
 
 Every outcome is a ``PushResult`` the caller acts on (``gone`` -> delete the subscription,
 ``retry`` -> try again later, honouring ``retry_after_seconds``, ``failed`` -> give up with
-``reason``). Nothing here logs: ``PushSender`` logs, once.
+``reason``). Nothing here logs: ``PushSender`` logs, once. The HTTP exchange that gets an
+answer is ``client.exchange``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Literal
-
-import aiohttp
-
-from interlude.core.clock import Clock
-from interlude.core.netguard import BlockedAddressError
-from interlude.push import client
 
 Outcome = Literal["sent", "gone", "retry", "failed"]
 _REASON_MAX = 200
@@ -89,43 +83,5 @@ def unprepared(error_name: str) -> PushResult:
     )
 
 
-def _transport_failure(what: str, exc: Exception) -> PushResult:
+def transport_failure(what: str, exc: BaseException) -> PushResult:
     return PushResult("retry", None, None, f"push service {what} ({type(exc).__name__})")
-
-
-def _blocked(exc: BaseException) -> BlockedAddressError | None:
-    """The guard's refusal, also when aiohttp wrapped it (a resolver's error arrives as a
-    ``ClientConnectorDNSError``)."""
-    while exc is not None:
-        if isinstance(exc, BlockedAddressError):
-            return exc
-        exc = getattr(exc, "os_error", None) or exc.__cause__  # type: ignore[assignment]
-    return None
-
-
-async def exchange(
-    session: aiohttp.ClientSession,
-    endpoint: str,
-    body: bytes,
-    headers: Mapping[str, str],
-    clock: Clock,
-    *,
-    allow_private_network: bool,
-) -> PushResult:
-    """POST one encrypted message; never raises for the push service's (or network's) doing."""
-    try:
-        status, retry_after, excerpt = await client.post(
-            session, endpoint, body, headers, allow_private_network=allow_private_network
-        )
-    except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
-        return _transport_failure("timed out", exc)
-    except aiohttp.ClientConnectorCertificateError as exc:
-        return _transport_failure("TLS certificate not trusted", exc)
-    except (OSError, aiohttp.ClientError) as exc:  # refused, reset, name not found, TLS ...
-        blocked = _blocked(exc)
-        if blocked is not None:
-            return PushResult("failed", None, None, blocked.message)
-        return _transport_failure("connection failed", exc)
-    except ValueError as exc:  # the endpoint or a header cannot be written as a request
-        return PushResult("failed", None, None, f"invalid push request ({type(exc).__name__})")
-    return classify_response(status, retry_after, excerpt, clock.now())

@@ -13,6 +13,9 @@ keep-alive connections, the DNS cache and the timeouts are aiohttp's. Per post:
 Unless private networks are allowed, ``GuardedResolver`` applies ``core.netguard`` to every
 address a name resolves to, and ``post`` refuses local names and private IP literals before
 connecting (aiohttp connects to a literal without resolving it).
+
+Imported only where pushes are sent (``PushSender`` opens its session), so an API process
+that never sends does not load aiohttp.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from interlude.core.netguard import check_host, check_resolved
+from interlude.core.clock import Clock
+from interlude.core.netguard import BlockedAddressError, check_host, check_resolved
+from interlude.push.answers import PushResult, classify_response, transport_failure
 
-__all__ = ["EXCERPT_BYTES", "GuardedResolver", "open_session", "post"]
+__all__ = ["EXCERPT_BYTES", "GuardedResolver", "exchange", "open_session", "post"]
 
 EXCERPT_BYTES = 2048
 # A name's (checked) addresses are reused this long.
@@ -93,3 +98,41 @@ async def post(
     ) as response:
         excerpt = await response.content.read(EXCERPT_BYTES)
         return response.status, response.headers.get("Retry-After"), excerpt
+
+
+def _blocked(exc: BaseException | None) -> BlockedAddressError | None:
+    """The guard's refusal, also when aiohttp wrapped it (a resolver's error arrives as a
+    ``ClientConnectorDNSError``)."""
+    while exc is not None:
+        if isinstance(exc, BlockedAddressError):
+            return exc
+        exc = getattr(exc, "os_error", None) or exc.__cause__
+    return None
+
+
+async def exchange(
+    session: aiohttp.ClientSession,
+    endpoint: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    clock: Clock,
+    *,
+    allow_private_network: bool,
+) -> PushResult:
+    """POST one encrypted message; never raises for the push service's (or network's) doing."""
+    try:
+        status, retry_after, excerpt = await post(
+            session, endpoint, body, headers, allow_private_network=allow_private_network
+        )
+    except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors too
+        return transport_failure("timed out", exc)
+    except aiohttp.ClientConnectorCertificateError as exc:
+        return transport_failure("TLS certificate not trusted", exc)
+    except (OSError, aiohttp.ClientError) as exc:  # refused, reset, name not found, TLS ...
+        blocked = _blocked(exc)
+        if blocked is not None:
+            return PushResult("failed", None, None, blocked.message)
+        return transport_failure("connection failed", exc)
+    except ValueError as exc:  # the endpoint or a header cannot be written as a request
+        return PushResult("failed", None, None, f"invalid push request ({type(exc).__name__})")
+    return classify_response(status, retry_after, excerpt, clock.now())

@@ -31,14 +31,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from interlude.core.clock import Clock
-from interlude.push import client
-from interlude.push.answers import PushResult, exchange, unprepared
+from interlude.push.answers import PushResult, unprepared
 from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt, encrypt_many
 from interlude.push.vapid import (
     VapidHeaderCache,
@@ -46,6 +43,9 @@ from interlude.push.vapid import (
     VapidSubjectError,
     b64url,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger("interlude.push")
 
@@ -284,9 +284,11 @@ class PushSender:
                 body = str(exc)
         if isinstance(body, str):
             return unprepared(body)
+        from interlude.push import client  # here, not at the top: see _session_and_slots
+
         session, slots = self._session_and_slots()
         async with slots:  # waiting here is not counted against any timeout
-            return await exchange(
+            return await client.exchange(
                 session,
                 prepared.endpoint,
                 body,
@@ -297,6 +299,9 @@ class PushSender:
 
     def _session_and_slots(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
         if self._session is None or self._slots is None:
+            # aiohttp is imported where pushes are sent: an API process never loads it.
+            from interlude.push import client
+
             self._session = client.open_session(
                 timeout=self._timeout,
                 max_connections=self._max_concurrency,
