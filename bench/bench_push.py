@@ -7,12 +7,10 @@
    encoding, aes128gcm encryption (http_ece: one ephemeral ECDH + HKDF + AES-GCM)
    and the VAPID header (cached per origin, as in production). Signing a fresh JWT per
    message is measured too, to show what the cache saves.
-2. Sends/s: ``PushSender`` posting to ``LocalPushService`` running in a *separate process*
-   (so the receiver does not share the sender's GIL), over loopback, ``max_concurrency``
-   requests in flight.
-3. The HTTP client alone, in the same run: CPU per POST of one encrypted message through
-   ``PushTransport`` (interlude/push/transport.py), aiohttp and httpx, each with pooled
-   keep-alive connections and the same concurrency, interleaved twice.
+2. Sends/s: ``PushSender`` (one aiohttp session) posting to ``LocalPushService`` running in
+   a *separate process* (so the receiver does not share the sender's GIL), over loopback,
+   ``max_concurrency`` requests in flight; its CPU per message beside the encryption-only
+   cost shows what the HTTP exchange (aiohttp) and asyncio add.
 
 It replaces the "## Web Push" section of docs/benchmarks.md with the figures (``make bench``
 runs it with the defaults); ``--print-only`` leaves the file alone.
@@ -151,81 +149,6 @@ async def _burst(
     return elapsed, latencies, outcomes
 
 
-async def _client_cpu_us(
-    client: str, targets: list[PushTarget], messages: int, concurrency: int
-) -> float:
-    """Process CPU per POST of the same encrypted body, with valid VAPID headers."""
-    import aiohttp
-    import httpx
-
-    from interlude.push.sender import endpoint_origin
-    from interlude.push.transport import PushTransport
-
-    cache = VapidHeaderCache(
-        identity=VapidIdentity.generate(), subject=SUBJECT, clock=SystemClock()
-    )
-    body = encrypt(EncryptionJob(encode_payload(PAYLOAD), targets[0].p256dh, targets[0].auth))
-    headers = {
-        "Authorization": cache.header_for(endpoint_origin(targets[0].endpoint)),
-        "TTL": "600",
-        "Urgency": "high",
-        "Content-Encoding": "aes128gcm",
-        "Content-Type": "application/octet-stream",
-    }
-    endpoints = [t.endpoint for t in targets]
-    slots = asyncio.Semaphore(concurrency)
-    if client == "PushTransport":
-        transport = PushTransport(
-            timeout=10, max_connections=concurrency, allow_private_network=True
-        )
-
-        async def post(url: str) -> int:
-            return (await transport.post(url, body, headers))[0]
-
-        close: Any = transport.aclose
-    elif client == "aiohttp":
-        session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=concurrency, limit_per_host=0)
-        )
-
-        async def post(url: str) -> int:
-            async with slots, session.post(url, data=body, headers=headers) as response:
-                await response.content.read(2048)
-                return response.status
-
-        close = session.close
-    else:
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        http = httpx.AsyncClient(limits=limits)
-
-        async def post(url: str) -> int:
-            async with slots:
-                return (await http.post(url, content=body, headers=headers)).status_code
-
-        close = http.aclose
-    await asyncio.gather(*(post(endpoints[i % len(endpoints)]) for i in range(concurrency)))
-    cpu_start = time.process_time()
-    statuses = await asyncio.gather(*(post(endpoints[i % len(endpoints)]) for i in range(messages)))
-    cpu = time.process_time() - cpu_start
-    await close()
-    if set(statuses) != {201}:
-        raise RuntimeError(f"{client}: unexpected answers {sorted(set(statuses))}")
-    return cpu / messages * 1e6
-
-
-CLIENTS = ("PushTransport", "aiohttp", "httpx")
-
-
-def client_costs(targets: list[PushTarget], messages: int, concurrency: int) -> dict[str, float]:
-    """The median of two interleaved rounds per client (this machine's speed drifts)."""
-    samples: dict[str, list[float]] = {name: [] for name in CLIENTS}
-    for _ in range(2):
-        for name in CLIENTS:
-            count = messages if name != "httpx" else messages // 5  # httpx is slow to wait for
-            samples[name].append(asyncio.run(_client_cpu_us(name, targets, count, concurrency)))
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
 def sends_per_second(messages: int, devices: int, concurrency: int) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     parent, child = ctx.Pipe()
@@ -244,7 +167,6 @@ def sends_per_second(messages: int, devices: int, concurrency: int) -> dict[str,
         receiver_cpu = parent.recv() - receiver_cpu_start
         parent.send("count")
         delivered, attempts, decrypted, sampled = parent.recv()
-        clients = client_costs(targets, messages, concurrency)
         parent.send("stop")
     finally:
         proc.join(timeout=15)
@@ -266,8 +188,7 @@ def sends_per_second(messages: int, devices: int, concurrency: int) -> dict[str,
         "attempts_total": attempts,
         "decrypted_sample": f"{decrypted}/{sampled}",
         "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
-        "clients": clients,
+        "p99_ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
     }
 
 
@@ -318,24 +239,14 @@ def render(enc: dict[str, float], burst: dict[str, Any]) -> str:
             f"Of the sender's {burst['sender_cpu_us']} µs of CPU per message, "
             f"{enc['encrypt_and_cached_header_us']:.0f} µs are encryption (a fresh ephemeral "
             "ECDH per message, required by RFC 8291) and the rest is the HTTP exchange "
-            "(`PushTransport`) and asyncio scheduling: on one core of its own the sender would "
+            "(aiohttp, one pooled session) and asyncio scheduling: on one core of its own the "
+            "sender would "
             f"do {1e6 / burst['sender_cpu_us']:.0f} sends/s, "
             f"{enc['encrypt_and_cached_header_us'] / burst['sender_cpu_us'] * 100:.0f} % of "
             "the encryption-only limit. The wall-clock rate above is lower because sender, "
             "receiver (a Python HTTP server) and everything else on the machine share 2 cores. "
             "The VAPID signature is paid once per push-service origin per 11 h thanks to the "
             "header cache.",
-            "",
-            "The HTTP client alone, in the same run (CPU of the sending process per POST of "
-            f"one encrypted message, {burst['concurrency']} pooled keep-alive connections, "
-            "the median of two interleaved rounds; httpx with a fifth of the messages):",
-            "",
-            "| client | CPU per POST | against `PushTransport` |",
-            "|---|---:|---:|",
-            *(
-                f"| {name} | {cost:.0f} µs | {cost / burst['clients']['PushTransport']:.1f} x |"
-                for name, cost in burst["clients"].items()
-            ),
             "",
         ]
     )

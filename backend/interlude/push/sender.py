@@ -200,7 +200,10 @@ class PushSender:
         return self._headers
 
     def start(self) -> None:
-        """Start the encryption processes now (if any), so a first burst does not wait."""
+        """Load the HTTP client and start the encryption processes (if any) now, so the
+        first reminder does not wait for them (importing aiohttp alone takes 0.1-0.5 s)."""
+        from interlude.push import client  # noqa: F401
+
         executor = self._encryption_pool()
         if executor is not None:
             executor.submit(encrypt_many, [])

@@ -77,9 +77,9 @@ class Dispatcher:
         self.encryption_processes = encryption_processes
 
     def start(self) -> None:
-        """Start the encryption processes (if any) now, so a first burst does not wait."""
-        if self.encryption_processes:
-            self._get_sender().start()
+        """Ready the sender now (its HTTP client, encryption processes if any), so the
+        first reminder does not wait for them."""
+        self._get_sender().start()
 
     def _get_sender(self) -> PushSender:
         if self._sender is None:
