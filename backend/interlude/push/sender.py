@@ -40,7 +40,6 @@ from interlude.push.encryption import EncryptionError, EncryptionJob, encrypt, e
 from interlude.push.vapid import (
     VapidHeaderCache,
     VapidIdentity,
-    VapidSubjectError,
     b64url,
 )
 
@@ -242,7 +241,7 @@ class PushSender:
                 headers = self._build_headers(
                     target, message.ttl_seconds, message.topic, message.urgency
                 )
-            except (PayloadTooLargeError, VapidSubjectError, ValueError) as exc:
+            except ValueError as exc:  # too large, a bad VAPID subject, not an http(s) URL
                 results[index] = PushResult("failed", None, None, str(exc))
                 continue
             job = EncryptionJob(data, target.p256dh, target.auth)
