@@ -110,10 +110,29 @@ def _ping_if_idle(engine: Engine) -> Any:
     return checkout
 
 
+# Requests that hold a database session at once (``SessionDep``'s ``max_concurrency`` in
+# core/deps.py), and the pool sized to them. A request takes its connection in one
+# worker-thread hop and gives it back in a later one, so with more sessions than connections
+# every thread could wait for a connection that only a thread can return (the stall
+# tests/load/test_concurrency.py reproduces). With fewer sessions than connections a
+# connection is always free or about to be: the pool's steady size serves every session (no
+# connection opened per request), and the overflow is slack for what holds one outside a
+# session (/readyz, a second short session inside a request, the embedded worker).
+# docs/scaling.md, "Threads, sessions and connections".
+REQUEST_SESSIONS = 20
+POOL_SIZE = REQUEST_SESSIONS
+POOL_OVERFLOW = 10
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    if kwargs["pool_size"] + kwargs["max_overflow"] <= REQUEST_SESSIONS:
+        raise ValueError(
+            f"the pool needs more than {REQUEST_SESSIONS} connections (core/deps.py's "
+            "request-session limit), or requests can wait on each other for ever"
+        )
     if url.startswith("sqlite"):
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 10)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
         )
@@ -121,8 +140,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         event.listen(engine, "checkin", _note_checkin)

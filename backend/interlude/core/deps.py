@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from interlude.core.clock import Clock
+from interlude.core.db import REQUEST_SESSIONS
 from interlude.core.runtime import Runtime
 from interlude.core.security import Keyring, Passwords
 from interlude.core.settings import Settings
@@ -55,7 +56,13 @@ async def get_settings_dep(runtime: RuntimeDep) -> Settings:
 
 # scope="function": commit before the response is sent, so a client that gets 201 can rely on
 # the row being there (with the default "request" scope the commit runs after sending).
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# max_concurrency: fewer requests hold a session than the pool has connections; the rest wait
+# on the event loop, holding no thread and no connection (core/db.py, REQUEST_SESSIONS). The
+# body is read before dependencies are solved, so a client that never sends its body holds
+# no place here.
+SessionDep = Annotated[
+    Session, Depends(get_session, scope="function", max_concurrency=REQUEST_SESSIONS)
+]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
