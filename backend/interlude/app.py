@@ -12,14 +12,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from interlude import web
-from interlude.accounts.hot_reads import HotReads
 from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
-from interlude.calendars import router as calendars_routes
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
-from interlude.core.admission import AdmissionLimit, pool_size
-from interlude.core.async_reads import AsyncReadPool
 from interlude.core.errors import (
     COMMON_ERROR_RESPONSES,
     error_body,
@@ -30,7 +26,6 @@ from interlude.core.runtime import Runtime
 from interlude.core.settings import get_settings
 from interlude.planner.router import router as planner_router
 from interlude.push.router import router as push_router
-from interlude.reminders import router as reminders_routes
 from interlude.reminders.router import router as reminders_router
 from interlude.wellbeing.router import router as wellbeing_router
 
@@ -61,10 +56,6 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if runtime.engine.dialect.name == "postgresql":
-            app.state.async_reads = AsyncReadPool(
-                runtime.engine.url, runtime.engine.dialect, size=pool_size(runtime.engine)
-            )
         worker = None
         if embedded_worker:
             from interlude.worker import Worker
@@ -76,9 +67,6 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         finally:
             if worker is not None:
                 worker.shutdown()
-            reads, app.state.async_reads = app.state.async_reads, None
-            if reads is not None:
-                await reads.close()
 
     app = FastAPI(
         title="Interlude",
@@ -92,10 +80,6 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
-    # Set while the app runs on PostgreSQL (lifespan); None: reads go to a worker thread.
-    app.state.async_reads = None
-    # Innermost of our middleware: the Today view's two lists, answered before routing.
-    app.add_middleware(HotReads, reads=(calendars_routes.HOT_READ, reminders_routes.HOT_READ))
     install_error_handlers(app)
     for router in API_ROUTERS:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)
@@ -119,5 +103,4 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         return JSONResponse({"status": "ok"})
 
     web.install(app, runtime.settings)
-    app.add_middleware(AdmissionLimit, limit=pool_size(runtime.engine))
     return app

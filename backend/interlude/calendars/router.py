@@ -6,12 +6,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from interlude.accounts.auth import CurrentUser
-from interlude.accounts.hot_reads import HotRead
-from interlude.accounts.reads import SessionToken, request_runtime, signed_in_read
-from interlude.calendars import manage, read_models, service
+from interlude.calendars import manage, service
 from interlude.calendars.fetch import MAX_BYTES
 from interlude.calendars.schemas import (
     AppointmentRead,
@@ -188,46 +186,21 @@ def sync_calendar(
     return result.as_json()
 
 
-def appointment_window(start: datetime, end: datetime, _now: datetime) -> dict[str, datetime]:
-    """The list's [start, end), with the checks both read paths make."""
+@router.get("/appointments", response_model=list[AppointmentRead], responses=_ERRORS)
+def list_appointments(
+    user: CurrentUser,
+    session: SessionDep,
+    start: Annotated[datetime, Query(description="ISO 8601 with offset")],
+    end: Annotated[datetime, Query(description="ISO 8601 with offset")],
+) -> Any:
+    """Busy appointments overlapping [start, end), sorted by start. Times are UTC."""
     if start.tzinfo is None or end.tzinfo is None:
         raise Unprocessable("start and end need a UTC offset, e.g. 2026-11-23T00:00:00-05:00")
     if end <= start:
         raise Unprocessable("end must be after start")
     if end - start > _MAX_RANGE:
         raise Unprocessable("Ask for at most 366 days at a time.")
-    return {"start": start, "end": end}
-
-
-@router.get("/appointments", response_model=list[AppointmentRead], responses=_ERRORS)
-async def list_appointments(
-    request: Request,
-    token: SessionToken,
-    start: Annotated[datetime, Query(description="ISO 8601 with offset")],
-    end: Annotated[datetime, Query(description="ISO 8601 with offset")],
-) -> Response:
-    """Busy appointments overlapping [start, end), sorted by start. Times are UTC."""
-    # The Today view's hot path: one statement (interlude.accounts.reads), usually answered
-    # before this route (``HOT_READ``, interlude.accounts.hot_reads).
-    now = request_runtime(request).clock.now()
-    return await signed_in_read(
-        request,
-        token,
-        read_models.STATEMENT,
-        appointment_window(start, end, now),
-        read_models.encode,
-        now=now,
-    )
-
-
-HOT_READ = HotRead(
-    path="/api/v1/appointments",
-    parameter=datetime,
-    required=True,
-    window=appointment_window,
-    statement=read_models.STATEMENT,
-    encode=read_models.encode,
-)
+    return service.list_appointments(session=session, user=user, start=start, end=end)
 
 
 @router.patch(

@@ -218,6 +218,19 @@ def _replace_appointments(
     return result
 
 
+def list_appointments(
+    *, session: Session, user: User, start: datetime, end: datetime
+) -> list[Appointment]:
+    """The user's appointments overlapping [start, end), by start (then end, then id)."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.user_id == user.id, Appointment.end > start, Appointment.start < end)
+            .order_by(Appointment.start, Appointment.end, Appointment.id)
+        )
+    )
+
+
 def set_intense(
     *, session: Session, user: User, appointment_id: uuid.UUID, intense: bool, now: datetime
 ) -> Appointment:

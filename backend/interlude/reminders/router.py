@@ -7,18 +7,16 @@ Importing this module imports ``service``, which subscribes re-planning to
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime
 
 from interlude.accounts.auth import CurrentUser
-from interlude.accounts.hot_reads import HotRead
-from interlude.accounts.reads import SessionToken, request_runtime, signed_in_read
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import NotFound, Unprocessable, error_responses
-from interlude.reminders import ics_feed, metrics, read_models, service
+from interlude.reminders import ics_feed, metrics, service
 from interlude.reminders.models import STATES
 from interlude.reminders.schemas import (
     FeedTokenRead,
@@ -34,23 +32,11 @@ MAX_RANGE = timedelta(days=92)
 _ERRORS = error_responses(401, 404, 422)
 
 
-def reminder_window(
-    start: datetime | None, end: datetime | None, now: datetime
-) -> dict[str, datetime]:
-    """The list's [start, end): its defaults, and the checks both read paths make."""
-    start = start or now - timedelta(days=1)
-    end = end or now + timedelta(days=14)
-    if end <= start:
-        raise Unprocessable("end must be after start.")
-    if end - start > MAX_RANGE:
-        raise Unprocessable("Ask for at most 92 days at a time.")
-    return {"start": start, "end": end}
-
-
 @router.get("/api/v1/reminders", response_model=list[ReminderRead], responses=_ERRORS)
-async def list_reminders(
-    request: Request,
-    token: SessionToken,
+def list_reminders(
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
     start: Annotated[
         AwareDatetime | None, Query(description="From (inclusive); default: a day ago.")
     ] = None,
@@ -58,37 +44,23 @@ async def list_reminders(
         AwareDatetime | None, Query(description="Until (exclusive); default: 14 days ahead.")
     ] = None,
     state: Annotated[list[str] | None, Query(description="Only these states.")] = None,
-) -> Response:
+) -> Any:
     """Reminders due in [start, end), earliest first, with their state and text."""
-    # The Today view's hot path: one statement (interlude.accounts.reads); without ``state``
-    # it is answered before this route (``HOT_READ``, interlude.accounts.hot_reads).
-    now = request_runtime(request).clock.now()
-    params: dict[str, Any] = reminder_window(start, end, now)
+    now = clock.now()
+    start = start or now - timedelta(days=1)
+    end = end or now + timedelta(days=14)
+    if end <= start:
+        raise Unprocessable("end must be after start.")
+    if end - start > MAX_RANGE:
+        raise Unprocessable("Ask for at most 92 days at a time.")
     unknown = sorted(set(state or ()) - set(STATES))
     if unknown:
         raise Unprocessable(
             f"Unknown state {unknown[0]!r}: use one of {', '.join(STATES)}.",
         )
-    if state:
-        params["states"] = sorted(set(state))
-    return await signed_in_read(
-        request,
-        token,
-        read_models.SOME_STATES if state else read_models.ALL_STATES,
-        params,
-        read_models.encode,
-        now=now,
+    return service.list_reminders(
+        session=session, user_id=user.id, start=start, end=end, states=state
     )
-
-
-HOT_READ = HotRead(
-    path="/api/v1/reminders",
-    parameter=AwareDatetime,
-    required=False,
-    window=reminder_window,
-    statement=read_models.ALL_STATES,
-    encode=read_models.encode,
-)
 
 
 @router.get("/api/v1/reminders/feed-token", response_model=FeedTokenStatus, responses=_ERRORS)

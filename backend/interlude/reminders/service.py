@@ -39,6 +39,8 @@ from interlude.reminders.models import (
 log = logging.getLogger("interlude.reminders")
 
 SNOOZE_PREFIX = "snooze:"
+# The most one list answers: bounds the answer for an account with an unusual schedule.
+LIST_LIMIT = 2000
 # The planner also needs the session running at ``now`` and the day's earlier sessions.
 _LOOKBACK = timedelta(days=1)
 _LOOKAHEAD_MARGIN = timedelta(days=1)
@@ -230,6 +232,24 @@ hooks.on_schedule_changed(_on_schedule_changed)
 
 
 # --- reading -------------------------------------------------------------------------------
+
+
+def list_reminders(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    states: Sequence[str] | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[Reminder]:
+    """The user's reminders due in [start, end), earliest first (at most ``limit``)."""
+    query = select(Reminder).where(
+        Reminder.user_id == user_id, Reminder.due_at >= start, Reminder.due_at < end
+    )
+    if states:
+        query = query.where(Reminder.state.in_(sorted(set(states))))
+    return list(session.scalars(query.order_by(Reminder.due_at, Reminder.kind).limit(limit)))
 
 
 def get_reminder(*, session: Session, user_id: uuid.UUID, reminder_id: uuid.UUID) -> Reminder:

@@ -1,7 +1,7 @@
-"""The lean signed-in read (accounts/reads.py) behind GET /appointments and GET /reminders.
+"""The Today view's two lists, GET /appointments and GET /reminders, as the PWA uses them.
 
-It answers the very bytes FastAPI wrote from the response models, and signs in exactly as
-strictly as the general path: a revoked or expired session is refused on the next request.
+They answer the response models' JSON of the signed-in user's rows, in order, and sign in as
+strictly as every route: a revoked or expired session is refused on the next request.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _add_appointments(db: Session, user_id: uuid.UUID, clock: FrozenClock) -> li
     return sorted(rows, key=lambda a: a.start)
 
 
-def test_reminder_list_is_byte_for_byte_the_response_model(
+def test_reminder_list_is_the_users_rows_as_the_response_model(
     client: TestClient,
     auth: dict[str, str],
     db: Session,
@@ -115,7 +115,7 @@ def _reminders(db: Session, user_id: uuid.UUID):  # type: ignore[no-untyped-def]
     return select(Reminder).where(Reminder.user_id == user_id).order_by(Reminder.due_at)
 
 
-def test_appointment_list_is_byte_for_byte_the_response_model(
+def test_appointment_list_is_the_users_rows_as_the_response_model(
     client: TestClient,
     auth: dict[str, str],
     db: Session,
