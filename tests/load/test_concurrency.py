@@ -2,15 +2,16 @@
 connection that the waiting requests themselves hold.
 
 FastAPI runs sync endpoints and the sync request-session dependency on AnyIO's threads
-(40). A request takes a connection in one thread hop and gives it back in a later one (the
-commit in the dependency's exit). With more requests inside than the pool has connections
-(PostgreSQL 10 + 20), every thread could end up blocked on the pool while the requests
-holding the connections wait for a thread, until the pool timeout turned them into 500s:
-bench/bench_api.py saw no answer at all for 15 s at 100 clients. core/admission.py now
-admits at most as many requests as the pool has connections.
+(40). A request takes a connection in one thread hop (signing in) and gives it back in a
+later one (the commit in the dependency's exit, after the endpoint's hop). With more
+requests holding a session than the pool has connections, every thread can end up blocked
+on the pool while the requests holding the connections wait for a thread, until the pool
+timeout turns them into 500s. Sizing the thread limiter to the pool does not prevent it
+(the holders are between hops, on no thread); ``SessionDep``'s ``max_concurrency``, below
+the pool's size (core/db.py, REQUEST_SESSIONS), does.
 
-This reproduced the stall in-process before that fix (60 requests, SQLite pool 5 + 10: half
-of them 500 after the pool timeout). A 3 s pool timeout keeps a regression quick to show.
+Without that limit this fails on both databases (SQLite and PostgreSQL): part of the 100
+answers are 500 after the pool timeout. A 3 s pool timeout keeps a regression quick to show.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from interlude.core.db import make_engine, make_session_factory
 from interlude.core.runtime import Runtime
 
 CONCURRENT = 100
+DAY = {"start": "2026-11-23T05:00:00Z", "end": "2026-11-24T05:00:00Z"}
 
 
 async def _burst(app: Any, headers: dict[str, str]) -> list[int]:
@@ -33,11 +35,18 @@ async def _burst(app: Any, headers: dict[str, str]) -> list[int]:
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", timeout=60
     ) as client:
-        # /me takes the general path (sync session dependency, several thread hops); the
-        # reminder list the lean one (accounts/reads.py: one hop).
-        paths = ["/api/v1/me", "/api/v1/reminders"]
+        # The Today view's two lists and /me: sync endpoints behind the sign-in dependency,
+        # each a session taken in one thread hop and given back in a later one.
+        calls = [
+            ("/api/v1/appointments", DAY),
+            ("/api/v1/reminders", DAY),
+            ("/api/v1/me", {}),
+        ]
         responses = await asyncio.gather(
-            *(client.get(paths[n % 2], headers=headers) for n in range(CONCURRENT))
+            *(
+                client.get(calls[n % 3][0], params=calls[n % 3][1], headers=headers)
+                for n in range(CONCURRENT)
+            )
         )
     return [r.status_code for r in responses]
 
