@@ -1,31 +1,37 @@
-"""API under HTTP load: `interlude serve` on PostgreSQL with 1,000 users' data, driven by wrk.
+"""The Today view under HTTP load: `interlude serve` on SQLite and PostgreSQL with 1,000
+therapists' data, driven by wrk, beside a bare FastAPI endpoint.
 
-    .venv/bin/python bench/bench_api.py [--users 1000] [--connections 25,100] [--seconds 20]
-        [--workers 1] [--think-ms 500,200] [--db-name interlude_bench_api]
-        [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/bench_api.py [--users 1000] [--databases sqlite,postgres]
+        [--connections 100] [--seconds 20] [--workers 1] [--think-ms 500]
+        [--db-name interlude_bench_api] [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--no-docs]
 
-- Creates a fresh database (``interlude_bench_api``), migrates it, and seeds N therapists:
-  the default care plan, a calendar with 8 sessions a day for the next 7 days, the
-  reminders the planner makes of them (the real re-plan), and one login session each.
-- Starts ``interlude serve --workers W`` (the CLI's uvicorn settings) and, on the same
-  uvicorn settings and the same number of processes, a bare FastAPI app answering a
+- Per database, a fresh one (PostgreSQL: ``interlude_bench_api``; SQLite: a file in a
+  temporary directory), migrated and seeded with N therapists: the default care plan, a
+  calendar with 8 sessions a day for the next 7 days, the reminders the planner makes of
+  them (the real re-plan), and one login session each.
+- Starts ``interlude serve --workers W`` (the CLI's uvicorn settings) on each database in
+  turn and, on the same uvicorn settings and process count, a bare FastAPI app answering a
   constant JSON body: the reference.
-- Runs wrk (Debian package ``wrk``) with C connections for S seconds per scenario, each
-  request signed in as a random one of the N users:
+- Runs wrk (Debian package ``wrk``) with C connections for S seconds per row, each request
+  signed in as a random one of the N users, through the ordinary routes:
   * Today view: GET /api/v1/appointments and GET /api/v1/reminders for the local day
     (alternating, the two calls the PWA's Today screen makes);
   * reminder list: GET /api/v1/reminders (its default window, a day back to 14 ahead);
   * bare: GET /bare on the reference app.
   These rows are saturation: wrk's closed loop sends the next request the moment the last
-  answer arrives, so by Little's law mean latency = connections / throughput.
+  answer arrives, so by Little's law mean latency = connections / throughput. They are
+  reported beside the bare endpoint, not held to a target.
 - Then, at the highest connection count, the Today view again with every connection pausing
-  a random 0..2T ms (mean T, ``--think-ms``) between an answer and its next request: 100
-  clients at a rate below saturation, the latency a user sees when the server is not the
-  queue. (wrk's ``delay()``; wrk times each request from its send, so the pause is not
-  counted.)
+  a random 0..2T ms (mean T, ``--think-ms``; 500: 0-1000 ms) between an answer and its next
+  request: 100 clients at a rate below saturation, the latency a user sees when the server
+  is not the queue, and the target (p99 <= 50 ms on both databases). wrk's ``delay()``;
+  wrk times each request from its send, so the pause is not counted.
 - Records the server processes' CPU time per request, and PostgreSQL's (all its processes on
   the machine) beside it; wrk's is not measured.
-- Writes the figures to docs/benchmarks.md under "## API" and drops the database.
+- Writes the figures to docs/benchmarks.md under "## API" and drops the databases.
+
+Smoke run (seconds): ``--users 5 --connections 10 --seconds 2 --no-docs``.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from typing import Any
 from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.api_report import Key, render, write_docs
+from bench.api_report import BARE, Key, render, write_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB_NAME = "interlude_bench_api"
@@ -89,6 +95,14 @@ def create_database(pg_url: str, db_name: str = DEFAULT_DB_NAME) -> str:
     _admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
     _admin(pg_url, f'CREATE DATABASE "{db_name}"')
     url = make_url(_admin_url(pg_url)).set(database=db_name).render_as_string(False)
+    migrations.upgrade(url)
+    return url
+
+
+def create_sqlite_database(directory: Path) -> str:
+    from interlude import migrations
+
+    url = f"sqlite:///{directory / 'interlude_bench_api.db'}"
     migrations.upgrade(url)
     return url
 
@@ -345,19 +359,49 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
     processes.clear()
 
 
+def _today_paths() -> list[str]:
+    """The Today screen's two calls for the therapists' local day (New York)."""
+    now = datetime.now(UTC)
+    local_midnight = (now - timedelta(hours=5)).replace(hour=5, minute=0, second=0)
+    day = (
+        f"start={local_midnight:%Y-%m-%dT%H:%M:%SZ}"
+        f"&end={local_midnight + timedelta(days=1):%Y-%m-%dT%H:%M:%SZ}"
+    )
+    return [f"/api/v1/appointments?{day}", f"/api/v1/reminders?{day}"]
+
+
+def measure(
+    target: tuple[int, subprocess.Popen[bytes]],
+    paths: list[str],
+    tokens: list[str],
+    connections: int,
+    args: argparse.Namespace,
+    tmp: Path,
+    think: int = 0,
+) -> dict[str, Any]:
+    """One row: a 3 s warm-up, then wrk for ``--seconds``, with the CPU spent per request."""
+    port, proc = target
+    run_wrk(port, paths, tokens, connections, 3, tmp, think)
+    cpu_before, pg_before = cpu_seconds(proc.pid), postgres_cpu_seconds()
+    result = run_wrk(port, paths, tokens, connections, args.seconds, tmp, think)
+    if result["requests"]:
+        result["cpu_ms"] = 1000 * (cpu_seconds(proc.pid) - cpu_before) / result["requests"]
+        result["pg_cpu_ms"] = 1000 * (postgres_cpu_seconds() - pg_before) / result["requests"]
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=1000)
-    parser.add_argument(
-        "--connections", default="25,100", help="comma-separated concurrency levels"
-    )
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated")
+    parser.add_argument("--connections", default="100", help="comma-separated concurrency levels")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument(
-        "--workers", default="1,2", help="comma-separated uvicorn process counts (both apps)"
+        "--workers", default="1", help="comma-separated uvicorn process counts (both apps)"
     )
     parser.add_argument(
         "--think-ms",
-        default="500,200",
+        default="500",
         help="mean pauses (ms) for the paced Today-view rows at the top level; '' for none",
     )
     parser.add_argument("--db-name", default=DEFAULT_DB_NAME)
@@ -371,53 +415,52 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    databases = [d for d in args.databases.split(",") if d]
+    if set(databases) - {"sqlite", "postgres"}:
+        raise SystemExit("--databases: sqlite and/or postgres")
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        print(f"creating {args.db_name} and seeding {args.users} users", flush=True)
-        url = create_database(args.pg_url, args.db_name)
-        tokens = seed(url, args.users, tmp / "var")
-        now = datetime.now(UTC)
-        local_midnight = (now - timedelta(hours=5)).replace(hour=5, minute=0, second=0)
-        day = (
-            f"start={local_midnight:%Y-%m-%dT%H:%M:%SZ}"
-            f"&end={local_midnight + timedelta(days=1):%Y-%m-%dT%H:%M:%SZ}"
-        )
-        today = [f"/api/v1/appointments?{day}", f"/api/v1/reminders?{day}"]
+        urls: dict[str, str] = {}
+        tokens: dict[str, list[str]] = {}
+        for database in databases:
+            print(f"{database}: creating the database and seeding {args.users} users", flush=True)
+            if database == "postgres":
+                urls[database] = create_database(args.pg_url, args.db_name)
+            else:
+                urls[database] = create_sqlite_database(tmp)
+            tokens[database] = seed(urls[database], args.users, tmp / f"var-{database}")
+        today = _today_paths()
         levels = [int(c) for c in args.connections.split(",")]
+        thinks = [int(t) for t in args.think_ms.split(",") if t]
         results: dict[Key, dict[str, Any]] = {}
         for workers in [int(w) for w in str(args.workers).split(",")]:
-            server, port = start_interlude(url, tmp / "var", workers)
-            processes.append(server)
             bare_proc, bare_port = start_bare(workers)
             processes.append(bare_proc)
-            scenarios = {
-                "bare": (bare_port, bare_proc, ["/bare"]),
-                "today": (port, server, today),
-                "reminders": (port, server, ["/api/v1/reminders"]),
-            }
-            runs = [(name, c, 0) for c in levels for name in scenarios]
-            runs += [(f"paced{t}", max(levels), int(t)) for t in args.think_ms.split(",") if t]
-            for name, connections, think in runs:
-                target, proc, paths = scenarios["today" if think else name]
-                run_wrk(target, paths, tokens, connections, 3, tmp, think)  # warm-up
-                cpu_before, pg_before = cpu_seconds(proc.pid), postgres_cpu_seconds()
-                result = run_wrk(target, paths, tokens, connections, args.seconds, tmp, think)
-                if result["requests"]:
-                    spent = cpu_seconds(proc.pid) - cpu_before
-                    result["cpu_ms"] = 1000 * spent / result["requests"]
-                    pg_spent = postgres_cpu_seconds() - pg_before
-                    result["pg_cpu_ms"] = 1000 * pg_spent / result["requests"]
-                results[(workers, name, connections)] = result
-                print(f"  {workers}p {name} x{connections}: {result}", flush=True)
-                if target == port:
+            for connections in levels:
+                result = measure((bare_port, bare_proc), ["/bare"], ["-"], connections, args, tmp)
+                results[(BARE, workers, "bare", connections)] = result
+                print(f"  {workers}p bare x{connections}: {result}", flush=True)
+            _stop(processes)
+            for database in databases:
+                server, port = start_interlude(urls[database], tmp / f"var-{database}", workers)
+                processes.append(server)
+                scenarios = {"today": today, "reminders": ["/api/v1/reminders"]}
+                runs = [(name, c, 0) for c in levels for name in scenarios]
+                runs += [(f"paced{t}", max(levels), t) for t in thinks]
+                for name, connections, think in runs:
+                    paths = scenarios["today" if think else name]
+                    result = measure(
+                        (port, server), paths, tokens[database], connections, args, tmp, think
+                    )
                     # How long a stalled server takes to answer again after the load stops.
                     began = time.monotonic()
                     _wait_ready(port, "/readyz", server, limit=600)
                     result["recovery_s"] = time.monotonic() - began
-                    print(f"    ready again after {result['recovery_s']:.1f} s", flush=True)
-            _stop(processes)
+                    results[(database, workers, name, connections)] = result
+                    print(f"  {database} {workers}p {name} x{connections}: {result}", flush=True)
+                _stop(processes)
         load_end = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         section = render(
             results, args, load, load_end, sessions_per_day=SESSIONS_PER_DAY, days=DAYS
@@ -427,7 +470,8 @@ def main() -> None:
             write_docs(section)
     finally:
         _stop(processes)
-        _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
+        if "postgres" in databases:
+            _admin(args.pg_url, f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
         shutil.rmtree(tmp, ignore_errors=True)
 
 
