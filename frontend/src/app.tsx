@@ -7,6 +7,7 @@ import { lazy } from "./components/Lazy";
 import { Nav } from "./components/Nav";
 import { AppContext } from "./lib/context";
 import type { ReplayResult } from "./api/queue";
+import { finishPendingLogout, forgetLocalData, mayBeSignedIn } from "./lib/forget";
 import { flushQueue, QUEUE_EVENT } from "./lib/online";
 import { matchRoute, navigate, onLinkClick, usePath } from "./lib/router";
 import { Today } from "./pages/Today";
@@ -63,14 +64,20 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    api
-      .me()
-      .then((me) => {
-        setUser(me.data);
-        if (!me.stale) rememberCsrf();
-      })
+    void finishPendingLogout();
+    // No CSRF cookie means no session: a signed-out visitor never asks /me (no 401 logged),
+    // and whatever a previous user left on this phone is removed.
+    const signedIn = mayBeSignedIn()
+      ? api.me().then((me) => {
+          if (!me.stale) rememberCsrf();
+          return me.data;
+        })
+      : Promise.reject(new ApiError("Signed out", 401, "unauthorized"));
+    signedIn
+      .then(setUser)
       .catch((error) => {
-        if (!(error instanceof ApiError && error.status === 401)) toast((error as Error).message);
+        if (error instanceof ApiError && error.status === 401) void forgetLocalData();
+        else toast((error as Error).message);
         setUser(null);
       })
       .finally(() => setChecked(true));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Appointment, Reminder } from "../src/api/models";
-import { backToBackIds, buildTimeline, nextBreak } from "../src/lib/timeline";
+import { backToBackIds, buildTimeline, countShown, isPast, nextBreak, nowIndex } from "../src/lib/timeline";
 
 const at = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
 const session = (id: string, start: string, end: string): Appointment => ({
@@ -75,5 +75,30 @@ describe("timeline", () => {
     expect(nextBreak(reminders, Date.parse(at("14:10")))?.id).toBe("next");
     expect(nextBreak(reminders, Date.parse(at("15:05")))?.id).toBe("next"); // still open until expiry
     expect(nextBreak(reminders, Date.parse(at("17:00")))).toBeNull();
+  });
+
+  it("does not call a break from hours ago the next one, even before its expiry", () => {
+    const stale = reminder("old", "11:50", { expires_at: at("14:00") });
+    expect(nextBreak([stale], Date.parse(at("13:52")))).toBeNull();
+    expect(nextBreak([stale], Date.parse(at("11:55")))?.id).toBe("old");
+  });
+
+  it("counts what it shows: cancelled reminders and busy blocks are not counted", () => {
+    const busy = { ...session("x", "12:00", "13:00"), kind: "busy" };
+    const items = buildTimeline(
+      [session("a", "14:00", "14:50"), session("b", "15:00", "15:50"), busy],
+      [reminder("r1", "14:50"), reminder("gone", "15:50", { state: "cancelled" }), reminder("h", "13:55", { kind: "back_to_back" })],
+    );
+    expect(countShown(items)).toEqual({ sessions: 2, breaks: 1 });
+  });
+
+  it("places the now line and dims what is over", () => {
+    const items = buildTimeline([session("a", "14:00", "14:50"), session("b", "15:00", "15:50")], [reminder("r1", "14:50")]);
+    const now = Date.parse(at("14:51"));
+    expect(nowIndex(items, now)).toBe(2);
+    expect(items.map((i) => isPast(i, now))).toEqual([true, false, false]);
+    expect(isPast(items[1], Date.parse(at("14:52")))).toBe(true);
+    expect(nowIndex(items, Date.parse(at("08:00")))).toBe(0);
+    expect(nowIndex(items, Date.parse(at("20:00")))).toBe(3);
   });
 });

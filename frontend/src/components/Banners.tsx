@@ -1,25 +1,45 @@
 import { useEffect, useState } from "preact/hooks";
 import { applyUpdate, onUpdateAvailable } from "../lib/sw-register";
 import { useOnline } from "../lib/online";
+import { deviceTimeZone, formatTime } from "../lib/time";
 
-/** "Offline — showing data from 10:42" whenever a screen shows cached data. */
+// One offline banner at a time: while a screen shows its "showing data from" banner, the
+// app-wide "You are offline" one steps aside (it says the same thing, less precisely).
+let staleShown = 0;
+const staleListeners = new Set<() => void>();
+const staleChanged = (delta: number) => {
+  staleShown += delta;
+  staleListeners.forEach((fn) => fn());
+};
+
+/** "Offline — showing data from 10:42 AM" whenever a screen shows cached data. */
 export function StaleBanner({ savedAt }: { savedAt: number | null }) {
+  const shown = savedAt !== null;
+  useEffect(() => {
+    if (!shown) return;
+    staleChanged(1);
+    return () => staleChanged(-1);
+  }, [shown]);
   if (savedAt === null) return null;
-  const time = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(
-    savedAt,
-  );
   return (
     <p class="banner banner-offline" role="status" data-testid="offline-banner">
-      Offline — showing data from {time}
+      Offline — showing data from {formatTime(savedAt, deviceTimeZone())}. Changes are saved on this
+      phone and sent when you reconnect.
     </p>
   );
 }
 
 export function ConnectionBanner() {
   const online = useOnline();
-  if (online) return null;
+  const [, rerender] = useState(0);
+  useEffect(() => {
+    const update = () => rerender((n) => n + 1);
+    staleListeners.add(update);
+    return () => void staleListeners.delete(update);
+  }, []);
+  if (online || staleShown > 0) return null;
   return (
-    <p class="banner banner-offline" role="status">
+    <p class="banner banner-offline" role="status" data-testid="offline-banner">
       You are offline. Changes are saved on this phone and sent when you reconnect.
     </p>
   );

@@ -57,30 +57,84 @@ export function dayRange(date: string, timeZone: string): { start: string; end: 
   };
 }
 
-export function formatTime(iso: string | number | Date, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    hour: "2-digit",
-    minute: "2-digit",
-  }).format(new Date(iso));
+/** Where the user's 12/24-hour choice is kept (this device only; "auto" follows the locale). */
+export const HOUR_CYCLE_KEY = "interlude.hourCycle";
+export type HourChoice = "auto" | "12" | "24";
+
+export function hourChoice(): HourChoice {
+  try {
+    const v = localStorage.getItem(HOUR_CYCLE_KEY);
+    return v === "12" || v === "24" ? v : "auto";
+  } catch {
+    return "auto";
+  }
+}
+
+/** `hour12` for Intl: undefined lets the browser's locale decide (12-hour in the US). */
+export function hour12(choice: HourChoice = hourChoice()): boolean | undefined {
+  return choice === "auto" ? undefined : choice === "12";
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached Intl formatter in the browser's locale (formatters are costly to build). */
+function formatter(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${timeZone}|${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { timeZone, ...options });
+    formats.set(key, f);
+  }
+  return f;
+}
+
+/** "2:00 PM" in the US, "14:00" in most of Europe, or as the user chose. */
+export function formatTime(iso: string | number | Date, timeZone: string, h12 = hour12()): string {
+  return formatter(timeZone, { hour: "numeric", minute: "2-digit", hour12: h12 }).format(new Date(iso));
 }
 
 export function formatDay(date: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(undefined, {
-    timeZone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-  }).format(zonedInstant(date, timeZone, 12));
+  return formatter(timeZone, { weekday: "long", day: "numeric", month: "long" }).format(
+    zonedInstant(date, timeZone, 12),
+  );
+}
+
+/** "7 Dec" / "Dec 7": a short local date of an instant in `timeZone`. */
+export function formatShortDate(iso: string | number | Date, timeZone: string): string {
+  return formatter(timeZone, { day: "numeric", month: "short" }).format(new Date(iso));
+}
+
+/** A local date (YYYY-MM-DD, no zone) as the browser's locale writes it, e.g. "Mon, Dec 7". */
+export function formatLocalDate(date: string): string {
+  return formatter("UTC", { weekday: "short", day: "numeric", month: "short" }).format(
+    new Date(`${date}T12:00:00Z`),
+  );
+}
+
+/** "Dec 7, 2:50 PM": date and time of an instant, both local to `timeZone`. */
+export function formatDateTime(iso: string | number | Date, timeZone: string): string {
+  return `${formatShortDate(iso, timeZone)}, ${formatTime(iso, timeZone)}`;
+}
+
+/** A local time of day ("14:00:00", no zone) in the user's 12/24-hour style. */
+export function formatClock(value: string | null | undefined): string {
+  if (!value) return "";
+  const [h, m] = value.split(":").map(Number);
+  return formatTime(Date.UTC(2000, 0, 1, h, m), "UTC");
 }
 
 /** "in 1 h 05 min", "in 4 min", "now". */
 export function countdown(ms: number): string {
   if (ms <= 30000) return "now";
-  const minutes = Math.round(ms / 60000);
-  if (minutes < 60) return `in ${minutes} min`;
+  return `in ${duration(ms)}`;
+}
+
+/** "8 min", "1 h 05 min": whole minutes, rounded up (at 13:52:30, a 14:00 start is 8 min away). */
+export function duration(ms: number): string {
+  const minutes = Math.max(0, Math.ceil(ms / 60000 - 1e-9));
+  if (minutes < 60) return `${minutes} min`;
   const h = Math.floor(minutes / 60);
-  return `in ${h} h ${String(minutes % 60).padStart(2, "0")} min`;
+  return `${h} h ${String(minutes % 60).padStart(2, "0")} min`;
 }
 
 export function deviceTimeZone(): string {

@@ -61,11 +61,45 @@ export function buildTimeline(appointments: Appointment[], reminders: Reminder[]
   return items.sort((x, y) => x.at - y.at || (x.type === "reminder" ? -1 : 1));
 }
 
-/** The next break the user has not acted on yet, due after `now` or still open. */
+/** After its planned minutes, an untouched break stays "open" this long, then is history. */
+export const BREAK_GRACE_MS = 10 * 60000;
+
+/** When a reminder stops being current: a break after its planned minutes, others at once. */
+export function reminderEnd(r: Reminder): number {
+  return Date.parse(r.due_at) + Math.max(0, r.duration_minutes) * 60000;
+}
+
+/**
+ * The next break the user has not acted on yet: due after `now`, or still open (before its
+ * expiry and no more than BREAK_GRACE_MS past its planned minutes: a break from 11:50 is not
+ * "next" at 13:52 just because the next session is at 14:00).
+ */
 export function nextBreak(reminders: Reminder[], now: number): Reminder | null {
   const open = reminders
     .filter((r) => BREAK_KINDS.has(r.kind) && !r.ack_action && r.state !== "cancelled")
-    .filter((r) => Date.parse(r.expires_at) > now)
+    .filter((r) => Date.parse(r.expires_at) > now && reminderEnd(r) + BREAK_GRACE_MS > now)
     .sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
   return open[0] ?? null;
+}
+
+/** Whether a timeline item is over at `now` (shown dimmed). */
+export function isPast(item: TimelineItem, now: number): boolean {
+  return item.type === "session" ? item.end <= now : Math.max(reminderEnd(item.reminder), item.at + 60000) <= now;
+}
+
+/** Index in `items` where the "now" line goes: before the first item not yet started. */
+export function nowIndex(items: TimelineItem[], now: number): number {
+  const i = items.findIndex((item) => item.at > now);
+  return i === -1 ? items.length : i;
+}
+
+/** What the day's summary counts: exactly the sessions and breaks the timeline shows. */
+export function countShown(items: TimelineItem[]): { sessions: number; breaks: number } {
+  let sessions = 0;
+  let breaks = 0;
+  for (const item of items) {
+    if (item.type === "session") sessions += item.appointment.kind === "session" ? 1 : 0;
+    else if (BREAK_KINDS.has(item.reminder.kind)) breaks += 1;
+  }
+  return { sessions, breaks };
 }

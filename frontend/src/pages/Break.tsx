@@ -1,8 +1,10 @@
 /** Break: a guided two-minute exercise, then Done / Snooze 5 / Skip posted as the ack. */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { AckAction, Reminder } from "../api/models";
+import type { AckAction, Appointment, Reminder } from "../api/models";
+import { useMinute } from "../lib/clock";
 import { useApp } from "../lib/context";
+import { nextSession } from "../lib/day-status";
 import {
   BREAK_SECONDS,
   EXERCISES,
@@ -12,6 +14,14 @@ import {
   type Exercise,
 } from "../lib/exercises";
 import { navigate } from "../lib/router";
+import { duration, formatTime } from "../lib/time";
+
+/** The planner writes "Next session in 2 hours 10 minutes." once; the screen says it live instead. */
+export function withoutFixedRoom(body: string): string {
+  return body.replace(/\s*Next session in [^.]*\./g, "").trim();
+}
+
+const ACK_WORDS = { done: "Done", skip: "Skipped", snooze: "Snoozed" } as const;
 
 const VIBRATE_KEY = "interlude.vibrate";
 
@@ -26,6 +36,13 @@ function BreathingGuide({ exercise, elapsed, vibrate }: { exercise: Breathing; e
     if (vibrate && "vibrate" in navigator) navigator.vibrate(40);
   }, [index, vibrate]);
   const still = reducedMotion();
+  // The shape starts small and grows into the first "Breathe in" like every later cycle
+  // (set at once, the first scale would apply with no transition from anything).
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setReady(true), 30);
+    return () => window.clearTimeout(timer);
+  }, []);
   return (
     <div class="breath">
       <div
@@ -35,7 +52,10 @@ function BreathingGuide({ exercise, elapsed, vibrate }: { exercise: Breathing; e
         style={
           still
             ? undefined
-            : { transform: `scale(${phase.scale})`, transitionDuration: `${phase.seconds}s` }
+            : {
+                transform: `scale(${ready ? phase.scale : 1})`,
+                transitionDuration: `${ready ? phase.seconds : 0}s`,
+              }
         }
       />
       <p class="breath-label" aria-live="polite">
@@ -59,7 +79,10 @@ function Cards({ exercise }: { exercise: Exercise & { kind: "card" } }) {
 }
 
 export default function BreakScreen({ id }: { id: string }) {
-  const { toast } = useApp();
+  const { toast, user } = useApp();
+  const zone = user?.timezone ?? "UTC";
+  const now = useMinute();
+  const [upcoming, setUpcoming] = useState<Appointment[]>([]);
   const [reminder, setReminder] = useState<Reminder | null>(null);
   const [choice, setChoice] = useState<keyof typeof EXERCISES>("box_breathing");
   const [elapsed, setElapsed] = useState(0);
@@ -76,6 +99,12 @@ export default function BreakScreen({ id }: { id: string }) {
         setChoice(exerciseFor(r.activity));
       })
       .catch(() => undefined); // offline or gone: the exercise still works
+    // The next session, for a live "Next session in …" (the cached answer works offline).
+    const from = Date.now() - 12 * 3600000;
+    api
+      .appointments(new Date(from).toISOString(), new Date(from + 36 * 3600000).toISOString())
+      .then((r) => setUpcoming(r.data))
+      .catch(() => undefined);
   }, [id]);
 
   useEffect(() => {
@@ -113,13 +142,33 @@ export default function BreakScreen({ id }: { id: string }) {
   const exercise = EXERCISES[choice];
   const left = BREAK_SECONDS - elapsed;
   const ritualSteps = reminder?.ritual_steps ?? [];
+  const following = nextSession(upcoming, now);
+  const acked = reminder?.ack_action ?? null;
+  const body = reminder ? withoutFixedRoom(reminder.body) : "";
 
   return (
     <section class="break" aria-labelledby="break-title">
       <header class="page-head">
         <h1 id="break-title">{reminder?.title || "Two-minute break"}</h1>
-        {reminder?.body && <p class="muted">{reminder.body}</p>}
+        {body && <p class="muted">{body}</p>}
+        {following && (
+          <p class="next-session" data-testid="next-session">
+            Next session in {duration(Date.parse(following.start) - now)} · {formatTime(following.start, zone)}
+          </p>
+        )}
       </header>
+      {acked && (
+        <div class="card done-banner" role="status" data-testid="break-done">
+          <strong>
+            {ACK_WORDS[acked]}
+            {reminder?.acked_at ? ` at ${formatTime(reminder.acked_at, zone)}` : ""}
+          </strong>
+          <p>
+            {acked === "done" ? "This break is already recorded. " : ""}
+            <a href="/">Back to Today</a>
+          </p>
+        </div>
+      )}
       <div class="chips" role="group" aria-label="Exercise">
         {(Object.keys(EXERCISES) as (keyof typeof EXERCISES)[]).map((key) => (
           <button
@@ -139,7 +188,7 @@ export default function BreakScreen({ id }: { id: string }) {
       </div>
       <div class="card exercise">
         {exercise.kind === "breathing" ? (
-          <BreathingGuide exercise={exercise} elapsed={elapsed} vibrate={vibrate && running} />
+          <BreathingGuide key={choice} exercise={exercise} elapsed={elapsed} vibrate={vibrate && running} />
         ) : (
           <Cards exercise={exercise} />
         )}
@@ -170,7 +219,7 @@ export default function BreakScreen({ id }: { id: string }) {
           {error}
         </p>
       )}
-      <div class="actions">
+      {!acked && <div class="actions">
         <button type="button" class="btn btn-primary" disabled={busy} onClick={() => ack("done")}>
           Done
         </button>
@@ -180,7 +229,7 @@ export default function BreakScreen({ id }: { id: string }) {
         <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => ack("skip")}>
           Skip
         </button>
-      </div>
+      </div>}
     </section>
   );
 }

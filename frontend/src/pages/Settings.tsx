@@ -5,6 +5,7 @@ import type { Calendar, PushSubscription } from "../api/models";
 import { EnablePush } from "../components/EnablePush";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
+import { forgetUser, signOut } from "../lib/forget";
 import { navigate } from "../lib/router";
 import { formatTime } from "../lib/time";
 
@@ -166,12 +167,8 @@ function Account() {
       setError((e as Error).message);
     }
   };
-  const signOut = async () => {
-    try {
-      await api.logout();
-    } catch {
-      /* signing out locally is enough if the server is unreachable */
-    }
+  const leave = async () => {
+    await signOut();
     setUser(null);
     navigate("/welcome", true);
   };
@@ -180,6 +177,7 @@ function Account() {
     const password = String(new FormData(event.currentTarget as HTMLFormElement).get("password"));
     try {
       await api.deleteMe(password);
+      await forgetUser();
       toast("Your account and all its data were deleted.");
       setUser(null);
       navigate("/welcome", true);
@@ -199,7 +197,7 @@ function Account() {
         <button type="button" class="btn" onClick={exportData}>
           Export my data
         </button>
-        <button type="button" class="btn" onClick={signOut}>
+        <button type="button" class="btn" onClick={leave}>
           Sign out
         </button>
         {confirming ? (

@@ -2,11 +2,23 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Appointment, Reminder } from "../api/models";
+import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { StaleBanner } from "../components/Banners";
+import { useMinute } from "../lib/clock";
 import { useApp } from "../lib/context";
+import { dayStatus } from "../lib/day-status";
 import { flushQueue, QUEUE_EVENT } from "../lib/online";
-import { addDays, countdown, dayRange, deviceTimeZone, formatDay, formatTime, localDate } from "../lib/time";
-import { BREAK_KINDS, buildTimeline, nextBreak, type TimelineItem } from "../lib/timeline";
+import { addDays, countdown, dayRange, formatDay, formatTime, localDate } from "../lib/time";
+import {
+  BREAK_KINDS,
+  buildTimeline,
+  countShown,
+  isPast,
+  nextBreak,
+  nowIndex,
+  type TimelineItem,
+} from "../lib/timeline";
+import { ZoneNotice } from "./ZoneNotice";
 
 const PULL_THRESHOLD = 70;
 const SWIPE_THRESHOLD = 60;
@@ -15,6 +27,23 @@ interface DayData {
   appointments: Appointment[];
   reminders: Reminder[];
   savedAt: number | null; // set when showing cached data offline
+  pending: Set<string>; // ids of reminders whose ack waits in the offline queue
+}
+
+const ACK_PATH = /^\/api\/v1\/reminders\/([^/]+)\/ack$/;
+
+/** Acks waiting in the offline queue, applied to the reminders so the edit shows at once. */
+export function applyPending(reminders: Reminder[], writes: QueuedWrite[]): { reminders: Reminder[]; pending: Set<string> } {
+  const acks = new Map<string, Reminder["ack_action"]>();
+  for (const w of writes) {
+    const id = w.method === "POST" ? ACK_PATH.exec(w.path)?.[1] : undefined;
+    const action = (w.body as { action?: Reminder["ack_action"] } | undefined)?.action;
+    if (id && action) acks.set(decodeURIComponent(id), action);
+  }
+  return {
+    reminders: reminders.map((r) => (acks.has(r.id) ? { ...r, ack_action: acks.get(r.id) ?? null } : r)),
+    pending: new Set(acks.keys()),
+  };
 }
 
 const KIND_LABELS: Record<string, string> = {
@@ -36,12 +65,13 @@ function ackLabel(r: Reminder): string | null {
   return null;
 }
 
-function Item({ item, zone }: { item: TimelineItem; zone: string }) {
+function Item({ item, zone, past, pending }: { item: TimelineItem; zone: string; past: boolean; pending: boolean }) {
+  const when = past ? " past" : "";
   if (item.type === "session") {
     const a = item.appointment;
     const minutes = Math.round((item.end - item.at) / 60000);
     return (
-      <li class={`block session${item.backToBack ? " b2b" : ""}`} data-testid="session">
+      <li class={`block session${item.backToBack ? " b2b" : ""}${when}`} data-testid="session">
         <span class="block-time">{formatTime(a.start, zone)}</span>
         <span class="block-title">
           {a.kind === "session" ? "Session" : "Busy"}
@@ -64,11 +94,17 @@ function Item({ item, zone }: { item: TimelineItem; zone: string }) {
         {KIND_LABELS[r.kind] ?? r.kind}
         {r.duration_minutes ? ` · ${r.duration_minutes} min` : ""}
         {status ? ` · ${status}` : ""}
+        {pending && (
+          <span class="pending" data-testid="pending">
+            {" "}
+            · pending
+          </span>
+        )}
       </span>
     </>
   );
   return (
-    <li class={`block reminder kind-${r.kind}${status ? " acked" : ""}`} data-testid="break">
+    <li class={`block reminder kind-${r.kind}${status ? " acked" : ""}${when}`} data-testid="break">
       {actionable ? (
         <a href={`/break/${r.id}`} class="block-link">
           {body}
@@ -80,33 +116,14 @@ function Item({ item, zone }: { item: TimelineItem; zone: string }) {
   );
 }
 
-/** A returning user whose phone is now in another zone (travel, DST-free regions) is asked once. */
-function ZoneNotice() {
-  const { user, setUser, toast } = useApp();
-  const device = deviceTimeZone();
-  const [hidden, setHidden] = useState(false);
-  if (!user || hidden || device === user.timezone) return null;
-  const switchZone = async () => {
-    try {
-      setUser(await api.updateMe({ timezone: device }));
-      toast(`Breaks now follow ${device}.`);
-    } catch (e) {
-      toast((e as Error).message);
-    }
-  };
+/** "In session until 2:50 PM" · "Next client 2:00 PM · in 8 min": the first thing on screen. */
+function StatusHeader({ data, now, zone }: { data: DayData | null; now: number; zone: string }) {
+  if (!data) return <div class="status card" aria-hidden="true" />; // space kept: no layout shift
+  const status = dayStatus(now, data.appointments, data.reminders, zone);
   return (
-    <div class="banner banner-update" role="status">
-      <span>
-        Your phone is in {device}; your plan uses {user.timezone}.
-      </span>
-      <span class="row">
-        <button type="button" class="btn btn-small" onClick={switchZone}>
-          Use {device}
-        </button>
-        <button type="button" class="btn btn-small btn-ghost" onClick={() => setHidden(true)}>
-          Keep
-        </button>
-      </span>
+    <div class={`status card status-${status.state}`} data-testid="day-status">
+      <strong class="status-now">{status.headline}</strong>
+      {status.next && <span class="status-next">{status.next}</span>}
     </div>
   );
 }
@@ -114,14 +131,17 @@ function ZoneNotice() {
 export function Today() {
   const { user } = useApp();
   const zone = user?.timezone ?? "UTC";
-  const today = localDate(new Date(), zone);
+  const now = useMinute();
+  const today = localDate(new Date(now), zone);
   const [date, setDate] = useState(today);
   const [data, setData] = useState<DayData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [now, setNow] = useState(Date.now());
+  const [hasCalendar, setHasCalendar] = useState<boolean | null>(null);
   const [pull, setPull] = useState(0);
   const touch = useRef<{ x: number; y: number; top: boolean } | null>(null);
+  const nowLine = useRef<HTMLLIElement>(null);
+  const scrolled = useRef(false);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -129,14 +149,17 @@ export function Today() {
     const { start, end } = dayRange(date, zone);
     if (navigator.onLine) await flushQueue().catch(() => null); // send offline edits first
     try {
-      const [appointments, reminders] = await Promise.all([
+      const [appointments, reminders, writes] = await Promise.all([
         api.appointments(start, end),
         api.reminders(start, end),
+        pendingWrites().catch(() => [] as QueuedWrite[]),
       ]);
       const stale = appointments.stale || reminders.stale;
+      const applied = applyPending(reminders.data, writes);
       setData({
         appointments: appointments.data,
-        reminders: reminders.data,
+        reminders: applied.reminders,
+        pending: applied.pending,
         savedAt: stale ? Math.min(appointments.savedAt, reminders.savedAt) : null,
       });
     } catch (e) {
@@ -152,10 +175,40 @@ export function Today() {
     return () => window.removeEventListener(QUEUE_EVENT, load);
   }, [load]);
 
+  // Past midnight the page follows the new day (unless the user is looking at tomorrow).
+  const lastToday = useRef(today);
   useEffect(() => {
-    const id = window.setInterval(() => setNow(Date.now()), 30000);
-    return () => window.clearInterval(id);
-  }, []);
+    if (lastToday.current !== today) {
+      setDate((d) => (d === lastToday.current ? today : d));
+      lastToday.current = today;
+    }
+  }, [today]);
+
+  const items = data ? buildTimeline(data.appointments, data.reminders) : [];
+  const isToday = date === today;
+  const next = data && isToday ? nextBreak(data.reminders, now) : null;
+  const counts = countShown(items);
+  const lineAt = isToday && items.length ? nowIndex(items, now) : -1;
+
+  // Only a day without sessions needs to know whether a calendar is connected.
+  useEffect(() => {
+    if (!data || counts.sessions > 0 || hasCalendar !== null) return;
+    api
+      .calendars()
+      .then((r) => setHasCalendar(r.data.length > 0))
+      .catch(() => setHasCalendar(true)); // unknown: do not send them to connect one again
+  }, [data, counts.sessions, hasCalendar]);
+
+  // Opened on today: bring the "now" line into view once, under the sticky status header.
+  useEffect(() => {
+    const line = nowLine.current;
+    if (!line || scrolled.current) return;
+    scrolled.current = true;
+    const rect = line.getBoundingClientRect();
+    if (rect.top < 0 || rect.bottom > window.innerHeight * 0.8) {
+      line.scrollIntoView?.({ block: "center" });
+    }
+  }, [lineAt]);
 
   const onTouchStart = (e: TouchEvent) => {
     const t = e.touches[0];
@@ -182,10 +235,25 @@ export function Today() {
     }
   };
 
-  const items = data ? buildTimeline(data.appointments, data.reminders) : [];
-  const next = data && date === today ? nextBreak(data.reminders, now) : null;
-  const sessions = data?.appointments.filter((a) => a.kind === "session" && !a.all_day) ?? [];
-  const isTomorrow = date !== today;
+  const isTomorrow = !isToday;
+  const timeline = items.map((item) => (
+    <Item
+      item={item}
+      zone={zone}
+      past={isToday && isPast(item, now)}
+      pending={item.type === "reminder" && Boolean(data?.pending.has(item.reminder.id))}
+      key={item.type === "session" ? `s${item.appointment.id}` : `r${item.reminder.id}`}
+    />
+  ));
+  if (lineAt >= 0) {
+    timeline.splice(
+      lineAt,
+      0,
+      <li class="now-line" ref={nowLine} key="now" data-testid="now-line">
+        <span>Now · {formatTime(now, zone)}</span>
+      </li>,
+    );
+  }
 
   return (
     <section
@@ -202,6 +270,7 @@ export function Today() {
         <h1 id="today-title">{isTomorrow ? "Tomorrow" : "Today"}</h1>
         <p class="muted">{formatDay(date, zone)}</p>
       </header>
+      {isToday && <StatusHeader data={data} now={now} zone={zone} />}
       <div class="segmented" role="group" aria-label="Day">
         <button type="button" aria-pressed={!isTomorrow} onClick={() => setDate(today)}>
           Today
@@ -235,28 +304,24 @@ export function Today() {
       )}
       {data && (
         <p class="summary" data-testid="day-summary">
-          {sessions.length} session{sessions.length === 1 ? "" : "s"} ·{" "}
-          {data.reminders.filter((r) => BREAK_KINDS.has(r.kind)).length} breaks planned
+          {counts.sessions} session{counts.sessions === 1 ? "" : "s"} · {counts.breaks} break
+          {counts.breaks === 1 ? "" : "s"} planned
         </p>
       )}
-      {data && items.length === 0 && (
-        <div class="card empty">
-          <p>Nothing on this day yet.</p>
-          <p>
-            <a class="btn" href="/welcome?step=calendar">
-              Connect a calendar
-            </a>
-          </p>
+      {data && counts.sessions === 0 && (
+        <div class="card empty" data-testid="no-sessions">
+          <p>No sessions {isToday ? "today" : "on this day"}.</p>
+          {hasCalendar === false && (
+            <p>
+              <a class="btn" href="/welcome?step=calendar">
+                Connect a calendar
+              </a>
+            </p>
+          )}
         </div>
       )}
       <ol class="timeline" aria-label="Timeline">
-        {items.map((item) => (
-          <Item
-            item={item}
-            zone={zone}
-            key={item.type === "session" ? `s${item.appointment.id}` : `r${item.reminder.id}`}
-          />
-        ))}
+        {timeline}
       </ol>
       <p class="hint muted">Swipe left for tomorrow · pull down to refresh</p>
     </section>

@@ -1,0 +1,49 @@
+/** Friendly names for IANA time zones, from Intl alone (no zone database shipped). */
+
+/** "America/Argentina/Buenos_Aires" -> "Buenos Aires". */
+export function zoneCity(zone: string): string {
+  return (zone.split("/").pop() ?? zone).replace(/_/g, " ");
+}
+
+/** The zone's own long name at `at` ("Eastern Standard Time"), or its offset when Intl has none. */
+export function zoneLongName(zone: string, at: number = Date.now()): string {
+  try {
+    const part = new Intl.DateTimeFormat(undefined, { timeZone: zone, timeZoneName: "long" })
+      .formatToParts(at)
+      .find((p) => p.type === "timeZoneName");
+    return part?.value ?? zone;
+  } catch {
+    return zone;
+  }
+}
+
+/** "New York — Eastern Standard Time": what a person recognises, not the IANA id. */
+export function friendlyZone(zone: string, at?: number): string {
+  if (zone === "UTC" || zone === "Etc/UTC") return "UTC";
+  return `${zoneCity(zone)} — ${zoneLongName(zone, at)}`;
+}
+
+export function allZones(): string[] {
+  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
+  try {
+    const list = intl.supportedValuesOf?.("timeZone");
+    if (list?.length) return list.includes("UTC") ? list : [...list, "UTC"];
+  } catch {
+    /* older browsers: only the device's zone and UTC */
+  }
+  return [Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", "UTC"];
+}
+
+/**
+ * Zones matching `query` in their id, city or long name ("eastern", "paris", "gmt+1"),
+ * case- and accent-insensitive; every word of the query must match.
+ */
+export function searchZones(query: string, zones: string[] = allZones(), at?: number): string[] {
+  const fold = (s: string) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (!words.length) return zones;
+  return zones.filter((z) => {
+    const hay = fold(`${z.replace(/_/g, " ")} ${zoneLongName(z, at)}`);
+    return words.every((w) => hay.includes(w));
+  });
+}
