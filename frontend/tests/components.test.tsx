@@ -152,6 +152,7 @@ describe("Break", () => {
 
 describe("WeekEditor", () => {
   it("adds and removes windows, then saves the whole week", async () => {
+    localStorage.setItem("interlude.hourCycle", "24");
     const onSave = vi.fn();
     withApp(<WeekEditor windows={[{ weekday: 0, start_time: "09:00:00", end_time: "09:30:00" }]} onSave={onSave} />);
     const save = screen.getByRole("button", { name: "Save week" }) as HTMLButtonElement;

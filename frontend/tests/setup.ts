@@ -8,6 +8,7 @@ beforeEach(() => {
   // A fresh, empty IndexedDB for every test.
   globalThis.indexedDB = new IDBFactory();
   resetIdbForTests();
+  localStorage.clear();
   document.cookie = "interlude_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/";
 });
 

@@ -85,6 +85,18 @@ describe("past check-ins", () => {
     expect(patch?.body).toEqual({ energy: 8, insight: "slow morning", gratitude: "sunlight" });
   });
 
+  it("lists a check-in at its local time on its local date (21:50 in New York, not 02:50)", async () => {
+    localStorage.setItem("interlude.hourCycle", "24");
+    const late = { ...checkin, at: "2026-11-21T02:50:00Z", local_date: "2026-11-20", timezone: "America/New_York" };
+    mockFetch({ "GET /api/v1/wellbeing/checkins": () => json([late]) });
+    open();
+    const row = await screen.findByText(/energy 6/);
+    expect(row.textContent).toContain("21:50");
+    expect(row.textContent).not.toContain("02:50");
+    expect(row.textContent).toMatch(/20/);
+    expect(row.textContent).not.toMatch(/21\b(?!:)/);
+  });
+
   it("deletes a check-in after confirmation", async () => {
     vi.stubGlobal("confirm", () => true);
     const calls = mockFetch({

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Commitment, CommitmentCreate } from "../api/models";
 import { useApp } from "../lib/context";
-import { formatTime, hhmm } from "../lib/time";
+import { formatClock, formatDateTime } from "../lib/time";
 import { pick } from "./Form";
 import { ListEditor } from "./ListEditor";
 import { WEEKDAYS } from "./WeekEditor";
@@ -50,8 +50,8 @@ export function Commitments({ onChange }: { onChange: () => void }) {
       describe={(c) => (
         <>
           <strong>{c.label || KINDS.find(([k]) => k === c.kind)?.[1]}</strong> ·{" "}
-          {FREQUENCIES.find(([f]) => f === c.frequency)?.[1]?.toLowerCase()}, {WEEKDAYS[c.weekday]} {hhmm(c.start_time)}
-          {c.next_occurrence ? ` · next ${new Date(c.next_occurrence).toLocaleDateString(undefined, { timeZone: zone, day: "numeric", month: "short" })} ${formatTime(c.next_occurrence, zone)}` : ""}
+          {FREQUENCIES.find(([f]) => f === c.frequency)?.[1]?.toLowerCase()}, {WEEKDAYS[c.weekday]} {formatClock(c.start_time)}
+          {c.next_occurrence ? ` · next ${formatDateTime(c.next_occurrence, zone)}` : ""}
         </>
       )}
       removeLabel={(c) => `Remove ${c.label || c.kind}`}

@@ -182,7 +182,7 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
       </form>
       {mode === "ics" && (
         <div class="stack">
-          <h3>Where to find your link</h3>
+          <h2>Where to find your link</h2>
           {HOW_TO.map(([name, text]) => (
             <Details summary={name} key={name}>
               <p>{text}</p>

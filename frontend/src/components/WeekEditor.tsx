@@ -1,7 +1,7 @@
 /** Response-window week editor: tap a day's "Add" to add a window, tap × to remove one. */
 import { useEffect, useState } from "preact/hooks";
 import type { ResponseWindowCreate } from "../api/models";
-import { hhmm } from "../lib/time";
+import { formatClock, hhmm } from "../lib/time";
 
 export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
@@ -54,7 +54,7 @@ export function WeekEditor({ windows, onSave }: Props) {
                   onClick={() => setDraft(draft.filter((x) => x !== w))}
                 >
                   <span class="sr-only">Remove {day} </span>
-                  {w.start_time}–{w.end_time} <span aria-hidden="true">×</span>
+                  {formatClock(w.start_time)}–{formatClock(w.end_time)} <span aria-hidden="true">×</span>
                 </button>
               ))}
               {adding === weekday ? (

@@ -1,8 +1,21 @@
 /** Friendly names for IANA time zones, from Intl alone (no zone database shipped). */
 
-/** "America/Argentina/Buenos_Aires" -> "Buenos Aires". */
+// Browsers list some zones under their old CLDR ids; people search the current names.
+const RENAMED: Record<string, string> = {
+  Calcutta: "Kolkata",
+  Saigon: "Ho Chi Minh",
+  Kiev: "Kyiv",
+  Katmandu: "Kathmandu",
+  Rangoon: "Yangon",
+  Godthab: "Nuuk",
+  Asmera: "Asmara",
+  Faeroe: "Faroe",
+};
+
+/** "America/Argentina/Buenos_Aires" -> "Buenos Aires"; "Asia/Calcutta" -> "Kolkata". */
 export function zoneCity(zone: string): string {
-  return (zone.split("/").pop() ?? zone).replace(/_/g, " ");
+  const city = zone.split("/").pop() ?? zone;
+  return (RENAMED[city] ?? city).replace(/_/g, " ");
 }
 
 /** The zone's own long name at `at` ("Eastern Standard Time"), or its offset when Intl has none. */
@@ -27,7 +40,11 @@ export function allZones(): string[] {
   const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
   try {
     const list = intl.supportedValuesOf?.("timeZone");
-    if (list?.length) return list.includes("UTC") ? list : [...list, "UTC"];
+    if (list?.length) {
+      const device = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const extra = ["UTC", device].filter((z) => z && !list.includes(z));
+      return [...list, ...extra];
+    }
   } catch {
     /* older browsers: only the device's zone and UTC */
   }
@@ -43,7 +60,7 @@ export function searchZones(query: string, zones: string[] = allZones(), at?: nu
   const words = fold(query).split(/\s+/).filter(Boolean);
   if (!words.length) return zones;
   return zones.filter((z) => {
-    const hay = fold(`${z.replace(/_/g, " ")} ${zoneLongName(z, at)}`);
+    const hay = fold(`${z.replace(/_/g, " ")} ${zoneCity(z)} ${zoneLongName(z, at)}`);
     return words.every((w) => hay.includes(w));
   });
 }

@@ -9,7 +9,7 @@ import { ListEditor } from "../components/ListEditor";
 import { WeekEditor } from "../components/WeekEditor";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
-import { addDays, formatTime, hhmm, localDate } from "../lib/time";
+import { addDays, formatClock, formatTime, hhmm, localDate } from "../lib/time";
 
 const ACTIVITIES: [Activity, string][] = [
   ["box_breathing", "Box breathing"],
@@ -126,7 +126,7 @@ export default function CarePlanScreen() {
             {rule.trigger === "after_session"
               ? `After a session, when the gap is ${rule.min_gap_minutes}+ min`
               : rule.trigger === "fixed_time"
-                ? `Every day at ${hhmm(rule.at_time)}`
+                ? `Every day at ${formatClock(rule.at_time)}`
                 : `Every ${rule.every_minutes} min in working hours`}
             {" · "}
             {ACTIVITIES.find(([k]) => k === rule.activity)?.[1] ?? rule.custom_text}, {rule.duration_minutes} min

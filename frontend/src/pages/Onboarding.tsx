@@ -7,15 +7,12 @@ import { EnablePush } from "../components/EnablePush";
 import { Field, FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 import { navigate } from "../lib/router";
+import { ZonePicker } from "../components/ZonePicker";
 import { deviceTimeZone } from "../lib/time";
+import { friendlyZone, zoneCity } from "../lib/zones";
 
 type Step = "account" | "timezone" | "calendar" | "notifications";
 const STEPS: Step[] = ["account", "timezone", "calendar", "notifications"];
-
-function zones(): string[] {
-  const intl = Intl as typeof Intl & { supportedValuesOf?: (key: string) => string[] };
-  return intl.supportedValuesOf?.("timeZone") ?? [deviceTimeZone()];
-}
 
 function Account({ onSignedIn }: { onSignedIn: (newAccount: boolean) => void }) {
   const { setUser } = useApp();
@@ -99,21 +96,13 @@ function TimeZoneStep({ onNext }: { onNext: () => void }) {
   return (
     <div class="stack">
       <p>
-        Your phone says you are in <strong>{device}</strong>. Breaks are planned in this time zone.
+        Your phone says you are in <strong>{friendlyZone(device)}</strong>. Breaks are planned in
+        this time zone.
       </p>
-      <div class="field">
-        <label for="tz">Time zone</label>
-        <select id="tz" value={zone} onChange={(e) => setZone((e.target as HTMLSelectElement).value)}>
-          {zones().map((z) => (
-            <option value={z} key={z}>
-              {z}
-            </option>
-          ))}
-        </select>
-      </div>
+      <ZonePicker value={zone} onChange={setZone} />
       <FormError error={error} />
       <button type="button" class="btn btn-primary btn-wide" onClick={save}>
-        Yes, use {zone}
+        Yes, use {zoneCity(zone)}
       </button>
     </div>
   );

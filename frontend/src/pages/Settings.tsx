@@ -7,13 +7,76 @@ import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 import { forgetUser, signOut } from "../lib/forget";
 import { navigate } from "../lib/router";
-import { formatTime } from "../lib/time";
+import { ZonePicker } from "../components/ZonePicker";
+import {
+  deviceTimeZone,
+  formatDateTime,
+  formatTime,
+  HOUR_CYCLE_KEY,
+  hourChoice,
+  type HourChoice,
+} from "../lib/time";
+import { friendlyZone } from "../lib/zones";
 
 function when(iso: string | null | undefined, zone: string): string {
-  if (!iso) return "never";
-  const d = new Date(iso);
-  const day = new Intl.DateTimeFormat(undefined, { timeZone: zone, day: "numeric", month: "short" }).format(d);
-  return `${day}, ${formatTime(d, zone)}`;
+  return iso ? formatDateTime(iso, zone) : "never";
+}
+
+/** The account's zone (planning) and this phone's 12/24-hour choice (display only). */
+function TimeSettings() {
+  const { user, setUser, toast } = useApp();
+  const [zone, setZone] = useState(user?.timezone ?? deviceTimeZone());
+  const [cycle, setCycle] = useState<HourChoice>(hourChoice());
+  const [error, setError] = useState<string | null>(null);
+  const saveZone = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      setUser(await api.updateMe({ timezone: zone }));
+      toast(`Breaks now follow ${friendlyZone(zone)}.`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const chooseCycle = (value: HourChoice) => {
+    try {
+      if (value === "auto") localStorage.removeItem(HOUR_CYCLE_KEY);
+      else localStorage.setItem(HOUR_CYCLE_KEY, value);
+    } catch {
+      /* storage disabled: the choice lasts this visit */
+    }
+    setCycle(value);
+  };
+  const sample = Date.UTC(2026, 0, 1, 14, 0);
+  return (
+    <section class="card" aria-labelledby="time-title">
+      <h2 id="time-title">Time</h2>
+      <form class="stack" onSubmit={saveZone}>
+        <p class="muted">Breaks are planned in {friendlyZone(user?.timezone ?? zone)}.</p>
+        <ZonePicker id="settings-tz" value={zone} onChange={setZone} />
+        <button type="submit" class="btn" disabled={zone === user?.timezone}>
+          Save time zone
+        </button>
+      </form>
+      <fieldset class="stack">
+        <legend>Clock on this phone</legend>
+        <div class="segmented" role="group" aria-label="Clock on this phone">
+          {(
+            [
+              ["auto", `Automatic (${formatTime(sample, "UTC", undefined)})`],
+              ["12", "12-hour"],
+              ["24", "24-hour"],
+            ] as [HourChoice, string][]
+          ).map(([value, label]) => (
+            <button type="button" aria-pressed={cycle === value} onClick={() => chooseCycle(value)} key={value}>
+              {label}
+            </button>
+          ))}
+        </div>
+      </fieldset>
+      <FormError error={error} />
+    </section>
+  );
 }
 
 function Devices() {
@@ -191,7 +254,7 @@ function Account() {
       <p>
         {user?.display_name} · {user?.email}
         <br />
-        <span class="muted">Time zone {user?.timezone}</span>
+        <span class="muted">Time zone: {friendlyZone(user?.timezone ?? "UTC")}</span>
       </p>
       <div class="stack">
         <button type="button" class="btn" onClick={exportData}>
@@ -233,6 +296,7 @@ export default function SettingsScreen() {
       </header>
       <Devices />
       <Calendars />
+      <TimeSettings />
       <Account />
     </section>
   );

@@ -10,17 +10,25 @@ import { MonthInReview, MonthlySelfCheck, WeeklyReview } from "./WellbeingReview
 
 const DEFAULT_WORDS = ["calm", "content", "grateful", "tired", "drained", "anxious", "irritable", "overwhelmed"];
 
-function Scale({ name, label, max, value, onChange }: { name: string; label: string; max: number; value: number | null; onChange: (v: number) => void }) {
+/** A 1..max scale whose ends say what they mean ("1 = running on empty"). */
+function Scale({ name, label, max, low, high, value, onChange }: { name: string; label: string; max: number; low: string; high: string; value: number | null; onChange: (v: number) => void }) {
+  const anchor = (n: number) => (n === 1 ? ` (${low})` : n === max ? ` (${high})` : "");
   return (
-    <fieldset class="scale">
+    <fieldset class="scale" aria-describedby={`${name}-anchors`}>
       <legend>{label}</legend>
       <div class="chips">
         {Array.from({ length: max }, (_, i) => i + 1).map((n) => (
-          <button type="button" class="chip chip-num" aria-pressed={value === n} aria-label={`${label} ${n} of ${max}`} onClick={() => onChange(n)} key={`${name}${n}`}>
+          <button type="button" class="chip chip-num" aria-pressed={value === n} aria-label={`${label} ${n} of ${max}${anchor(n)}`} onClick={() => onChange(n)} key={`${name}${n}`}>
             {n}
           </button>
         ))}
       </div>
+      <p class="anchors muted" id={`${name}-anchors`} data-testid={`${name}-anchors`}>
+        <span>1 = {low}</span>
+        <span>
+          {max} = {high}
+        </span>
+      </p>
     </fieldset>
   );
 }
@@ -85,7 +93,7 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
   return (
     <form class="card stack" onSubmit={submit} aria-labelledby="checkin-title">
       <h2 id="checkin-title">How are you, right now?</h2>
-      <Scale name="energy" label="Energy" max={10} value={energy} onChange={setEnergy} />
+      <Scale name="energy" label="Energy" max={10} low="running on empty" high="full of energy" value={energy} onChange={setEnergy} />
       <fieldset class="scale">
         <legend>Feeling</legend>
         <div class="chips">
@@ -102,7 +110,7 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
           ))}
         </div>
       </fieldset>
-      <Scale name="sleep" label="Sleep quality" max={5} value={sleep} onChange={setSleep} />
+      <Scale name="sleep" label="Sleep quality" max={5} low="very poor sleep" high="slept very well" value={sleep} onChange={setSleep} />
       <YesNo label="Moved or exercised today" value={moved} onChange={setMoved} />
       <YesNo label="Connected with someone outside work" value={connected} onChange={setConnected} />
       <details class="details">

@@ -4,6 +4,7 @@ import { api } from "../api/client";
 import type { Checkin, WellbeingDataset, WellbeingSettings } from "../api/models";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
+import { formatLocalDate, formatTime } from "../lib/time";
 
 export const PRIVACY_DEFAULT = "Please keep client names and details out of it.";
 
@@ -93,7 +94,7 @@ export function CheckinHistory({ settings, onChanged }: { settings: WellbeingSet
         {(items ?? []).map((item) => (
           <li key={item.id}>
             <p>
-              <strong>{item.local_date}</strong> {item.at.slice(11, 16)} · energy {item.energy}
+              <strong>{formatLocalDate(item.local_date)}</strong> {formatTime(item.at, item.timezone)} · energy {item.energy}
               {item.emotions.length > 0 && ` · ${item.emotions.join(", ")}`}
             </p>
             {editing === item.id ? (
