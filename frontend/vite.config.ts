@@ -16,6 +16,7 @@ export default defineConfig({
       // We register the worker ourselves (src/lib/sw-register.ts) to show an update prompt.
       injectRegister: false,
       registerType: "prompt",
+      includeManifestIcons: false, // see injectManifest.globPatterns below
       manifest: {
         id: "/",
         name: "Interlude",
@@ -47,7 +48,10 @@ export default defineConfig({
         ],
       },
       injectManifest: {
-        globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
+        // Icons are not precached: the page and the install prompt already fetch them (cached a
+        // day by the server), and the worker's copy under a ?__WB_REVISION__ URL was a second
+        // download of the same file (the audit's "icon fetched twice").
+        globPatterns: ["**/*.{js,css,html,svg,webmanifest}"],
       },
       devOptions: { enabled: false },
     }),
