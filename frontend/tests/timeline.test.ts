@@ -77,6 +77,14 @@ describe("timeline", () => {
     expect(nextBreak(reminders, Date.parse(at("17:00")))).toBeNull();
   });
 
+  it("keeps a break done before it was sent (the server cancels its push) as done", () => {
+    const early = reminder("early", "15:00", { state: "cancelled", ack_action: "done" });
+    const items = buildTimeline([], [early, reminder("gone", "16:00", { state: "cancelled" })]);
+    expect(items.map((i) => (i.type === "reminder" ? i.reminder.id : ""))).toEqual(["early"]);
+    expect(countShown(items).breaks).toBe(1);
+    expect(nextBreak([early], Date.parse(at("14:00")))).toBeNull();
+  });
+
   it("does not call a break from hours ago the next one, even before its expiry", () => {
     const stale = reminder("old", "11:50", { expires_at: at("14:00") });
     expect(nextBreak([stale], Date.parse(at("13:52")))).toBeNull();

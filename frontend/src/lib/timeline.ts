@@ -54,7 +54,9 @@ export function buildTimeline(appointments: Appointment[], reminders: Reminder[]
     });
   }
   for (const r of reminders) {
-    if (r.state === "cancelled") continue;
+    // Cancelled by a re-plan: gone. Done or skipped before it was sent is also "cancelled"
+    // on the server (nothing left to send), but the therapist did it: it stays, marked.
+    if (r.state === "cancelled" && !r.ack_action) continue;
     items.push({ type: "reminder", at: Date.parse(r.due_at), reminder: r });
   }
   // A reminder due at the minute a session starts belongs before it (e.g. a ritual heads-up).
