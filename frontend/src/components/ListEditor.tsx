@@ -33,6 +33,16 @@ export interface ListEditorProps<T extends { id: string }> {
   children: ComponentChildren;
   /** An error shown under the form. */
   error?: string | null;
+  /** Items changed offline and not sent yet: marked "pending". */
+  isPending?: (item: T) => boolean;
+}
+
+function PendingMark() {
+  return (
+    <span class="pending" data-testid="pending">
+      pending
+    </span>
+  );
 }
 
 export function ListEditor<T extends { id: string }>(props: ListEditorProps<T>) {
@@ -52,6 +62,7 @@ export function ListEditor<T extends { id: string }>(props: ListEditorProps<T>) 
             ) : (
               <span class="grow">{props.describe(item)}</span>
             )}
+            {props.isPending?.(item) && <PendingMark />}
             <RemoveButton label={props.removeLabel(item)} onRemove={() => props.onRemove(item)} />
           </li>
         ))}

@@ -6,6 +6,8 @@ import { StaleBanner } from "../components/Banners";
 import { Commitments } from "../components/Commitments";
 import { FormError, formValues, pick } from "../components/Form";
 import { ListEditor } from "../components/ListEditor";
+import { pendingWrites, type QueuedWrite } from "../api/queue";
+import { applyPendingPlan } from "../lib/pending-plan";
 import { WeekEditor } from "../components/WeekEditor";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
@@ -75,15 +77,18 @@ export default function CarePlanScreen() {
   const [version, setVersion] = useState(0);
   const preview = usePreview(zone, version);
 
+  const [pending, setPending] = useState<Set<string>>(new Set());
   const load = useCallback(() => {
-    api
-      .carePlan()
-      .then((r) => {
-        setPlan(r.data);
+    Promise.all([api.carePlan(), pendingWrites().catch(() => [] as QueuedWrite[])])
+      .then(([r, writes]) => {
+        const applied = applyPendingPlan(r.data, writes);
+        setPlan(applied.plan);
+        setPending(applied.pending);
         setSavedAt(r.stale ? r.savedAt : null);
       })
       .catch((e) => setError((e as Error).message));
   }, []);
+  const isPending = (item: { id: string }) => pending.has(item.id);
   useEffect(() => {
     load();
     window.addEventListener(QUEUE_EVENT, load);
@@ -136,6 +141,7 @@ export default function CarePlanScreen() {
       <Preview zone={zone} items={preview.items ?? []} error={preview.error} />
 
       <ListEditor
+        isPending={isPending}
         title="Micro-breaks"
         titleId="rules-title"
         items={plan.micro_breaks}
@@ -191,7 +197,9 @@ export default function CarePlanScreen() {
       </ListEditor>
 
       <section class="card" aria-labelledby="windows-title">
-        <h2 id="windows-title">Response windows</h2>
+        <h2 id="windows-title">
+          Response windows{pending.has("response_windows") && <> <span class="pending">pending</span></>}
+        </h2>
         <p class="muted">When you answer client messages. Auto-replies point clients to the next one.</p>
         <WeekEditor
           windows={plan.response_windows}
@@ -200,6 +208,7 @@ export default function CarePlanScreen() {
       </section>
 
       <ListEditor
+        isPending={isPending}
         title="Transition rituals"
         titleId="rituals-title"
         items={plan.rituals}
@@ -254,7 +263,9 @@ export default function CarePlanScreen() {
       <Commitments onChange={() => setVersion((v) => v + 1)} />
 
       <section class="card" aria-labelledby="limits-title">
-        <h2 id="limits-title">Quiet hours and daily cap</h2>
+        <h2 id="limits-title">
+          Quiet hours and daily cap{pending.has("settings") && <> <span class="pending">pending</span></>}
+        </h2>
         <form
           class="stack"
           onSubmit={(e) => {
@@ -301,6 +312,7 @@ export default function CarePlanScreen() {
       </section>
 
       <ListEditor
+        isPending={isPending}
         title="Time off"
         titleId="pto-title"
         items={plan.time_off}
