@@ -178,3 +178,14 @@ describe("shared phones", () => {
   });
 });
 
+
+describe("breathing circle", () => {
+  it("starts small and grows into the first breath like every later cycle", async () => {
+    mockFetch({});
+    withApp(<BreakScreen id="missing" />);
+    const shape = document.querySelector(".breath-shape") as HTMLElement;
+    expect(shape.style.transform).toBe("scale(1)");
+    await waitFor(() => expect(shape.style.transform).toBe("scale(1.8)"));
+    expect(shape.style.transitionDuration).toBe("4s");
+  });
+});
