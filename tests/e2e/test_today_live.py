@@ -322,3 +322,36 @@ def test_sign_out_leaves_nothing_of_the_user(
         assert account not in page.content()
     finally:
         context.close()
+
+
+def test_landing_page_is_quiet(browser: Browser, live_app: LiveApp) -> None:
+    """A first visit: no /me call (so no 401 in the console), no icon downloaded by the worker."""
+    context = new_phone(browser, live_app)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        requests: list[str] = []
+        by_worker: list[str] = []
+        context.on("request", lambda r: requests.append(r.url.removeprefix(live_app.base_url)))
+        context.on(
+            "request",
+            lambda r: (
+                by_worker.append(r.url.removeprefix(live_app.base_url))
+                if r.service_worker
+                else None
+            ),
+        )
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Welcome to Interlude")).to_be_visible()
+        page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_load_state("networkidle")
+        assert errors == [], errors
+        assert not [u for u in requests if u.startswith("/api/v1/me")], requests
+        # The worker precaches the shell but no icon: the page and the manifest fetch those
+        # already (Chromium asks for the favicon twice at once, for the tab and as a touch
+        # icon; that is the browser's own doing, and the second is a cache hit).
+        assert any(u.startswith("/index.html") for u in by_worker), by_worker
+        assert not [u for u in by_worker if u.startswith("/icons/")], by_worker
+    finally:
+        context.close()
