@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor } from "@testing-library/preact";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { idbAll, idbGet, idbSet, KV, QUEUE } from "../src/api/idb";
 import type { User } from "../src/api/models";
@@ -8,6 +8,7 @@ import { AppContext } from "../src/lib/context";
 import { forgetLocalData, PENDING_LOGOUT_KEY, signOut } from "../src/lib/forget";
 import BreakScreen from "../src/pages/Break";
 import { Today } from "../src/pages/Today";
+import Wellbeing from "../src/pages/Wellbeing";
 import { json, mockFetch } from "./helpers";
 
 const user: User = {
@@ -187,5 +188,20 @@ describe("breathing circle", () => {
     expect(shape.style.transform).toBe("scale(1)");
     await waitFor(() => expect(shape.style.transform).toBe("scale(1.8)"));
     expect(shape.style.transitionDuration).toBe("4s");
+  });
+});
+
+describe("a check-in made offline", () => {
+  it("shows at once under the form, marked pending, with the scales' anchors", async () => {
+    vi.stubGlobal("fetch", vi.fn(async () => { throw new TypeError("Failed to fetch"); }));
+    const toast = vi.fn();
+    withApp(<Wellbeing />, toast);
+    expect(screen.getByTestId("energy-anchors").textContent).toBe("1 = running on empty10 = full of energy");
+    expect(screen.getByTestId("sleep-anchors").textContent).toContain("1 = very poor sleep");
+    fireEvent.click(screen.getByRole("button", { name: "Energy 4 of 10" }));
+    fireEvent.click(screen.getByRole("button", { name: "Save check-in" }));
+    await waitFor(() => expect(toast).toHaveBeenCalledWith("Check-in saved on this phone; sent when online."));
+    await waitFor(() => expect(screen.getByTestId("pending-checkins").textContent).toContain("energy 4"));
+    expect(screen.getByTestId("pending-checkins").textContent).toContain("pending");
   });
 });

@@ -4,7 +4,10 @@ import { api } from "../api/client";
 import type { WellbeingSettings, WellbeingSummary } from "../api/models";
 import { FormError } from "../components/Form";
 import { LineChart } from "../components/LineChart";
+import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { useApp } from "../lib/context";
+import { QUEUE_EVENT } from "../lib/online";
+import { deviceTimeZone, formatTime } from "../lib/time";
 import { CheckinHistory, ExportLinks, PrivacyNote } from "./WellbeingHistory";
 import { MonthInReview, MonthlySelfCheck, WeeklyReview } from "./WellbeingReviews";
 
@@ -49,8 +52,40 @@ function YesNo({ label, value, onChange }: { label: string; value: boolean | nul
   );
 }
 
+/** Check-ins made offline, shown at once (marked pending) until the queue sends them. */
+function PendingCheckins({ version }: { version: number }) {
+  const [waiting, setWaiting] = useState<QueuedWrite[]>([]);
+  useEffect(() => {
+    const read = () =>
+      pendingWrites()
+        .then((all) => setWaiting(all.filter((w) => w.method === "POST" && w.path === "/api/v1/wellbeing/checkins")))
+        .catch(() => undefined);
+    read();
+    window.addEventListener(QUEUE_EVENT, read);
+    return () => window.removeEventListener(QUEUE_EVENT, read);
+  }, [version]);
+  if (!waiting.length) return null;
+  return (
+    <ul class="history" data-testid="pending-checkins">
+      {waiting.map((w) => {
+        const body = w.body as { energy?: number; emotions?: string[] };
+        return (
+          <li key={w.id}>
+            {formatTime(w.queuedAt, deviceTimeZone())} · energy {body.energy}
+            {body.emotions?.length ? ` · ${body.emotions.join(", ")}` : ""}{" "}
+            <span class="pending" data-testid="pending">
+              pending
+            </span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; onSaved: () => void }) {
   const { toast } = useApp();
+  const [saved, setSaved] = useState(0);
   const [energy, setEnergy] = useState<number | null>(null);
   const [emotions, setEmotions] = useState<string[]>([]);
   const [sleep, setSleep] = useState<number | null>(null);
@@ -84,6 +119,7 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
       setConnected(null);
       (event.currentTarget as HTMLFormElement | null)?.reset();
       setError(null);
+      setSaved((n) => n + 1);
       onSaved();
     } catch (e) {
       setError((e as Error).message);
@@ -129,6 +165,7 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
       <button type="submit" class="btn btn-primary btn-wide">
         Save check-in
       </button>
+      <PendingCheckins version={saved} />
     </form>
   );
 }
