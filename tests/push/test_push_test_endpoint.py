@@ -26,7 +26,11 @@ def test_sends_to_every_device_and_reports_each(client, auth, push_service):
     for device in (phone, laptop):
         [push] = push_service.received(device)
         assert push.payload["kind"] == "test"
-        assert push.payload["title"] == "Interlude"
+        # Declarative Web Push (Safari 18.4+) with the service worker's fields beside it.
+        assert push.payload["web_push"] == 8030
+        assert push.payload["notification"]["title"] == "Interlude"
+        assert push.payload["notification"]["navigate"].endswith("/settings")
+        assert push.payload["reminder_id"] is None
         assert push.payload["expires_at"] == "2026-11-23T14:05:00+00:00"
         assert push.ttl == 300 and push.urgency == "high" and push.topic == "interlude-test"
         assert push.claims["aud"] == push_service.origin
@@ -37,7 +41,7 @@ def test_sends_to_every_device_and_reports_each(client, auth, push_service):
     assert listed["Phone"]["last_error"] is None
 
 
-def test_gone_devices_are_removed_and_failures_recorded(client, auth, push_service):
+def test_gone_devices_are_kept_marked_gone_and_failures_recorded(client, auth, push_service):
     gone, _ = register_device(client, auth, push_service, label="Old phone")
     broken, _ = register_device(client, auth, push_service, label="Broken")
     ok, _ = register_device(client, auth, push_service, label="Phone")
@@ -52,11 +56,21 @@ def test_gone_devices_are_removed_and_failures_recorded(client, auth, push_servi
     assert "413" in results["Broken"]["reason"]
 
     listed = {d["label"]: d for d in client.get(SUBS, headers=auth).json()}
-    assert set(listed) == {"Broken", "Phone"}
+    # Kept, so the app can say since when it stopped, until it is repaired or removed.
+    assert set(listed) == {"Old phone", "Broken", "Phone"}
+    assert listed["Old phone"]["health"] == "gone"
+    assert listed["Old phone"]["health_since"] == "2026-11-23T14:00:00Z"
+    assert listed["Phone"]["health"] == "pending"  # accepted, no receipt yet
     assert listed["Broken"]["last_outcome"] == "failed"
     assert listed["Broken"]["last_status"] == 413
     assert "413" in listed["Broken"]["last_error"]
     assert len(push_service.received(ok)) == 1
+
+    # A gone device gets no more pushes.
+    push_service.clear()
+    again = {r["label"] for r in client.post(TEST, headers=auth).json()["results"]}
+    assert again == {"Broken", "Phone"}
+    assert push_service.attempts(gone) == []
 
 
 def test_retryable_answers_are_reported_as_retry(client, auth, push_service, monkeypatch):

@@ -51,12 +51,19 @@ def test_due_reminder_arrives_decrypted_with_the_right_payload_and_headers(
 
     assert (report.claimed, report.sent, report.pushes) == (1, 1, 1)
     [message] = push.received(device)
+    base = runtime.settings.base_url.rstrip("/")
     assert message.payload == {
+        # Declarative Web Push: Safari 18.4+ shows this even without the service worker.
+        "web_push": 8030,
+        "notification": {
+            "title": "Time for a short break",
+            "body": "Two minutes of box breathing.",
+            "navigate": f"{base}/break/{row.id}",
+            "tag": f"reminder-{row.id}",
+        },
+        "mutable": True,
         "id": str(row.id),
         "kind": "micro_break",
-        "title": "Time for a short break",
-        "body": "Two minutes of box breathing.",
-        "tag": f"reminder-{row.id}",
         "url": f"/break/{row.id}",
         "expires_at": (now + timedelta(minutes=10)).isoformat().replace("+00:00", "Z"),
         "actions": [
@@ -183,7 +190,7 @@ def test_a_hanging_push_service_times_out_and_is_retried(
     assert dispatch(now + timedelta(seconds=2)).sent == 1
 
 
-def test_gone_subscriptions_are_deleted_and_the_rest_still_receive(
+def test_gone_subscriptions_are_marked_gone_and_the_rest_still_receive(
     db: Session, runtime: Runtime, user, clock: FrozenClock, push, dispatch
 ) -> None:
     old_phone, old_id = add_device(runtime, push, user.id, label="Old phone")
@@ -194,10 +201,18 @@ def test_gone_subscriptions_are_deleted_and_the_rest_still_receive(
 
     assert dispatch(now).sent == 1
     db.expire_all()
-    assert db.get(PushSubscription, old_id) is None
+    old = db.get(PushSubscription, old_id)
+    assert old is not None and old.gone_at == now  # kept: "since ..." until repaired
     assert db.get(PushSubscription, new_id) is not None
     assert len(push.received(new_phone)) == 1
     assert _reload(db, row).state == SENT
+
+    # A gone device is never posted to again.
+    later = now + timedelta(minutes=20)
+    make_reminder(db, user_id=user.id, due_at=later)
+    assert dispatch(later).sent == 1
+    assert len(push.attempts(old_phone)) == 1
+    assert len(push.received(new_phone)) == 2
 
 
 def test_no_device_left_fails_with_a_clear_reason(
@@ -219,7 +234,8 @@ def test_no_device_left_fails_with_a_clear_reason(
     dispatch(now + timedelta(minutes=1))
 
     db.expire_all()
-    assert db.get(PushSubscription, sub_id) is None
+    device_row = db.get(PushSubscription, sub_id)
+    assert device_row is not None and device_row.gone_at == now
     for row in (first, second):
         fresh = _reload(db, row)
         assert (fresh.state, fresh.last_error) == (FAILED, NO_DEVICE_REASON)

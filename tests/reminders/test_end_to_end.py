@@ -80,7 +80,7 @@ def test_session_ends_and_the_break_arrives(
     assert report.sent >= 1
     [message] = [m for m in push.received(device) if m.payload["id"] == brk["id"]]
     assert message.payload["kind"] == "micro_break"
-    assert message.payload["title"] == brk["title"]
+    assert message.payload["notification"]["title"] == brk["title"]
     assert message.payload["url"] == f"/break/{brk['id']}"
     assert "Client" not in message.plaintext.decode()  # no client data leaves the server
     assert message.ttl == 600  # gone before the next session starts

@@ -49,3 +49,17 @@ class PushSubscription(UUIDPrimaryKey, Base):
     last_outcome: Mapped[str | None] = mapped_column(String(16))
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # Delivery health (docs/push.md "Device health"). The push service's family
+    # (fcm, apple, mozilla, wns, other): the /metrics label, never the endpoint itself.
+    push_service: Mapped[str] = mapped_column(String(16), default="other")
+    last_accepted_at: Mapped[datetime | None]
+    last_receipt_at: Mapped[datetime | None]
+    # Pushes the push service accepted since this device's last receipt, and when the first
+    # of them was accepted: "not reaching this phone since ...".
+    unconfirmed_count: Mapped[int] = mapped_column(Integer, default=0)
+    unconfirmed_since: Mapped[datetime | None]
+    # Set when the push service answered 404/410: the row stays until the person repairs or
+    # removes the device, so the app can say since when reminders stopped.
+    gone_at: Mapped[datetime | None]
+    accepted_total: Mapped[int] = mapped_column(Integer, default=0)
+    receipts_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,10 +11,12 @@ from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import error_responses
 from interlude.push import service
 from interlude.push.schemas import (
+    DeviceReceiptRead,
     PushSubscriptionCreate,
     PushSubscriptionRead,
     PushSubscriptionUpdate,
     PushTestRead,
+    ReceiptCreate,
     VapidPublicKeyRead,
 )
 from interlude.push.testsend import send_test_notifications
@@ -65,7 +67,7 @@ def create_push_subscription(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return PushSubscriptionRead.model_validate(row)
+    return PushSubscriptionRead.of(row, clock.now())
 
 
 @router.get(
@@ -73,10 +75,14 @@ def create_push_subscription(
     response_model=list[PushSubscriptionRead],
     responses=error_responses(401),
 )
-def list_push_subscriptions(user: CurrentUser, session: SessionDep) -> list[PushSubscriptionRead]:
-    """Every device that receives this user's reminders."""
+def list_push_subscriptions(
+    user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> list[PushSubscriptionRead]:
+    """Every device of this user, with its delivery health (gone devices stay listed until
+    they are repaired or removed)."""
     rows = service.list_subscriptions(session=session, user_id=user.id)
-    return [PushSubscriptionRead.model_validate(row) for row in rows]
+    now = clock.now()
+    return [PushSubscriptionRead.of(row, now) for row in rows]
 
 
 @router.patch(
@@ -99,7 +105,7 @@ def rename_push_subscription(
         label=body.label,
         now=clock.now(),
     )
-    return PushSubscriptionRead.model_validate(row)
+    return PushSubscriptionRead.of(row, clock.now())
 
 
 @router.delete(
@@ -125,7 +131,7 @@ def send_test_push(
 ) -> PushTestRead:
     """Sends a test notification to every device now and reports each device's result.
 
-    Devices the push service reports as gone (404/410) are removed.
+    Devices the push service reports as gone (404/410) are marked gone.
     """
     return send_test_notifications(
         session=session,
@@ -134,4 +140,17 @@ def send_test_push(
         subject=settings.vapid_subject,
         clock=clock,
         allow_private_network=settings.allow_private_network,
+        base_url=settings.base_url,
     )
+
+
+@router.post("/receipt", response_model=DeviceReceiptRead, responses=error_responses(401, 422))
+def post_device_receipt(
+    body: ReceiptCreate, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> DeviceReceiptRead:
+    """The service worker showed a notification that is not a reminder (the test push):
+    this device works. Reminders' receipts go to ``POST /reminders/{id}/receipt``."""
+    known = service.record_receipt(
+        session=session, user_id=user.id, device_hash=body.device, now=clock.now()
+    )
+    return DeviceReceiptRead(device_known=known)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from interlude.push.health import DeviceRow, device_health
 from interlude.push.vapid import b64url, b64url_decode
 
 DEFAULT_LABEL = "My device"
@@ -91,6 +92,10 @@ class PushSubscriptionRead(BaseModel):
     id: uuid.UUID
     label: str
     endpoint: str
+    endpoint_hash: str = Field(
+        description="sha256 hex of the endpoint: the device's name in receipts."
+    )
+    push_service: str = Field(description="fcm | apple | mozilla | wns | other")
     expiration_time: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -98,6 +103,49 @@ class PushSubscriptionRead(BaseModel):
     last_outcome: str | None
     last_status: int | None
     last_error: str | None
+    health: Literal["ok", "pending", "silent", "gone"] = Field(
+        description="ok: its notifications are shown (receipts arrive); pending: no receipt "
+        "yet; silent: pushes accepted but not shown several times in a row; gone: the push "
+        "service no longer knows it (subscribe again)."
+    )
+    health_since: datetime | None = Field(
+        description="silent: when the first unconfirmed push was accepted; gone: when the "
+        "push service said so."
+    )
+    last_accepted_at: datetime | None
+    last_receipt_at: datetime | None
+    unconfirmed_count: int = Field(description="Accepted pushes since the last receipt.")
+
+    @classmethod
+    def of(cls, row: DeviceRow, now: datetime) -> PushSubscriptionRead:
+        """The device with its health at ``now``."""
+        health = device_health(row, now)
+        return cls.model_validate(
+            {
+                **{name: getattr(row, name) for name in _ROW_FIELDS},
+                "health": health.health,
+                "health_since": health.since,
+            }
+        )
+
+
+_ROW_FIELDS = [
+    name for name in PushSubscriptionRead.model_fields if name not in ("health", "health_since")
+]
+
+
+class ReceiptCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None,
+        description="sha256 hex of this device's push endpoint (its subscription's name); "
+        "null when the service worker has no subscription to name.",
+    )
+
+
+class DeviceReceiptRead(BaseModel):
+    device_known: bool = Field(description="Whether the device is one of yours.")
 
 
 class VapidPublicKeyRead(BaseModel):
@@ -113,7 +161,10 @@ class PushTestDeviceResult(BaseModel):
     outcome: Literal["sent", "gone", "retry", "failed"]
     http_status: int | None
     reason: str
-    removed: bool = Field(description="True when the push service said the device is gone.")
+    removed: bool = Field(
+        description="True when the push service said the device is gone (it is kept, "
+        "marked gone, until it is repaired or removed)."
+    )
 
 
 class PushTestRead(BaseModel):

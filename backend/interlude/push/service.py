@@ -21,6 +21,7 @@ from interlude.core.db import one_of
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.netguard import is_private_host, parse_ip_literal
 from interlude.core.security import Keyring
+from interlude.push.families import push_service_family
 from interlude.push.models import PushSubscription
 from interlude.push.schemas import PushSubscriptionCreate
 from interlude.push.sender import PushResult, PushTarget, endpoint_origin
@@ -112,6 +113,8 @@ def upsert_subscription(
         session.flush()
         row = None
     if row is not None:
+        # A gone endpoint stays gone (push services never revive one): the browser must
+        # subscribe afresh, which gives a new endpoint and a new row.
         row.p256dh = data.keys.p256dh
         row.auth = data.keys.auth
         row.label = data.label
@@ -139,6 +142,10 @@ def upsert_subscription(
         expiration_time=expiration,
         created_at=now,
         updated_at=now,
+        push_service=push_service_family(endpoint),
+        unconfirmed_count=0,
+        accepted_total=0,
+        receipts_total=0,
     )
     session.add(row)
     session.flush()
@@ -189,22 +196,23 @@ def remove_subscription(
 
 
 def list_targets(*, session: Session, user_id: uuid.UUID) -> list[PushTarget]:
-    """Every device of the user, ready for ``PushSender.send``."""
+    """Every device of the user that is not gone, ready for ``PushSender.send``."""
     return [
         PushTarget(subscription_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth)
         for row in list_subscriptions(session=session, user_id=user_id)
+        if row.gone_at is None
     ]
 
 
 def targets_for_users(
     *, session: Session, user_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, list[PushTarget]]:
-    """Every device of every user in a batch, in one query. Core, not ORM: this runs once
-    per batch of a burst."""
+    """Every device (not gone) of every user in a batch, in one query. Core, not ORM: this
+    runs once per batch of a burst."""
     devices = _SUBSCRIPTIONS.c
     rows = session.execute(
         select(devices.id, devices.user_id, devices.endpoint, devices.p256dh, devices.auth).where(
-            one_of(session, devices.user_id, list(user_ids))
+            one_of(session, devices.user_id, list(user_ids)), devices.gone_at.is_(None)
         )
     ).all()
     targets: dict[uuid.UUID, list[PushTarget]] = defaultdict(list)
@@ -220,26 +228,78 @@ def record_send_results(
     results: Sequence[tuple[uuid.UUID, PushResult]],
     now: datetime,
 ) -> None:
-    """After a batch: deletes the devices their push service reported gone (404/410) and
-    keeps every other device's last outcome, for the devices screen. One UPDATE per distinct
+    """After a batch: marks the devices their push service reported gone (404/410) and
+    keeps every other device's last outcome and delivery health. One UPDATE per distinct
     outcome (in a burst nearly every device shares "sent, 201": one statement, not N)."""
-    for subscription_id in set(gone):
-        delete_subscription_by_id(session=session, subscription_id=subscription_id)
+    mark_gone(session=session, subscription_ids=gone, now=now)
     table = _SUBSCRIPTIONS
+    c = table.c
     groups: dict[tuple[str, int | None, str | None], list[uuid.UUID]] = {}
     for sid, r in results:
         error = None if r.outcome == "sent" else r.reason[:300]
         groups.setdefault((r.outcome, r.http_status, error), []).append(sid)
     for (outcome, status, error), ids in groups.items():
-        session.execute(
-            update(table)
-            .where(one_of(session, table.c.id, ids))
-            .values(last_sent_at=now, last_outcome=outcome, last_status=status, last_error=error)
+        values: dict[str, Any] = {
+            "last_sent_at": now,
+            "last_outcome": outcome,
+            "last_status": status,
+        }
+        if outcome == "sent":
+            # Accepted: one more push waiting for its receipt (push/health.py).
+            values |= {
+                "last_accepted_at": now,
+                "unconfirmed_count": c.unconfirmed_count + 1,
+                "unconfirmed_since": func.coalesce(c.unconfirmed_since, now),
+                "accepted_total": c.accepted_total + 1,
+            }
+        else:
+            # The last error stays until the next failure: "last error" on the devices list.
+            values["last_error"] = error
+        session.execute(update(table).where(one_of(session, c.id, ids)).values(**values))
+
+
+def mark_gone(*, session: Session, subscription_ids: Collection[uuid.UUID], now: datetime) -> None:
+    """The push service answered 404/410: no more pushes to these devices, but their rows
+    stay (with when it happened) until the person repairs or removes them."""
+    ids = list(set(subscription_ids))
+    if not ids:
+        return
+    c = _SUBSCRIPTIONS.c
+    session.execute(
+        update(_SUBSCRIPTIONS)
+        .where(one_of(session, c.id, ids))
+        .values(
+            gone_at=func.coalesce(c.gone_at, now),
+            last_sent_at=now,
+            last_outcome="gone",
+            last_error="The push service no longer knows this device (it unsubscribed).",
         )
+    )
+
+
+def record_receipt(
+    *, session: Session, user_id: uuid.UUID, device_hash: str | None, now: datetime
+) -> bool:
+    """The device's service worker showed a notification: it works. Resets the run of
+    unconfirmed pushes. Only the user's own device counts; returns whether it was one."""
+    if not device_hash:
+        return False
+    c = _SUBSCRIPTIONS.c
+    result = session.execute(
+        update(_SUBSCRIPTIONS)
+        .where(c.endpoint_hash == device_hash, c.user_id == user_id)
+        .values(
+            last_receipt_at=now,
+            unconfirmed_count=0,
+            unconfirmed_since=None,
+            receipts_total=c.receipts_total + 1,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def delete_subscription_by_id(*, session: Session, subscription_id: uuid.UUID) -> bool:
-    """Removes a device the push service reported gone (404/410). True if it existed."""
+    """Removes a device. True if it existed."""
     result = session.execute(delete(PushSubscription).where(PushSubscription.id == subscription_id))
     return bool(getattr(result, "rowcount", 0))
 
@@ -247,14 +307,12 @@ def delete_subscription_by_id(*, session: Session, subscription_id: uuid.UUID) -
 def record_result(
     *, session: Session, subscription_id: uuid.UUID, result: PushResult, now: datetime
 ) -> None:
-    """Keeps the device's last delivery outcome, shown on the devices screen."""
-    row = session.get(PushSubscription, subscription_id)
-    if row is None:
-        return
-    row.last_sent_at = now
-    row.last_outcome = result.outcome
-    row.last_status = result.http_status
-    row.last_error = None if result.outcome == "sent" else result.reason[:300]
+    """Keeps one device's outcome (the test push): as ``record_send_results`` for one."""
+    if result.outcome == "gone":
+        mark_gone(session=session, subscription_ids=[subscription_id], now=now)
+    else:
+        record_send_results(session=session, gone=(), results=[(subscription_id, result)], now=now)
+    session.expire_all()
 
 
 def export_subscriptions(

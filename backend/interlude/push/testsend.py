@@ -22,17 +22,24 @@ TEST_TIMEOUT_SECONDS = 5.0
 TEST_TOPIC = "interlude-test"
 
 
-def test_payload(now: datetime) -> dict[str, Any]:
-    """Same shape as a reminder's payload so the service worker handles it the same way."""
+def test_payload(now: datetime, base_url: str = "") -> dict[str, Any]:
+    """Same shape as a reminder's payload (Declarative Web Push with the service worker's
+    fields beside it) so the service worker handles it the same way; its receipt goes to
+    ``POST /push/receipt`` (no reminder)."""
     return {
-        "title": "Interlude",
-        "body": "Test notification: your break reminders will look like this.",
+        "web_push": 8030,
+        "notification": {
+            "title": "Interlude",
+            "body": "Test notification: your break reminders will look like this.",
+            "navigate": f"{base_url.rstrip('/')}/settings",
+            "tag": TEST_TOPIC,
+        },
+        "mutable": True,
         "kind": "test",
         "reminder_id": None,
-        "tag": TEST_TOPIC,
         "actions": [],
         "expires_at": (now + TEST_TTL).isoformat(),
-        "url": "/settings/devices",
+        "url": "/settings",
     }
 
 
@@ -43,6 +50,7 @@ async def _send_all(
     subject: str,
     clock: Clock,
     allow_private_network: bool,
+    base_url: str,
 ) -> list[PushResult]:
     sender = PushSender(
         vapid=vapid,
@@ -52,7 +60,7 @@ async def _send_all(
         allow_private_network=allow_private_network,
     )
     try:
-        payload = test_payload(clock.now())
+        payload = test_payload(clock.now(), base_url)
         return list(
             await asyncio.gather(
                 *(
@@ -78,8 +86,9 @@ def send_test_notifications(
     subject: str,
     clock: Clock,
     allow_private_network: bool,
+    base_url: str = "",
 ) -> PushTestRead:
-    """Sends, then records each device's outcome and removes the devices that are gone.
+    """Sends, then records each device's outcome and marks the devices that are gone.
 
     Runs its own event loop: call it from a worker thread (a sync endpoint), not from a loop.
     """
@@ -96,20 +105,16 @@ def send_test_notifications(
                 subject=subject,
                 clock=clock,
                 allow_private_network=allow_private_network,
+                base_url=base_url,
             )
         )
     now = clock.now()
     devices = []
     for target, result in zip(targets, results, strict=True):
         removed = result.outcome == "gone"
-        if removed:
-            service.delete_subscription_by_id(
-                session=session, subscription_id=target.subscription_id
-            )
-        else:
-            service.record_result(
-                session=session, subscription_id=target.subscription_id, result=result, now=now
-            )
+        service.record_result(
+            session=session, subscription_id=target.subscription_id, result=result, now=now
+        )
         devices.append(
             PushTestDeviceResult(
                 subscription_id=target.subscription_id,

@@ -41,32 +41,47 @@ def backoff_seconds(attempts: int) -> float:
     return float(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
 
 
-def payload_for(item: Claimed, *, now: datetime | None = None) -> dict[str, Any]:
+def payload_for(
+    item: Claimed, *, now: datetime | None = None, base_url: str = ""
+) -> dict[str, Any]:
     """The notification: what the therapist sees and can do. No client data exists here.
+
+    A Declarative Web Push message (``web_push: 8030``: Safari 18.4+ shows
+    ``notification`` itself, even when the service worker does not run; ``mutable`` lets
+    the service worker run first and post its receipt), with the fields the service worker
+    needs beside it. ``base_url`` makes ``navigate`` absolute, as the format requires.
 
     With ``now``, the snooze button is left out when a snooze would end after the expiry
     (the API would refuse it, and a tap that does nothing is worse than no button).
     """
-    return _fitted(item, now)[0]
+    return _fitted(item, now, base_url)[0]
 
 
-def payload_bytes_for(item: Claimed, *, now: datetime | None = None) -> bytes:
+def payload_bytes_for(item: Claimed, *, now: datetime | None = None, base_url: str = "") -> bytes:
     """``payload_for`` as the compact UTF-8 JSON that is encrypted and sent."""
-    return _fitted(item, now)[1]
+    return _fitted(item, now, base_url)[1]
 
 
-def _fitted(item: Claimed, now: datetime | None) -> tuple[dict[str, Any], bytes]:
+def _fitted(item: Claimed, now: datetime | None, base_url: str) -> tuple[dict[str, Any], bytes]:
     rid = str(item.id)
     actions = [dict(a) for a in ACTIONS]
     if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
         actions = [a for a in actions if a["action"] != "snooze"]
+    url = f"/break/{rid}"
     payload: dict[str, Any] = {
+        "web_push": 8030,
+        "notification": {
+            "title": item.title,
+            "body": item.body,
+            # Safari has no notification actions: the tap opens the Break screen, which
+            # has Done, Snooze and Skip.
+            "navigate": f"{base_url.rstrip('/')}{url}",
+            "tag": f"reminder-{rid}",
+        },
+        "mutable": True,
         "id": rid,
         "kind": item.kind,
-        "title": item.title,
-        "body": item.body,
-        "tag": f"reminder-{rid}",
-        "url": f"/break/{rid}",
+        "url": url,
         "expires_at": item.expires_at.isoformat().replace("+00:00", "Z"),
         "actions": actions,
         "snooze_minutes": SNOOZE_MINUTES,
@@ -83,7 +98,7 @@ def _fitted(item: Claimed, now: datetime | None) -> tuple[dict[str, Any], bytes]
         payload["steps"].pop()
         data = _json(payload)
     if len(data) > MAX_PAYLOAD_BYTES:
-        payload["body"] = payload["body"][:200] + "…"
+        payload["notification"]["body"] = payload["notification"]["body"][:200] + "…"
         data = _json(payload)
     return payload, data
 

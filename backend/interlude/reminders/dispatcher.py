@@ -196,7 +196,8 @@ class Dispatcher:
             ttl = int((item.expires_at - start).total_seconds())
             if ttl <= 0:
                 continue
-            data = payload_bytes_for(item, now=start)  # once for every device
+            # Once for every device.
+            data = payload_bytes_for(item, now=start, base_url=self.runtime.settings.base_url)
             for device in targets.get(item.user_id, []):
                 messages.append(PushMessage(device, data, ttl, item.id.hex, "high"))
         results = await sender.send_many(messages)

@@ -3,6 +3,7 @@
 A ``Reminder`` is one planned notification. Its life is a small state machine::
 
     planned -> sending -> sent | failed | expired
+    sent -> delivered               (a device's service worker showed it: a receipt)
     planned -> cancelled            (re-planning removed it)
     planned -> expired              (its expiry passed before it could be sent)
     sending -> planned              (retryable push failure; next_attempt_at moves on)
@@ -24,11 +25,12 @@ from interlude.core.db import Base, UUIDPrimaryKey
 PLANNED = "planned"
 SENDING = "sending"
 SENT = "sent"
+DELIVERED = "delivered"
 FAILED = "failed"
 EXPIRED = "expired"
 CANCELLED = "cancelled"
-STATES = (PLANNED, SENDING, SENT, FAILED, EXPIRED, CANCELLED)
-FINAL_STATES = (SENT, FAILED, EXPIRED, CANCELLED)
+STATES = (PLANNED, SENDING, SENT, DELIVERED, FAILED, EXPIRED, CANCELLED)
+FINAL_STATES = (SENT, DELIVERED, FAILED, EXPIRED, CANCELLED)
 
 ACK_ACTIONS = ("done", "snooze", "skip")
 
@@ -57,6 +59,9 @@ class Reminder(UUIDPrimaryKey, Base):
     sent_at: Mapped[datetime | None]
     # received-side lateness is measured by the push service; this is send-side lateness.
     lateness_ms: Mapped[int | None]
+    # The first receipt from a device that showed it, and its lateness from due_at.
+    delivered_at: Mapped[datetime | None]
+    receipt_lateness_ms: Mapped[int | None]
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(String(500))
     activity: Mapped[str | None] = mapped_column(String(32))

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from interlude.core.db import is_postgres
-from interlude.reminders.models import EXPIRED, PLANNED, SENDING, SENT, Reminder
+from interlude.reminders.models import DELIVERED, EXPIRED, PLANNED, SENDING, SENT, Reminder
 
 EXPIRED_REASON = "Not delivered before it expired: the next session had started."
 _table: Table = Reminder.__table__  # type: ignore[assignment]
@@ -133,7 +133,8 @@ def claim_due(
 _MARK_POSTGRES = text(
     """
     UPDATE reminders AS r
-    SET state = v.state,
+    SET state = CASE WHEN v.state = :sent AND r.delivered_at IS NOT NULL
+                     THEN :delivered ELSE v.state END,
         sent_at = CASE WHEN v.state = :sent THEN v.at END,
         lateness_ms = v.lateness_ms,
         next_attempt_at = COALESCE(v.next_attempt_at, v.at),
@@ -197,6 +198,7 @@ def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
                     "next_at": [item.next_attempt_at for item in outcomes],
                     "errors": [_error(item) for item in outcomes],
                     "sent": SENT,
+                    "delivered": DELIVERED,
                     "sending": SENDING,
                     "owner": owner,
                 },
@@ -223,7 +225,14 @@ def mark(*, session: Session, owner: str, outcomes: Sequence[Outcome]) -> int:
             _table.c.lease_owner == owner,
         )
         .values(
-            state=bindparam("b_state"),
+            # A receipt that came while the row was being sent: the device already showed it.
+            state=case(
+                (
+                    (bindparam("b_state") == SENT) & _table.c.delivered_at.is_not(None),
+                    DELIVERED,
+                ),
+                else_=bindparam("b_state"),
+            ),
             sent_at=bindparam("b_sent_at"),
             lateness_ms=bindparam("b_lateness"),
             next_attempt_at=bindparam("b_next"),

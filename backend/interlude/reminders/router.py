@@ -16,7 +16,7 @@ from pydantic import AwareDatetime
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import NotFound, Unprocessable, error_responses
-from interlude.reminders import ics_feed, metrics, service
+from interlude.reminders import ics_feed, metrics, receipts, service
 from interlude.reminders.models import STATES
 from interlude.reminders.schemas import (
     FeedTokenRead,
@@ -24,6 +24,8 @@ from interlude.reminders.schemas import (
     ReminderAck,
     ReminderAckRead,
     ReminderRead,
+    ReminderReceipt,
+    ReminderReceiptRead,
 )
 
 router = APIRouter(tags=["reminders"])
@@ -130,6 +132,32 @@ def acknowledge_reminder(
     return ReminderAckRead(
         reminder=ReminderRead.model_validate(row),
         snoozed=ReminderRead.model_validate(snoozed) if snoozed else None,
+    )
+
+
+@router.post(
+    "/api/v1/reminders/{reminder_id}/receipt",
+    response_model=ReminderReceiptRead,
+    responses=error_responses(401, 404, 422),
+)
+def post_reminder_receipt(
+    reminder_id: uuid.UUID,
+    data: ReminderReceipt,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Any:
+    """The service worker showed this reminder on a device (idempotent: a replayed or second
+    device's receipt changes nothing but that device's health). Not yours or unknown: 404."""
+    row, known = receipts.record_receipt(
+        session=session,
+        user_id=user.id,
+        reminder_id=reminder_id,
+        device_hash=data.device,
+        now=clock.now(),
+    )
+    return ReminderReceiptRead(
+        id=row.id, state=row.state, delivered_at=row.delivered_at, device_known=known
     )
 
 

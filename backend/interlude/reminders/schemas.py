@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,7 +18,10 @@ class ReminderRead(BaseModel):
     kind: str
     due_at: datetime
     expires_at: datetime
-    state: str = Field(description="planned | sending | sent | failed | expired | cancelled")
+    state: str = Field(
+        description="planned | sending | sent (accepted by a push service) | delivered "
+        "(shown on a device) | failed | expired | cancelled"
+    )
     title: str
     body: str
     activity: str | None
@@ -26,6 +29,7 @@ class ReminderRead(BaseModel):
     ritual_steps: list[str]
     attempts: int
     sent_at: datetime | None
+    delivered_at: datetime | None = Field(description="When a device first showed it.")
     last_error: str | None = Field(
         description="Why it failed or was cancelled, in words a person can act on."
     )
@@ -59,3 +63,20 @@ class FeedTokenRead(BaseModel):
 class FeedTokenStatus(BaseModel):
     active: bool
     created_at: datetime | None
+
+
+class ReminderReceipt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    device: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        default=None,
+        description="sha256 hex of the showing device's push endpoint; null when the "
+        "service worker has no subscription to name.",
+    )
+
+
+class ReminderReceiptRead(BaseModel):
+    id: uuid.UUID
+    state: str
+    delivered_at: datetime | None
+    device_known: bool = Field(description="Whether the device is one of yours.")

@@ -29,6 +29,7 @@ from interlude.planner.service import load_appointments_input, load_commitments_
 from interlude.planner.types import PlannedReminder
 from interlude.reminders.models import (
     CANCELLED,
+    DELIVERED,
     PLANNED,
     SENDING,
     SENT,
@@ -311,7 +312,7 @@ def acknowledge(
 
 
 def _snooze(*, session: Session, row: Reminder, now: datetime, minutes: int) -> Reminder:
-    if row.state not in (SENDING, SENT):
+    if row.state not in (SENDING, SENT, DELIVERED):
         raise Conflict(
             "Only a reminder that has been delivered can be snoozed.", code="not_snoozable"
         )

@@ -89,6 +89,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reminders/{reminder_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Reminder Receipt
+         * @description The service worker showed this reminder on a device (idempotent: a replayed or second
+         *     device's receipt changes nothing but that device's health). Not yours or unknown: 404.
+         */
+        post: operations["post_reminder_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendars/breaks.ics": {
         parameters: {
             query?: never;
@@ -607,7 +628,8 @@ export interface paths {
         };
         /**
          * List Push Subscriptions
-         * @description Every device that receives this user's reminders.
+         * @description Every device of this user, with its delivery health (gone devices stay listed until
+         *     they are repaired or removed).
          */
         get: operations["list_push_subscriptions"];
         put?: never;
@@ -659,9 +681,30 @@ export interface paths {
          * Send Test Push
          * @description Sends a test notification to every device now and reports each device's result.
          *
-         *     Devices the push service reports as gone (404/410) are removed.
+         *     Devices the push service reports as gone (404/410) are marked gone.
          */
         post: operations["send_test_push"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Device Receipt
+         * @description The service worker showed a notification that is not a reminder (the test push):
+         *     this device works. Reminders' receipts go to ``POST /reminders/{id}/receipt``.
+         */
+        post: operations["post_device_receipt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1789,6 +1832,14 @@ export interface components {
             /** Reminders Delivered */
             reminders_delivered: number;
         };
+        /** DeviceReceiptRead */
+        DeviceReceiptRead: {
+            /**
+             * Device Known
+             * @description Whether the device is one of yours.
+             */
+            device_known: boolean;
+        };
         /** DimensionScoreRead */
         DimensionScoreRead: {
             /** Dimension */
@@ -2317,6 +2368,16 @@ export interface components {
             label: string;
             /** Endpoint */
             endpoint: string;
+            /**
+             * Endpoint Hash
+             * @description sha256 hex of the endpoint: the device's name in receipts.
+             */
+            endpoint_hash: string;
+            /**
+             * Push Service
+             * @description fcm | apple | mozilla | wns | other
+             */
+            push_service: string;
             /** Expiration Time */
             expiration_time: string | null;
             /**
@@ -2337,6 +2398,26 @@ export interface components {
             last_status: number | null;
             /** Last Error */
             last_error: string | null;
+            /**
+             * Health
+             * @description ok: its notifications are shown (receipts arrive); pending: no receipt yet; silent: pushes accepted but not shown several times in a row; gone: the push service no longer knows it (subscribe again).
+             * @enum {string}
+             */
+            health: "ok" | "pending" | "silent" | "gone";
+            /**
+             * Health Since
+             * @description silent: when the first unconfirmed push was accepted; gone: when the push service said so.
+             */
+            health_since: string | null;
+            /** Last Accepted At */
+            last_accepted_at: string | null;
+            /** Last Receipt At */
+            last_receipt_at: string | null;
+            /**
+             * Unconfirmed Count
+             * @description Accepted pushes since the last receipt.
+             */
+            unconfirmed_count: number;
         };
         /** PushSubscriptionUpdate */
         PushSubscriptionUpdate: {
@@ -2363,7 +2444,7 @@ export interface components {
             reason: string;
             /**
              * Removed
-             * @description True when the push service said the device is gone.
+             * @description True when the push service said the device is gone (it is kept, marked gone, until it is repaired or removed).
              */
             removed: boolean;
         };
@@ -2373,6 +2454,14 @@ export interface components {
             sent: number;
             /** Results */
             results: components["schemas"]["PushTestDeviceResult"][];
+        };
+        /** ReceiptCreate */
+        ReceiptCreate: {
+            /**
+             * Device
+             * @description sha256 hex of this device's push endpoint (its subscription's name); null when the service worker has no subscription to name.
+             */
+            device?: string | null;
         };
         /** ReminderAck */
         ReminderAck: {
@@ -2415,7 +2504,7 @@ export interface components {
             expires_at: string;
             /**
              * State
-             * @description planned | sending | sent | failed | expired | cancelled
+             * @description planned | sending | sent (accepted by a push service) | delivered (shown on a device) | failed | expired | cancelled
              */
             state: string;
             /** Title */
@@ -2433,6 +2522,11 @@ export interface components {
             /** Sent At */
             sent_at: string | null;
             /**
+             * Delivered At
+             * @description When a device first showed it.
+             */
+            delivered_at: string | null;
+            /**
              * Last Error
              * @description Why it failed or was cancelled, in words a person can act on.
              */
@@ -2443,6 +2537,31 @@ export interface components {
             acked_at: string | null;
             /** Snoozed From Id */
             snoozed_from_id: string | null;
+        };
+        /** ReminderReceipt */
+        ReminderReceipt: {
+            /**
+             * Device
+             * @description sha256 hex of the showing device's push endpoint; null when the service worker has no subscription to name.
+             */
+            device?: string | null;
+        };
+        /** ReminderReceiptRead */
+        ReminderReceiptRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** State */
+            state: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Device Known
+             * @description Whether the device is one of yours.
+             */
+            device_known: boolean;
         };
         /** ResponseWindowCreate */
         ResponseWindowCreate: {
@@ -3673,6 +3792,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReminderAckRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden (e.g. missing CSRF header) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: details name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server's disk is full; nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_reminder_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reminder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderReceipt"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderReceiptRead"];
                 };
             };
             /** @description Bad request */
@@ -9188,6 +9423,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PushTestRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden (e.g. missing CSRF header) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: details name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server's disk is full; nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    post_device_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceReceiptRead"];
                 };
             };
             /** @description Bad request */
