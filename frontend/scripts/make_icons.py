@@ -67,6 +67,22 @@ def render(size: int, *, maskable: bool) -> bytes:
     return _png(size, size, rows)
 
 
+def render_badge(size: int) -> bytes:
+    """Android's status-bar badge: one colour (white) on transparent; Android uses only the
+    alpha channel, so a coloured icon would show as a white square."""
+    c = size / 2
+    ring_r, ring_w, dot_r = size * 0.34, size * 0.09, size * 0.13
+    rows = []
+    for j in range(size):
+        row = bytearray()
+        for i in range(size):
+            d = math.hypot(i + 0.5 - c, j + 0.5 - c)
+            alpha = max(_cover(abs(d - ring_r) - ring_w / 2), _cover(d - dot_r))
+            row += bytes((*WHITE, round(255 * alpha)))
+        rows.append(bytes(row))
+    return _png(size, size, rows)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, size, maskable in (
@@ -78,6 +94,8 @@ def main() -> None:
     ):
         (OUT / name).write_bytes(render(size, maskable=maskable))
         print(f"wrote {OUT / name}")
+    (OUT / "badge-96.png").write_bytes(render_badge(96))
+    print(f"wrote {OUT / 'badge-96.png'}")
 
 
 if __name__ == "__main__":

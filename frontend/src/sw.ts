@@ -6,13 +6,19 @@
  * Notification actions post the ack with the session cookie (same-origin fetch) and the CSRF
  * token the page copied into IndexedDB (a worker cannot read cookies); offline, the ack is
  * queued in IndexedDB and the page replays it when the connection returns.
+ *
+ * Every notification shown is followed by a delivery receipt (docs/push.md "Device
+ * health"), naming this device by the SHA-256 of its push endpoint. A receipt that cannot be
+ * sent waits in Workbox's Background Sync queue: replayed on the `sync` event where the
+ * browser has it (Chromium), otherwise when the worker next starts.
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import type { PrecacheEntry } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
+import { Queue } from "workbox-background-sync";
 import { idbGet } from "./api/idb";
 import { CSRF_HEADER, CSRF_KEY, enqueue, sendWrite } from "./api/queue";
-import { ACK_ACTIONS, notificationFor, parsePayload } from "./lib/notify";
+import { ACK_ACTIONS, notificationFor, parsePayload, type PushPayload } from "./lib/notify";
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: (PrecacheEntry | string)[];
@@ -35,15 +41,51 @@ self.addEventListener("activate", (event) => {
 
 // --- push --------------------------------------------------------------------------------
 
+// A day: a receipt older than that says nothing the next reminders will not.
+const receipts = new Queue("interlude-receipts", { maxRetentionTime: 24 * 60 });
+
+/** This device's name in receipts: hex SHA-256 of its push endpoint (as the server keys it). */
+async function deviceHash(): Promise<string | null> {
+  const subscription = await self.registration.pushManager.getSubscription();
+  if (!subscription) return null;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(subscription.endpoint));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function postReceipt(payload: PushPayload): Promise<void> {
+  const id = payload.id ?? payload.reminder_id ?? null;
+  const path = id ? `/api/v1/reminders/${encodeURIComponent(id)}/receipt` : "/api/v1/push/receipt";
+  const device = await deviceHash().catch(() => null);
+  const csrf = (await idbGet<string>(CSRF_KEY).catch(() => undefined)) ?? "";
+  const request = new Request(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", [CSRF_HEADER]: csrf },
+    body: JSON.stringify({ device }),
+  });
+  try {
+    const response = await fetch(request.clone());
+    if (response.status < 500) return; // recorded, or refused for good (4xx)
+  } catch {
+    // offline: queued below
+  }
+  await receipts.pushRequest({ request });
+}
+
 self.addEventListener("push", (event) => {
   // Always show a notification, inside waitUntil: browsers penalise silent pushes.
   const maxActions = (self as unknown as { Notification?: { maxActions?: number } }).Notification?.maxActions ?? 2;
-  const { title, options } = notificationFor(parsePayload(event.data), maxActions);
+  const payload = parsePayload(event.data);
+  const { title, options } = notificationFor(payload, maxActions);
   event.waitUntil(
-    self.registration.showNotification(title, options).catch((error: unknown) => {
-      console.error("Interlude: could not show the notification", error);
-      throw error;
-    }),
+    self.registration
+      .showNotification(title, options)
+      .catch((error: unknown) => {
+        console.error("Interlude: could not show the notification", error);
+        throw error;
+      })
+      // Only what was shown gets a receipt.
+      .then(() => postReceipt(payload).catch(() => undefined)),
   );
 });
 
@@ -52,10 +94,15 @@ async function openApp(url: string): Promise<void> {
   const target = new URL(url, self.location.origin).href;
   for (const client of windows) {
     if (new URL(client.url).origin !== self.location.origin) continue;
-    const focused = await client.focus();
-    // The page routes itself: no reload, no lost state.
-    focused.postMessage({ type: "NAVIGATE", url });
-    return;
+    try {
+      const focused = await client.focus();
+      // The page routes itself: no reload, no lost state.
+      focused.postMessage({ type: "NAVIGATE", url });
+      return;
+    } catch {
+      // Focusing was refused (no user activation left, or the window is gone): open one.
+      break;
+    }
   }
   await self.clients.openWindow(target);
 }

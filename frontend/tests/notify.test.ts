@@ -69,4 +69,18 @@ describe("breathing phases", () => {
     expect(phaseAt(b478, 11).index).toBe(2);
     expect(phaseAt(b478, 19).index).toBe(0);
   });
+
+  it("reads a Declarative Web Push message and uses the one-colour badge", () => {
+    const { title, options } = notificationFor({
+      web_push: 8030,
+      notification: { title: "Stretch", body: "Two minutes", navigate: "https://x.test/break/r1", tag: "reminder-r1" },
+      id: "r1",
+      url: "/break/r1",
+    });
+    expect(title).toBe("Stretch");
+    expect(options.body).toBe("Two minutes");
+    expect(options.tag).toBe("r1");
+    expect(options.badge).toBe("/icons/badge-96.png");
+    expect(options.data).toMatchObject({ id: "r1", url: "/break/r1" });
+  });
 });

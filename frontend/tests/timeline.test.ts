@@ -28,6 +28,7 @@ const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Remin
   acked_at: null,
   attempts: 0,
   sent_at: null,
+  delivered_at: null,
   last_error: null,
   snoozed_from_id: null,
   ...extra,

@@ -2,7 +2,17 @@
 
 export const ACK_ACTIONS = new Set(["done", "snooze", "skip"]);
 
+/** Declarative Web Push (Safari 18.4+ shows it by itself), as the server sends it. */
+export interface DeclarativeNotification {
+  title?: string;
+  body?: string;
+  navigate?: string;
+  tag?: string;
+}
+
 export interface PushPayload {
+  web_push?: number;
+  notification?: DeclarativeNotification;
   id?: string | null;
   reminder_id?: string | null;
   kind?: string;
@@ -37,15 +47,17 @@ export function parsePayload(data: { json(): unknown; text(): string } | null): 
 export function notificationFor(payload: PushPayload, maxActions = 3): { title: string; options: RichNotificationOptions } {
   const id = payload.id ?? payload.reminder_id ?? null;
   const url = payload.url ?? (id ? `/break/${id}` : "/");
+  const shown = payload.notification ?? {};
   return {
-    title: payload.title || "Time for a short break",
+    title: shown.title || payload.title || "Time for a short break",
     options: {
-      body: payload.body ?? "",
+      body: shown.body ?? payload.body ?? "",
       // One notification per reminder: a re-delivered push replaces it silently.
-      tag: id ?? payload.tag ?? "interlude",
+      tag: id ?? shown.tag ?? payload.tag ?? "interlude",
       renotify: false,
       icon: "/icons/icon-192.png",
-      badge: "/icons/icon-192.png",
+      // Android draws the badge from its alpha channel only: a one-colour glyph.
+      badge: "/icons/badge-96.png",
       data: { id, url, snoozeMinutes: payload.snooze_minutes ?? 5 },
       // Where actions are not supported (iOS), tapping the notification opens the Break screen.
       actions: id ? (payload.actions ?? []).filter((a) => ACK_ACTIONS.has(a.action)).slice(0, maxActions) : [],
