@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Calendar, PushSubscription } from "../api/models";
+import { DeviceHealth } from "../components/DeviceHealth";
 import { EnablePush } from "../components/EnablePush";
 import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
@@ -106,10 +107,8 @@ function Devices() {
         {devices?.map((d) => (
           <li key={d.id} class="list-col">
             <strong>{d.label}</strong>
-            <span class="muted">
-              Added {when(d.created_at, zone)}
-              {d.last_error ? ` · ${d.last_error}` : ""}
-            </span>
+            <span class="muted">Added {when(d.created_at, zone)}</span>
+            <DeviceHealth device={d} zone={zone} />
             <div class="row">
               <button type="button" class="btn btn-small" onClick={() => act(() => api.testPush(), "Test sent to your devices.")}>
                 Send test

@@ -4,6 +4,7 @@ import { api } from "../api/client";
 import type { Appointment, Reminder } from "../api/models";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { StaleBanner } from "../components/Banners";
+import { DeliveryBanner } from "../components/DeliveryBanner";
 import { useMinute } from "../lib/clock";
 import { useApp } from "../lib/context";
 import { dayStatus } from "../lib/day-status";
@@ -288,6 +289,7 @@ export function Today() {
       </div>
       <ZoneNotice />
       <StaleBanner savedAt={data?.savedAt ?? null} />
+      <DeliveryBanner zone={zone} />
       {error && (
         <p class="notice" role="alert">
           {error}
