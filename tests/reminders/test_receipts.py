@@ -209,3 +209,37 @@ def test_a_gone_device_is_kept_with_since_and_a_new_subscription_is_healthy(
     fresh, _ = add_device(runtime, push, user.id)
     assert _device(client, auth, fresh)["health"] == "pending"
     assert client.delete(f"{SUBS}/{old_id}", headers=auth).status_code == 204
+
+
+def test_metrics_count_accepted_and_shown_per_push_service_and_due_to_receipt(
+    db: Session,
+    runtime: Runtime,
+    user,
+    clock: FrozenClock,
+    push: LocalPushService,
+    dispatch: DispatchHarness,
+    client: TestClient,
+    auth: dict[str, str],
+) -> None:
+    phone, _ = add_device(runtime, push, user.id)
+    now = clock.now()
+    shown = make_reminder(db, user_id=user.id, due_at=now)
+    # Two reminders to one device in one batch: both count.
+    make_reminder(db, user_id=user.id, due_at=now, key="second")
+    dispatch(now)
+    clock.advance(timedelta(seconds=3))
+    _receipt(client, auth, shown.id, endpoint_hash(phone.endpoint))
+
+    text = client.get("/metrics").text
+    lines = set(text.splitlines())
+    assert 'interlude_push_accepted_total{push_service="other"} 2.0' in lines
+    assert 'interlude_push_receipts_total{push_service="other"} 1.0' in lines
+    assert 'interlude_push_accepted_total{push_service="fcm"} 0.0' in lines
+    assert 'interlude_push_devices{health="ok",push_service="other"} 1.0' in lines
+    assert 'interlude_reminders_total{state="delivered"} 1.0' in lines
+    assert 'interlude_reminders_total{state="sent"} 1.0' in lines
+    assert 'interlude_reminder_due_to_receipt_seconds_bucket{le="5.0"} 1.0' in lines
+    assert 'interlude_reminder_due_to_receipt_seconds_bucket{le="2.0"} 0.0' in lines
+    assert "interlude_reminder_due_to_receipt_seconds_sum 3.0" in lines
+    # Endpoints are capabilities: never in metrics, not even their host.
+    assert phone.endpoint not in text and push.origin.split("//")[1] not in text

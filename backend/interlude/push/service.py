@@ -234,25 +234,32 @@ def record_send_results(
     mark_gone(session=session, subscription_ids=gone, now=now)
     table = _SUBSCRIPTIONS
     c = table.c
-    groups: dict[tuple[str, int | None, str | None], list[uuid.UUID]] = {}
+    # A device can answer several reminders in one batch: its last answer is its outcome,
+    # and each accepted one counts.
+    last: dict[uuid.UUID, PushResult] = {}
+    accepted: dict[uuid.UUID, int] = defaultdict(int)
     for sid, r in results:
+        last[sid] = r
+        accepted[sid] += r.outcome == "sent"
+    groups: dict[tuple[str, int | None, str | None, int], list[uuid.UUID]] = {}
+    for sid, r in last.items():
         error = None if r.outcome == "sent" else r.reason[:300]
-        groups.setdefault((r.outcome, r.http_status, error), []).append(sid)
-    for (outcome, status, error), ids in groups.items():
+        groups.setdefault((r.outcome, r.http_status, error, accepted[sid]), []).append(sid)
+    for (outcome, status, error, n_accepted), ids in groups.items():
         values: dict[str, Any] = {
             "last_sent_at": now,
             "last_outcome": outcome,
             "last_status": status,
         }
-        if outcome == "sent":
-            # Accepted: one more push waiting for its receipt (push/health.py).
+        if n_accepted:
+            # Accepted: pushes waiting for their receipt (push/health.py).
             values |= {
                 "last_accepted_at": now,
-                "unconfirmed_count": c.unconfirmed_count + 1,
+                "unconfirmed_count": c.unconfirmed_count + n_accepted,
                 "unconfirmed_since": func.coalesce(c.unconfirmed_since, now),
-                "accepted_total": c.accepted_total + 1,
+                "accepted_total": c.accepted_total + n_accepted,
             }
-        else:
+        if outcome != "sent":
             # The last error stays until the next failure: "last error" on the devices list.
             values["last_error"] = error
         session.execute(update(table).where(one_of(session, c.id, ids)).values(**values))

@@ -18,6 +18,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from interlude.push.families import FAMILIES
+from interlude.push.health import RECEIPT_GRACE, SILENT_AFTER
+from interlude.push.models import PushSubscription
 from interlude.reminders.models import PLANNED, SENDING, STATES, Reminder
 
 LATENESS_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -49,7 +52,7 @@ class _OutboxCollector(Collector):
         )
         sends = CounterMetricFamily(
             "interlude_reminders",
-            "Reminders by state (sent, failed, expired, cancelled are final).",
+            "Reminders by state (sent, delivered, failed, expired, cancelled are final).",
             labels=["state"],
         )
         for state in STATES:
@@ -79,7 +82,20 @@ class _OutboxCollector(Collector):
         upcoming.add_metric([], float(later or 0))
         yield upcoming
 
-        late_ms = Reminder.lateness_ms
+        yield self._histogram(
+            Reminder.lateness_ms,
+            "interlude_reminder_delivery_lateness_seconds",
+            "Seconds from a reminder's due time to its push being accepted by the push service.",
+        )
+        yield self._histogram(
+            Reminder.receipt_lateness_ms,
+            "interlude_reminder_due_to_receipt_seconds",
+            "Seconds from a reminder's due time to the first receipt from a device that "
+            "showed it (docs/push.md: what a receipt proves).",
+        )
+        yield from self._push_services()
+
+    def _histogram(self, late_ms: Any, name: str, documentation: str) -> HistogramMetricFamily:
         columns: list[Any] = [func.count(late_ms), func.coalesce(func.sum(late_ms), 0)]
         columns += [
             func.coalesce(func.sum(case((late_ms <= int(b * 1000), 1), else_=0)), 0)
@@ -89,13 +105,61 @@ class _OutboxCollector(Collector):
         count, total_ms, *cumulative = (int(v or 0) for v in row)
         buckets = [(str(b), float(c)) for b, c in zip(LATENESS_BUCKETS, cumulative, strict=True)]
         buckets.append(("+Inf", float(count)))
-        hist = HistogramMetricFamily(
-            "interlude_reminder_delivery_lateness_seconds",
-            "Seconds from a reminder's due time to its push being accepted by the push service.",
-            buckets=buckets,
-            sum_value=total_ms / 1000.0,
+        return HistogramMetricFamily(
+            name, documentation, buckets=buckets, sum_value=total_ms / 1000.0
         )
-        yield hist
+
+    def _push_services(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+        """Accepted vs shown per push service family (never an endpoint), and devices by
+        health: the same rule as push/health.py, in SQL."""
+        device = PushSubscription
+        overdue = self.now - RECEIPT_GRACE
+        missed = case(
+            (device.last_accepted_at > overdue, device.unconfirmed_count - 1),
+            else_=device.unconfirmed_count,
+        )
+        health = case(
+            (device.gone_at.is_not(None), "gone"),
+            (missed >= SILENT_AFTER, "silent"),
+            (device.last_receipt_at.is_not(None), "ok"),
+            else_="pending",
+        )
+        rows = self.session.execute(
+            select(
+                device.push_service,
+                health,
+                func.count(),
+                func.coalesce(func.sum(device.accepted_total), 0),
+                func.coalesce(func.sum(device.receipts_total), 0),
+            ).group_by(device.push_service, health)
+        ).all()
+        accepted = CounterMetricFamily(
+            "interlude_push_accepted",
+            "Pushes a push service accepted (201), by service family, over current devices.",
+            labels=["push_service"],
+        )
+        shown = CounterMetricFamily(
+            "interlude_push_receipts",
+            "Receipts from devices that showed a notification, by service family.",
+            labels=["push_service"],
+        )
+        devices = GaugeMetricFamily(
+            "interlude_push_devices",
+            "Devices by push service family and health (ok, pending, silent, gone).",
+            labels=["push_service", "health"],
+        )
+        totals: dict[str, list[float]] = {family: [0.0, 0.0] for family in FAMILIES}
+        for family, state, count, sent, receipts in rows:
+            totals.setdefault(family, [0.0, 0.0])
+            totals[family][0] += float(sent)
+            totals[family][1] += float(receipts)
+            devices.add_metric([family, state], float(count))
+        for family, (sent, receipts) in totals.items():
+            accepted.add_metric([family], sent)
+            shown.add_metric([family], receipts)
+        yield accepted
+        yield shown
+        yield devices
 
 
 def render_metrics(*, session: Session, now: datetime) -> bytes:
