@@ -142,10 +142,10 @@ def acknowledge_reminder(
 )
 def post_reminder_receipt(
     reminder_id: uuid.UUID,
-    data: ReminderReceipt,
     user: CurrentUser,
     session: SessionDep,
     clock: ClockDep,
+    data: ReminderReceipt | None = None,
 ) -> Any:
     """The service worker showed this reminder on a device (idempotent: a replayed or second
     device's receipt changes nothing but that device's health). Not yours or unknown: 404."""
@@ -153,7 +153,7 @@ def post_reminder_receipt(
         session=session,
         user_id=user.id,
         reminder_id=reminder_id,
-        device_hash=data.device,
+        device_hash=data.device if data else None,
         now=clock.now(),
     )
     return ReminderReceiptRead(

@@ -3895,9 +3895,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["ReminderReceipt"];
+                "application/json": components["schemas"]["ReminderReceipt"] | null;
             };
         };
         responses: {
