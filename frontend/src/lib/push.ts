@@ -64,7 +64,7 @@ export const DEVICE_ID_KEY = "pushDeviceId";
 /** How long each step of "Turn on break reminders" may take before the person is told why. */
 export const STEP_TIMEOUT_MS = 15_000;
 /** The permission prompt waits for a person: longer, but not for ever (some browsers park it). */
-export const PROMPT_TIMEOUT_MS = 60_000;
+export const PROMPT_TIMEOUT_MS = 30_000;
 
 export type PushProblem = "unsupported" | "home-screen" | "denied" | "dismissed" | "no-worker" | "unreachable" | "server";
 
