@@ -2,6 +2,8 @@
 
 1. A push delivered to the service worker (CDP ``ServiceWorker.deliverPushMessage``) shows a
    notification, and the worker posts its receipt: the reminder becomes ``delivered``.
+   Offline, the receipt waits in Workbox's Background Sync queue (IndexedDB) and is replayed
+   by the ``sync`` event (CDP ``ServiceWorker.dispatchSyncEvent``) once back online.
 2. Once the server holds this phone's device as silent, Today says since when, with a repair
    button. Headless Chromium cannot reach FCM to subscribe, so this page's
    ``getSubscription()`` answers with a subscription registered at the API (the one part of
@@ -93,6 +95,55 @@ def test_receipt_on_a_shown_push_and_the_banner_once_silent(
         shown = deliver_push(cdp, page, base, registration_id, payload)
         assert [n["title"] for n in shown] == [row.title]
         assert _wait_for_state(live_app, claimed.id, page) == DELIVERED
+
+        # --- 1b. offline: the receipt waits in the Background Sync queue, then is replayed
+        with live_app.runtime.session() as session:
+            offline_row = make_reminder(
+                session, user_id=user_id, due_at=now, state=SENT, key="offline"
+            )
+            offline_id = offline_row.id
+        cdp.send("Network.enable")
+        context.set_offline(True)
+        payload = payload_for(
+            Claimed(**{**claimed.__dict__, "id": offline_id, "title": "Offline break"}),
+            base_url=base,
+        )
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": base, "registrationId": registration_id, "data": json.dumps(payload)},
+        )
+        queued = 0
+        for _ in range(50):
+            queued = page.evaluate(
+                """() => new Promise((resolve) => {
+                    const open = indexedDB.open('workbox-background-sync');
+                    open.onerror = () => resolve(0);
+                    open.onsuccess = () => {
+                        const db = open.result;
+                        if (!db.objectStoreNames.contains('requests')) return resolve(0);
+                        const count = db.transaction('requests').objectStore('requests').count();
+                        count.onsuccess = () => resolve(count.result);
+                    };
+                })"""
+            )
+            if queued:
+                break
+            page.wait_for_timeout(100)
+        assert queued == 1
+        with live_app.runtime.session() as session:
+            waiting = session.get(Reminder, offline_id)
+            assert waiting is not None and waiting.state == SENT
+        context.set_offline(False)
+        cdp.send(
+            "ServiceWorker.dispatchSyncEvent",
+            {
+                "origin": base,
+                "registrationId": registration_id,
+                "tag": "workbox-background-sync:interlude-receipts",
+                "lastChance": False,
+            },
+        )
+        assert _wait_for_state(live_app, offline_id, page) == DELIVERED
 
         # --- 2. this phone is silent: Today says so --------------------------------------
         endpoint = f"http://127.0.0.1:9/push/{uuid.uuid4().hex}"
