@@ -28,6 +28,7 @@ const breakAt = (id: string, due: string, minutes = 5, extra: Partial<Reminder> 
   ritual_steps: [],
   attempts: 0,
   sent_at: null,
+  delivered_at: null,
   last_error: null,
   ack_action: null,
   acked_at: null,
