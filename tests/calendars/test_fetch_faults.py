@@ -32,7 +32,7 @@ FAULTS = {
     ),
     "bad-structure": (
         Route(body=b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR\r\n"),
-        "could not be read",
+        "not valid iCalendar",
     ),
     "huge-declared": (Route(body=HUGE), "larger than 10 MB"),
     "huge-streamed": (Route(body=HUGE, omit_length=True), "larger than 10 MB"),

@@ -2,16 +2,23 @@
 
 icalendar 7 parses, recurring-ical-events 3 expands (RRULE, RDATE, EXDATE, RECURRENCE-ID
 overrides including THISANDFUTURE, DURATION) and x-wr-timezone applies X-WR-TIMEZONE.
-Each series is expanded on its own so one broken series cannot take the calendar down,
-and a series that cannot be expanded is shown once (its first instance) with a warning
-rather than vanishing. Instances are capped per series and per calendar.
+Each series is expanded on its own so one broken series cannot take the calendar down:
+an event whose start, end or override id cannot be read is skipped, and a series whose
+rule cannot be expanded is shown once (its first instance), each with a warning that
+names the event's position in the feed, never its text. Instances are capped per series
+and per calendar. ``parse_process`` runs all of this in a process with a time and memory
+budget; ``read_calendars`` is the in-process core.
 """
 
 from __future__ import annotations
 
+import calendar as gregorian
 import logging
+import signal
+import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
@@ -24,7 +31,7 @@ from icalendar import Component
 from recurring_ical_events import EventAdapter, Occurrence, Series
 
 from interlude.calendars import classify
-from interlude.calendars.tzfix import preprocess
+from interlude.calendars.tzfix import POSITION, preprocess
 
 log = logging.getLogger("interlude.calendars")
 
@@ -32,6 +39,12 @@ MAX_INSTANCES_PER_CALENDAR = 5000
 MAX_INSTANCES_PER_SERIES = 1000
 _HIGH_FREQUENCIES = {"SECONDLY": 1, "MINUTELY": 60}
 _HIGH_FREQUENCY_SCAN = 100_000
+
+
+_NOT_ICALENDAR = (
+    "The file is not valid iCalendar (its structure is broken): export the calendar again "
+    "as an .ics file."
+)
 
 
 class CalendarParseError(Exception):
@@ -62,6 +75,68 @@ class ReadResult:
 
 
 @dataclass(frozen=True)
+class Busy:
+    """One busy instance as it is stored: a keyed identity hash, times and flags only."""
+
+    identity: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    session: bool
+    telehealth: bool
+
+
+@dataclass
+class BusyRead:
+    """What a read hands to the database side (and all that leaves the parse process)."""
+
+    busy: list[Busy] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def identify(result: ReadResult, identity_hash: Callable[..., str]) -> BusyRead:
+    """Replace each instance's UID by its keyed identity hash (UID + recurrence key)."""
+    seen: set[str] = set()
+    busy = []
+    for instance in result.instances:
+        identity = identity_hash(instance.uid, instance.recurrence_key)
+        suffix = 1
+        while identity in seen:  # the same UID twice in one feed: keep both, stably
+            suffix += 1
+            identity = identity_hash(instance.uid, instance.recurrence_key, str(suffix))
+        seen.add(identity)
+        busy.append(
+            Busy(
+                identity,
+                instance.start,
+                instance.end,
+                instance.all_day,
+                instance.session,
+                instance.telehealth,
+            )
+        )
+    return BusyRead(busy=busy, warnings=list(result.warnings))
+
+
+class _Notes:
+    """What went wrong, by kind: counts, and the positions of the events concerned."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.positions: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, key: str, position: int | None = None, n: int = 1) -> None:
+        self.counts[key] += n
+        if position is not None and position not in self.positions[key]:
+            self.positions[key].append(position)
+
+
+class _SeriesTooSlow(BaseException):
+    """Raised by the per-series alarm (BaseException: libraries' ``except Exception`` let it
+    through)."""
+
+
+@dataclass(frozen=True)
 class Window:
     start: datetime
     end: datetime
@@ -83,14 +158,19 @@ def read_calendars(
     window: Window,
     rule: classify.Rule,
     skip_far_events: bool = True,
+    series_seconds: float | None = None,
 ) -> ReadResult:
     """Parse one or more iCalendar documents (one feed, or one CalDAV calendar's objects).
 
-    ``skip_far_events=False`` parses every event (the benchmark compares both)."""
-    notes: Counter[str] = Counter()
+    ``skip_far_events=False`` parses every event (the benchmark compares both).
+    ``series_seconds`` bounds each series' expansion (main thread only: it uses SIGALRM,
+    which the parse process can afford); a series over it is skipped with a warning."""
+    notes = _Notes()
     components: dict[str, list[Component]] = defaultdict(list)
     owner_emails = set(rule.owner_emails)
     for text in texts:
+        if not text.strip():
+            raise CalendarParseError("The calendar file is empty.")
         if "BEGIN:VCALENDAR" not in text[:4096].upper():
             raise CalendarParseError(
                 "This is not an iCalendar file (it does not start with BEGIN:VCALENDAR)."
@@ -104,25 +184,109 @@ def read_calendars(
         name = str(calendar.get("X-WR-CALNAME", ""))
         if "@" in name and " " not in name:  # Google names the primary calendar by email
             owner_emails.add(name.lower())
-        for index, event in enumerate(calendar.walk("VEVENT")):
-            uid = str(event.get("UID") or f"no-uid-{len(components)}-{index}")
+        for event in calendar.walk("VEVENT"):
+            position = _position(event)
+            if not _readable(event, position, notes):
+                continue
+            uid = str(event.get("UID") or f"no-uid-{position}")
             components[uid].append(event)
     rule_with_owner = classify.Rule(**{**rule.__dict__, "owner_emails": frozenset(owner_emails)})
     result = ReadResult()
     for uid, group in components.items():
         if len(result.instances) >= MAX_INSTANCES_PER_CALENDAR:
-            notes["calendar_cap"] += 1
+            notes.add("calendar_cap")
             break
         budget = min(MAX_INSTANCES_PER_SERIES, MAX_INSTANCES_PER_CALENDAR - len(result.instances))
-        for occurrence in _expand_series(uid, group, window, notes, budget):
-            instance = _classify(uid, occurrence, window, rule_with_owner)
-            if instance is not None:
-                result.instances.append(instance)
+        kept = len(result.instances)
+        try:
+            with _time_limit(series_seconds):
+                for occurrence in _expand_series(uid, group, window, notes, budget):
+                    instance = _classify(uid, occurrence, window, rule_with_owner)
+                    if instance is not None:
+                        result.instances.append(instance)
+        except _SeriesTooSlow:
+            del result.instances[kept:]
+            notes.add("slow_series", _position(_base(group)))
     result.warnings = _format_notes(notes)
     return result
 
 
-def _parse_one(text: str, window: Window, notes: Counter[str], skip_far: bool) -> Component:
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise _SeriesTooSlow()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _position(component: Component) -> int | None:
+    value = component.get(POSITION)
+    if isinstance(value, list):
+        value = value[0]
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _base(group: list[Component]) -> Component:
+    return next((c for c in group if "RECURRENCE-ID" not in c), group[0])
+
+
+# An event is placed by these; if one cannot be read, the event cannot be shown truthfully.
+_PLACING = {
+    "DTSTART": "bad_start",
+    "DTEND": "bad_end",
+    "DURATION": "bad_end",
+    "RECURRENCE-ID": "bad_recurrence_id",
+}
+# Rules have their own fallback (first instance only, with a warning).
+_RULES = {"RRULE", "EXRULE"}
+
+
+def _readable(event: Component, position: int | None, notes: _Notes) -> bool:
+    """Skip events that cannot be placed; drop other unreadable values, with a warning."""
+    errors = {str(name).upper() if name else "" for name, _message in event.errors}
+    for name, key in _PLACING.items():
+        if name in errors:
+            notes.add(key, position)
+            return False
+    if "DTSTART" not in event:
+        notes.add("no_start", position)
+        return False
+    for name in errors - _RULES:
+        notes.add(f"bad_value:{_standard_name(name)}", position)
+        if name in event:
+            del event[name]  # a broken EXDATE, RDATE... would fail the whole series
+    return True
+
+
+# RFC 5545 / 7986 property names a warning may quote; any other name is the feed's own text.
+_STANDARD_PROPERTIES = frozenset(
+    {
+        "ATTACH", "ATTENDEE", "CATEGORIES", "CLASS", "COMMENT", "CONTACT", "CREATED",
+        "DESCRIPTION", "DTSTAMP", "EXDATE", "GEO", "LAST-MODIFIED", "LOCATION", "ORGANIZER",
+        "PRIORITY", "RDATE", "RELATED-TO", "REQUEST-STATUS", "RESOURCES", "SEQUENCE", "STATUS",
+        "SUMMARY", "TRANSP", "UID", "URL", "COLOR", "CONFERENCE", "IMAGE",
+    }
+)  # fmt: skip
+
+
+def _standard_name(name: str) -> str:
+    return name if name in _STANDARD_PROPERTIES else ""
+
+
+def _parse_one(text: str, window: Window, notes: _Notes, skip_far: bool) -> Component:
     # Two days of margin either side covers any zone offset and floating/all-day placement.
     keep_days = (
         (
@@ -133,25 +297,20 @@ def _parse_one(text: str, window: Window, notes: Counter[str], skip_far: bool) -
         else None
     )
     fixed, repairs = preprocess(text, user_zone=window.zone.key, keep_days=keep_days)
-    notes["repaired_offsets"] += repairs.offsets
-    notes["repaired_rules"] += repairs.rules
-    notes["unknown_zones"] += len(repairs.unknown_zones)
+    notes.add("repaired_offsets", n=repairs.offsets)
+    notes.add("repaired_rules", n=repairs.rules)
+    notes.add("zone_rules", n=repairs.zone_rules)
+    notes.add("unknown_zones", n=len(repairs.unknown_zones))
     try:
         calendars = icalendar.Calendar.from_ical(fixed, multiple=True)
     except Exception as exc:  # the library's message may quote the data: never pass it on
-        raise CalendarParseError(
-            "The calendar file could not be read: it is not valid iCalendar."
-        ) from exc.__class__(type(exc).__name__)
+        raise CalendarParseError(_NOT_ICALENDAR) from exc.__class__(type(exc).__name__)
     if not calendars:
-        raise CalendarParseError("The calendar file could not be read: it holds no calendar.")
+        raise CalendarParseError(_NOT_ICALENDAR)
     calendar = calendars[0]
     for extra in calendars[1:]:
         for sub in extra.subcomponents:
             calendar.add_component(sub)
-    for event in calendar.walk("VEVENT"):
-        for prop_name, _message in getattr(event, "errors", ()):
-            if prop_name not in ("RRULE", "EXRULE"):
-                notes[f"bad_value:{str(prop_name)[:30]}"] += 1
     standard: Component = x_wr_timezone.to_standard(calendar)
     return standard
 
@@ -176,32 +335,58 @@ def _expand_series(
     uid: str,
     group: list[Component],
     window: Window,
-    notes: Counter[str],
+    notes: _Notes,
     budget: int,
 ) -> Iterator[_Occurrence]:
-    base = next((c for c in group if "RECURRENCE-ID" not in c), group[0])
-    frequency = _frequency(base)
-    if frequency in _HIGH_FREQUENCIES:
-        notes["high_frequency"] += 1
-        yield from islice(_expand_high_frequency(base, frequency, window, notes), budget)
-        return
+    base = _base(group)
+    position = _position(base)
     recurring = any(p in base for p in ("RRULE", "RDATE")) or len(group) > 1
-    # Query a day wider on each side: floating and all-day times are placed in the user's zone.
-    span_start = window.start - timedelta(days=1)
-    span_end = window.end + timedelta(days=1)
     try:
+        if _never_matches(base):
+            notes.add("never_matches", position)
+            del base["RRULE"]  # RFC 5545: DTSTART is still the first instance
+        frequency = _frequency(base)
+        if frequency in _HIGH_FREQUENCIES:
+            notes.add("high_frequency", position)
+            instances = list(islice(_expand_high_frequency(base, frequency, window, notes), budget))
+            yield from instances
+            return
+        # Query a day wider on each side: floating and all-day times are placed in the
+        # user's zone.
+        span_start = window.start - timedelta(days=1)
+        span_end = window.end + timedelta(days=1)
         series = Series([EventAdapter(c) for c in group])
+        occurrences = []
         for produced, occurrence in enumerate(series.between(span_start, span_end)):
             if produced >= budget:
-                notes["series_cap"] += 1
-                return
+                notes.add("series_cap", position)
+                break
             component = occurrence._adapter._component  # private: avoids a copy
             key = _recurrence_key(occurrence) if recurring else ""
-            yield _Occurrence(component, occurrence.start, occurrence.end, key)
+            occurrences.append(_Occurrence(component, occurrence.start, occurrence.end, key))
     except Exception as exc:
         log.info("a series could not be expanded: %s", type(exc).__name__)
-        notes["bad_series"] += 1
+        if not recurring:
+            notes.add("unreadable", position)
+            return
+        notes.add("bad_series", position)
         yield from _first_instance_only(base, window)
+        return
+    yield from occurrences
+
+
+def _never_matches(component: Component) -> bool:
+    """A rule whose BYMONTH and BYMONTHDAY never meet (30 February): dateutil would scan
+    to the year 9999 looking for an instance (seconds per event)."""
+    rrule = component.get("RRULE")
+    if rrule is None or isinstance(rrule, list):
+        return False
+    months = [int(m) for m in rrule.get("BYMONTH", []) if str(m).lstrip("-").isdigit()]
+    days = [int(d) for d in rrule.get("BYMONTHDAY", [])]
+    if not months or not days:
+        return False
+    longest = {m: gregorian.monthrange(2024, m)[1] for m in range(1, 13)}  # 2024: leap year
+    return not any(abs(d) <= longest.get(m, 0) for m in months for d in days)
 
 
 def _recurrence_key(occurrence: Occurrence) -> str:
@@ -239,7 +424,7 @@ def _first_instance_only(component: Component, window: Window) -> Iterator[_Occu
 
 
 def _expand_high_frequency(
-    component: Component, frequency: str, window: Window, notes: Counter[str]
+    component: Component, frequency: str, window: Window, notes: _Notes
 ) -> Iterator[_Occurrence]:
     """Per-second/per-minute rules: fast-forward to the window, then expand lazily."""
     start: datetime = component.get("DTSTART").dt
@@ -255,6 +440,9 @@ def _expand_high_frequency(
     raw = component["RRULE"].to_ical()
     rule_text = raw.decode() if isinstance(raw, bytes) else str(raw)
     parts = dict(p.split("=", 1) for p in rule_text.split(";") if "=" in p)
+    until = parts.get("UNTIL", "")
+    if len(until) == 8:  # a date: midnight, as recurring-ical-events reads it
+        parts["UNTIL"] = until + ("T000000Z" if start.tzinfo else "T000000")
     step = timedelta(seconds=_HIGH_FREQUENCIES[frequency] * int(parts.get("INTERVAL", "1") or 1))
     window_start = window.start.astimezone(start.tzinfo) if start.tzinfo else window.start
     if start.tzinfo is None:
@@ -322,26 +510,88 @@ def _classify(
 _MESSAGES = {
     "repaired_offsets": "Repaired {n} malformed time zone offset(s) (e.g. TZOFFSETFROM:+5328).",
     "repaired_rules": "Repaired {n} recurrence rule(s) written with stray spaces.",
+    "zone_rules": "Ignored {n} time zone rule(s) that change the offset more often than "
+    "monthly, which no real time zone does.",
     "unknown_zones": "{n} time zone name(s) were not recognised; your own time zone was used.",
-    "bad_series": "{n} repeating event(s) have a rule that cannot be read: only their first "
-    "occurrence is shown. Check those events' repeat settings in your calendar.",
-    "high_frequency": "{n} event(s) repeat every minute or second; only the first "
-    f"{MAX_INSTANCES_PER_SERIES} occurrences in the sync window are kept.",
-    "series_cap": "{n} repeating event(s) have more than "
-    f"{MAX_INSTANCES_PER_SERIES} occurrences in the sync window; the rest were skipped.",
     "calendar_cap": f"The calendar has more than {MAX_INSTANCES_PER_CALENDAR} events in the "
     "sync window; the rest were skipped.",
 }
+# (singular, plural) after "Event 14" / "Events 3, 14 and 27".
+_EVENT_MESSAGES = {
+    "no_start": ("has no start time; it was skipped", "have no start time; they were skipped"),
+    "bad_start": (
+        "has an unreadable start time; it was skipped",
+        "have an unreadable start time; they were skipped",
+    ),
+    "bad_end": (
+        "has an unreadable end time or duration; it was skipped",
+        "have an unreadable end time or duration; they were skipped",
+    ),
+    "bad_recurrence_id": (
+        "changes one occurrence of a repeating event but does not say which; it was skipped",
+        "change one occurrence of a repeating event but do not say which; they were skipped",
+    ),
+    "unreadable": ("could not be read; it was skipped", "could not be read; they were skipped"),
+    "bad_series": (
+        "repeats by a rule that cannot be read: only its first occurrence is shown. Check "
+        "its repeat settings in your calendar",
+        "repeat by rules that cannot be read: only their first occurrences are shown. Check "
+        "their repeat settings in your calendar",
+    ),
+    "never_matches": (
+        "repeats on a date that does not exist (such as 30 February): only its first "
+        "occurrence is shown",
+        "repeat on dates that do not exist (such as 30 February): only their first "
+        "occurrences are shown",
+    ),
+    "slow_series": (
+        "repeats by a rule too costly to work out; it was skipped",
+        "repeat by rules too costly to work out; they were skipped",
+    ),
+    "high_frequency": (
+        f"repeats every minute or second; only its first {MAX_INSTANCES_PER_SERIES} "
+        "occurrences in the sync window are kept",
+        f"repeat every minute or second; only the first {MAX_INSTANCES_PER_SERIES} "
+        "occurrences of each in the sync window are kept",
+    ),
+    "series_cap": (
+        f"has more than {MAX_INSTANCES_PER_SERIES} occurrences in the sync window; the rest "
+        "were skipped",
+        f"have more than {MAX_INSTANCES_PER_SERIES} occurrences each in the sync window; the "
+        "rest were skipped",
+    ),
+}
+_LISTED = 5
 
 
-def _format_notes(notes: Counter[str]) -> list[str]:
+def _events(positions: list[int], count: int) -> tuple[str, bool]:
+    """("Event 14", False) or ("Events 3, 14 and 2 more", True): positions, never text."""
+    known = sorted(positions)
+    if count <= 1:
+        return (f"Event {known[0]}" if known else "One event"), False
+    if not known:
+        return f"{count} events", True
+    shown = [str(p) for p in known[:_LISTED]]
+    rest = count - len(shown)
+    if rest > 0:
+        return f"Events {', '.join(shown)} and {rest} more", True
+    return f"Events {', '.join(shown[:-1])} and {shown[-1]}", True
+
+
+def _format_notes(notes: _Notes) -> list[str]:
     warnings = []
-    for key, count in notes.items():
+    for key, count in notes.counts.items():
         if count <= 0:
             continue
+        positions = notes.positions.get(key, [])
         if key.startswith("bad_value:"):
             prop = key.split(":", 1)[1]
-            warnings.append(f"{count} event(s) had an unreadable {prop} value, which was ignored.")
+            what = f"an unreadable {prop} value" if prop else "an unreadable non-standard value"
+            subject, plural = _events(positions, count)
+            warnings.append(f"{subject} {'have' if plural else 'has'} {what}, which was ignored.")
+        elif key in _EVENT_MESSAGES:
+            subject, plural = _events(positions, count)
+            warnings.append(f"{subject} {_EVENT_MESSAGES[key][plural]}.")
         else:
             warnings.append(_MESSAGES[key].format(n=count))
     return warnings

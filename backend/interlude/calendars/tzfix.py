@@ -8,6 +8,11 @@
 - Safely repairable values are fixed: UTC offsets written without hours (iCloud's
   ``TZOFFSETFROM:+5328``) and recurrence rules with stray spaces (``BYDAY=MO, TU``).
 - Unknown zone ids without a definition mean the user's own zone (like floating times).
+- Time zone observances that repeat more often than monthly are not real time zones (a
+  ``FREQ=SECONDLY`` observance from 1601 would make icalendar compute billions of
+  transitions): their rule is dropped, keeping the observance's own start.
+- Every VEVENT is tagged with its position in the feed (``X-INTERLUDE-POSITION``), so a
+  warning can say "event 14" even after far events were dropped, never quoting the feed.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from icalendar.parser.content_line import UFOLD
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-_UNFOLD = re.compile(r"\r?\n[ \t]")
+POSITION = "X-INTERLUDE-POSITION"
 _VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\r?$.*?^END:VTIMEZONE\r?$", re.S | re.M)
 _VTZ_TZID = re.compile(r"^TZID(?:;[^:\r\n]*)?:(.*?)\r?$", re.M)
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:\r\n]*)')
@@ -32,12 +38,18 @@ _VEVENT = re.compile(r"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?$", re.S | re.M)
 _RECURRING = re.compile(r"^(?:RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID)[;:]", re.M)
 _DTSTART_DAY = re.compile(r"^DTSTART(?:;[^:\r\n]*)?:(\d{8})", re.M)
 _DTEND_DAY = re.compile(r"^DTEND(?:;[^:\r\n]*)?:(\d{8})", re.M)
+_BEGIN_VEVENT = re.compile(r"^BEGIN:VEVENT(\r?)$", re.M | re.I)
+_OBSERVANCE = re.compile(r"^BEGIN:(STANDARD|DAYLIGHT)\r?$.*?^END:\1\r?$", re.S | re.M | re.I)
+_OBSERVANCE_RULE = re.compile(r"^RRULE(?:;[^:\r\n]*)?:([^\r\n]*)\r?\n?", re.M | re.I)
+# Real time zones change offsets at most a few times a year; monthly is generous.
+_ZONE_FREQUENCIES = {"YEARLY", "MONTHLY"}
 
 
 @dataclass
 class Repairs:
     offsets: int = 0
     rules: int = 0
+    zone_rules: int = 0
     unknown_zones: set[str] = field(default_factory=set)
 
 
@@ -52,7 +64,7 @@ def _is_iana(name: str) -> bool:
         return True
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a directory
         return False
     return True
 
@@ -113,7 +125,8 @@ def preprocess(
 ) -> tuple[str, Repairs]:
     """Unfold, repair and rename time zones; returns text icalendar can parse safely."""
     repairs = Repairs()
-    text = _UNFOLD.sub("", text)
+    text = UFOLD.sub("", text)  # icalendar's own unfolding: also folds after blank lines
+    text = _number_events(text)
     if keep_days is not None:
         text = drop_far_single_events(text, first_day=keep_days[0], last_day=keep_days[1])
 
@@ -135,6 +148,8 @@ def preprocess(
     if "TZOFFSET" in text:
         text = _OFFSET.sub(offset, text)
     text = _RULE.sub(rule, text)
+    if "BEGIN:VTIMEZONE" in text.upper():
+        text = _VTIMEZONE.sub(lambda m: _tame_observances(m.group(0), repairs), text)
 
     mapping: dict[str, str] = {}
     defined: dict[str, str] = {}
@@ -176,6 +191,39 @@ def preprocess(
     text = _TZID_PARAM.sub(param, text)
     text = _VTIMEZONE.sub(vtimezone, text)
     return text, repairs
+
+
+def _number_events(text: str) -> str:
+    """Tag each VEVENT with its 1-based position in the feed, for warnings."""
+    counter = iter(range(1, 1 << 62))
+
+    def tag(match: re.Match[str]) -> str:
+        newline = match.group(1) + "\n"
+        return f"BEGIN:VEVENT{newline}{POSITION}:{next(counter)}{match.group(1)}"
+
+    return _BEGIN_VEVENT.sub(tag, text)
+
+
+def _tame_observances(block: str, repairs: Repairs) -> str:
+    """Drop observance rules no real zone has (finer than monthly, or several times a day)."""
+
+    def observance(match: re.Match[str]) -> str:
+        def rule(rule_match: re.Match[str]) -> str:
+            parts = dict(
+                p.split("=", 1) for p in rule_match.group(1).upper().split(";") if "=" in p
+            )
+            many_times = any(len(parts.get(k, "").split(",")) > 1 for k in _TIME_PARTS)
+            if parts.get("FREQ") in _ZONE_FREQUENCIES and not many_times:
+                return rule_match.group(0)
+            repairs.zone_rules += 1
+            return ""
+
+        return _OBSERVANCE_RULE.sub(rule, match.group(0))
+
+    return _OBSERVANCE.sub(observance, block)
+
+
+_TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 
 
 def _quote(name: str) -> str:
