@@ -12,6 +12,7 @@ from interlude.accounts.models import User
 from interlude.calendars import caldav_source, service
 from interlude.calendars.fetch import FetchError, FetchLimits, normalize_feed_url
 from interlude.calendars.models import CalendarSource
+from interlude.calendars.parse_process import ParseBudget
 from interlude.calendars.schemas import CalendarCreate, CalendarUpdate, ClassificationRule
 from interlude.calendars.sources import SourceSnapshot, gather
 from interlude.core.errors import AppError, BadRequest, Unprocessable
@@ -97,11 +98,13 @@ def create_source(
         past_days=settings.sync_past_days,
         future_days=settings.sync_future_days,
         allow_private_network=settings.allow_private_network,
+        identity_key=keyring.identity_key,
+        budget=ParseBudget.from_settings(settings),
         limits=limits,
         upload=upload,
     )
     if not outcome.ok:
-        raise CalendarUnreadable(f"The calendar could not be read: {outcome.error}")
+        raise CalendarUnreadable(outcome.error or "Interlude could not read this calendar.")
     source = CalendarSource(
         user_id=user.id,
         kind=spec.kind,

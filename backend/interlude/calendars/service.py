@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from interlude.accounts.models import User
 from interlude.calendars.fetch import mask_url
 from interlude.calendars.models import Appointment, CalendarSource
-from interlude.calendars.parse import Instance
+from interlude.calendars.parse import Busy
 from interlude.calendars.schemas import AppointmentRead, CalendarRead
 from interlude.calendars.sources import Outcome, SourceSnapshot
 from interlude.core import hooks
@@ -150,7 +150,7 @@ def apply_outcome(
     result = _replace_appointments(
         session=session,
         source=source,
-        instances=outcome.read.instances,
+        instances=outcome.read.busy,
         window_start=outcome.window.start,
         keyring=keyring,
     )
@@ -164,7 +164,7 @@ def _replace_appointments(
     *,
     session: Session,
     source: CalendarSource,
-    instances: list[Instance],
+    instances: list[Busy],
     window_start: datetime,
     keyring: Keyring,
 ) -> SyncResult:
@@ -180,11 +180,7 @@ def _replace_appointments(
     result = SyncResult(status="ok")
     sessions = 0
     for instance in instances:
-        identity = keyring.identity_hash(instance.uid, instance.recurrence_key)
-        suffix = 1
-        while identity in seen:  # the same UID twice in one feed: keep both, stably
-            suffix += 1
-            identity = keyring.identity_hash(instance.uid, instance.recurrence_key, str(suffix))
+        identity = instance.identity  # keyed hash, computed where the feed was read
         seen.add(identity)
         kind = "session" if instance.session else "other"
         sessions += instance.session

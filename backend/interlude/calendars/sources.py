@@ -6,6 +6,7 @@ and returns what was read, or the error to record; it never raises for feed prob
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,8 +15,17 @@ from zoneinfo import ZoneInfo
 
 from interlude.calendars import caldav_source, classify
 from interlude.calendars.fetch import FetchError, FetchLimits, fetch_feed
-from interlude.calendars.parse import CalendarParseError, ReadResult, Window, decode, read_calendars
+from interlude.calendars.parse import (
+    BusyRead,
+    CalendarParseError,
+    Window,
+    decode,
+    identify,
+    read_calendars,
+)
+from interlude.calendars.parse_process import ParseBudget, read_isolated
 from interlude.calendars.sample import sample_ics
+from interlude.core.security import keyed_identity_hash
 
 log = logging.getLogger("interlude.calendars")
 
@@ -45,7 +55,7 @@ class SourceSnapshot:
 @dataclass
 class Outcome:
     window: Window
-    read: ReadResult | None = None  # None: unchanged since the last sync, nothing re-read
+    read: BusyRead | None = None  # None: unchanged since the last sync, nothing re-read
     error: str | None = None
     validators: dict[str, str | None] = field(default_factory=dict)
 
@@ -69,11 +79,15 @@ def gather(
     past_days: int,
     future_days: int,
     allow_private_network: bool,
+    identity_key: bytes,
+    budget: ParseBudget,
     limits: FetchLimits | None = None,
     upload: bytes | None = None,
 ) -> Outcome:
+    """``identity_key`` hashes UIDs inside the parse process; ``budget`` bounds that process."""
     window = horizon(now=now, past_days=past_days, future_days=future_days, zone=snapshot.zone)
     rule = classify.Rule.from_json(snapshot.rule)
+    reader = _Reader(window, rule, identity_key, budget)
     covered = (
         snapshot.expanded_until is not None
         and snapshot.expanded_until >= now + timedelta(days=future_days)
@@ -84,24 +98,48 @@ def gather(
             if upload is None:
                 return Outcome(window, error=None, read=None)  # nothing to re-read
             window = Window(window.start, now + timedelta(days=UPLOAD_FUTURE_DAYS), window.zone)
-            return Outcome(window, read=read_calendars([decode(upload)], window=window, rule=rule))
+            reader = _Reader(window, rule, identity_key, budget)
+            return Outcome(window, read=reader.read([decode(upload)]))
         if snapshot.kind == "sample":
+            # Interlude's own text: read in this process, no budget needed.
             text = sample_ics(now=now, zone=snapshot.zone)
-            return Outcome(window, read=read_calendars([text], window=window, rule=rule))
+            result = read_calendars([text], window=window, rule=rule)
+            return Outcome(window, read=identify(result, reader.identity_hash))
         if snapshot.kind == "caldav":
-            return _gather_caldav(snapshot, window, rule, covered, allow_private_network)
-        return _gather_feed(snapshot, window, rule, covered, allow_private_network, limits)
+            return _gather_caldav(snapshot, window, reader, covered, allow_private_network)
+        return _gather_feed(snapshot, window, reader, covered, allow_private_network, limits)
     except (FetchError, CalendarParseError, caldav_source.CaldavError) as exc:
         return Outcome(window, error=exc.message)
     except Exception as exc:  # never let one hostile feed break the sync loop
         log.warning("calendar read failed unexpectedly: %s", type(exc).__name__)
-        return Outcome(window, error="The calendar could not be read; will retry.")
+        return Outcome(window, error="Interlude could not read this calendar.")
+
+
+@dataclass(frozen=True)
+class _Reader:
+    window: Window
+    rule: classify.Rule
+    identity_key: bytes
+    budget: ParseBudget
+
+    def read(self, texts: list[str]) -> BusyRead:
+        return read_isolated(
+            texts,
+            window=self.window,
+            rule=self.rule,
+            identity_key=self.identity_key,
+            budget=self.budget,
+        )
+
+    @property
+    def identity_hash(self) -> functools.partial[str]:
+        return functools.partial(keyed_identity_hash, self.identity_key)
 
 
 def _gather_feed(
     snapshot: SourceSnapshot,
     window: Window,
-    rule: classify.Rule,
+    reader: _Reader,
     covered: bool,
     allow_private: bool,
     limits: FetchLimits | None,
@@ -124,14 +162,13 @@ def _gather_feed(
     if covered and fetched.body_hash == snapshot.body_hash:
         return Outcome(window, read=None, validators=validators)
     assert fetched.body is not None
-    read = read_calendars([decode(fetched.body)], window=window, rule=rule)
-    return Outcome(window, read=read, validators=validators)
+    return Outcome(window, read=reader.read([decode(fetched.body)]), validators=validators)
 
 
 def _gather_caldav(
     snapshot: SourceSnapshot,
     window: Window,
-    rule: classify.Rule,
+    reader: _Reader,
     covered: bool,
     allow_private: bool,
 ) -> Outcome:
@@ -150,6 +187,5 @@ def _gather_caldav(
     if fetched.texts is None:
         return Outcome(window, read=None, validators=validators)
     if not fetched.texts:
-        return Outcome(window, read=ReadResult(), validators=validators)
-    read = read_calendars(fetched.texts, window=window, rule=rule)
-    return Outcome(window, read=read, validators=validators)
+        return Outcome(window, read=BusyRead(), validators=validators)
+    return Outcome(window, read=reader.read(fetched.texts), validators=validators)

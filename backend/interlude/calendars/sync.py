@@ -18,6 +18,7 @@ from interlude.accounts.models import User
 from interlude.calendars import service
 from interlude.calendars.fetch import FetchLimits
 from interlude.calendars.models import CalendarSource
+from interlude.calendars.parse_process import ParseBudget
 from interlude.calendars.sources import gather
 from interlude.core.db import is_postgres
 from interlude.core.runtime import Runtime
@@ -97,6 +98,8 @@ def sync_claimed(
         past_days=settings.sync_past_days,
         future_days=settings.sync_future_days,
         allow_private_network=settings.allow_private_network,
+        identity_key=runtime.keyring.identity_key,
+        budget=ParseBudget.from_settings(settings),
         limits=limits,
     )
     with runtime.session() as session:

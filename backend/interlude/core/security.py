@@ -53,6 +53,11 @@ def _derive(secret_key: str, purpose: str, length: int = 32) -> bytes:
     )
 
 
+def keyed_identity_hash(key: bytes, *parts: str) -> str:
+    """``Keyring.identity_hash`` given the identity key (calendars' parse process uses it)."""
+    return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
 class Keyring:
     """Keys derived from the one root secret, one per purpose."""
 
@@ -78,4 +83,9 @@ class Keyring:
 
     def identity_hash(self, *parts: str) -> str:
         """Keyed hash for calendar identities (UID + RECURRENCE-ID): stable, not reversible."""
-        return hmac.new(self._identity_key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+        return keyed_identity_hash(self._identity_key, *parts)
+
+    @property
+    def identity_key(self) -> bytes:
+        """The calendar identity key alone, for a parse process that hashes UIDs itself."""
+        return self._identity_key

@@ -33,6 +33,25 @@ class Settings(BaseSettings):
     sync_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
     sync_past_days: int = Field(default=1, ge=0, le=31)
     sync_future_days: int = Field(default=14, ge=1, le=366)
+    calendar_parse_seconds: float = Field(
+        default=30.0,
+        ge=1,
+        le=600,
+        description="Wall-clock budget for reading one calendar (parse + expand, in a child "
+        "process that is killed past it).",
+    )
+    calendar_parse_memory_mb: int = Field(
+        default=512,
+        ge=64,
+        le=16 * 1024,
+        description="Memory a calendar read may use on top of the interpreter (RLIMIT_AS).",
+    )
+    calendar_parse_processes: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Calendar reads running at once per server or worker process.",
+    )
     vapid_subject: str = Field(
         default="mailto:admin@localhost",
         description="VAPID 'sub' claim: a mailto: or https: URL where push services reach you.",

@@ -1,0 +1,196 @@
+"""Reading a calendar in a child process with a time and a memory budget.
+
+Parsing and expanding are pure Python in libraries we do not control: a 700-byte calendar
+can make them loop for ever or allocate without bound, and a thread cannot be stopped.
+A process can. Each read runs in its own process forked from a ``forkserver`` that has
+icalendar and recurring-ical-events imported already (a fork costs ~10-30 ms; a fresh
+interpreter ~0.5 s), with an address-space limit (``RLIMIT_AS``) and a CPU limit set
+inside it; the caller waits at most ``seconds`` and then kills it. Nothing from the
+caller's process (database connections, threads) is copied into it.
+
+Only what is stored crosses back: per instance a keyed identity hash (the UID is hashed in
+the child), times and flags, plus warnings written by Interlude. Titles, descriptions,
+attendees and UIDs never leave the child.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from interlude.calendars import classify
+from interlude.calendars.parse import (
+    Busy,
+    BusyRead,
+    CalendarParseError,
+    Window,
+    identify,
+    read_calendars,
+)
+from interlude.core.security import keyed_identity_hash
+from interlude.core.settings import Settings
+
+log = logging.getLogger("interlude.calendars")
+
+_PRELOAD = ["interlude.calendars.parse"]
+_context = multiprocessing.get_context("forkserver")
+_context.set_forkserver_preload(_PRELOAD)
+
+TOO_COSTLY = (
+    "This calendar is too complex to read within Interlude's limits ({what}). "
+    "It may contain an event that repeats endlessly or a broken time zone; "
+    "check recently added events, or export a shorter date range."
+)
+_FAILED = "Interlude could not read this calendar file."
+
+
+@dataclass(frozen=True)
+class ParseBudget:
+    seconds: float = 30.0
+    memory_mb: int = 512
+    processes: int = 4
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ParseBudget:
+        return cls(
+            seconds=settings.calendar_parse_seconds,
+            memory_mb=settings.calendar_parse_memory_mb,
+            processes=settings.calendar_parse_processes,
+        )
+
+    @property
+    def series_seconds(self) -> float:
+        """One series may use a sixth of the budget before it alone is skipped."""
+        return max(0.5, self.seconds / 6)
+
+
+class ParseBudgetExceeded(CalendarParseError):
+    pass
+
+
+_slots_lock = threading.Lock()
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+def _slots_for(processes: int) -> threading.BoundedSemaphore:
+    with _slots_lock:
+        if processes not in _slots:
+            _slots[processes] = threading.BoundedSemaphore(processes)
+        return _slots[processes]
+
+
+def read_isolated(
+    texts: Sequence[str],
+    *,
+    window: Window,
+    rule: classify.Rule,
+    identity_key: bytes,
+    budget: ParseBudget,
+) -> BusyRead:
+    """``read_calendars`` + ``identify`` in a child process; raises ``CalendarParseError``
+    (``ParseBudgetExceeded`` when over budget) with a message fit to show and store."""
+    slots = _slots_for(budget.processes)
+    # At most ``processes`` reads at once per server process: memory stays bounded at
+    # ``processes`` x ``memory_mb`` however many uploads and syncs arrive together.
+    if not slots.acquire(timeout=budget.seconds):
+        raise CalendarParseError(
+            "Interlude is busy reading other calendars right now; try again in a minute."
+        )
+    try:
+        return _run(list(texts), window, rule, identity_key, budget)
+    finally:
+        slots.release()
+
+
+def _run(
+    texts: list[str], window: Window, rule: classify.Rule, key: bytes, budget: ParseBudget
+) -> BusyRead:
+    parent, child = _context.Pipe()
+    process = _context.Process(
+        target=_child_main,
+        args=(child, budget.memory_mb, budget.seconds, budget.series_seconds),
+        name="calendar-parse",
+        daemon=True,
+    )
+    began = time.monotonic()
+    process.start()
+    child.close()
+    answer: tuple[Any, ...] | None = None
+    try:
+        parent.send((texts, window, rule, key))
+        if parent.poll(max(0.0, began + budget.seconds - time.monotonic())):
+            answer = parent.recv()
+    except (EOFError, OSError):
+        answer = None  # the child died: its memory or CPU limit, or the OOM killer
+    finally:
+        parent.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+    took = time.monotonic() - began
+    if answer is None:
+        timed_out = took >= budget.seconds
+        log.warning(
+            "a calendar read went over its %s budget after %.1f s; stopped",
+            "time" if timed_out else "memory",
+            took,
+        )
+        what = (
+            f"it took longer than {budget.seconds:g} seconds"
+            if timed_out
+            else f"it needed more than {budget.memory_mb} MB of memory"
+        )
+        raise ParseBudgetExceeded(TOO_COSTLY.format(what=what))
+    kind = answer[0]
+    if kind == "ok":
+        return BusyRead(busy=[Busy(*row) for row in answer[1]], warnings=list(answer[2]))
+    if kind == "unreadable":
+        raise CalendarParseError(str(answer[1]))
+    if kind == "memory":
+        raise ParseBudgetExceeded(
+            TOO_COSTLY.format(what=f"it needed more than {budget.memory_mb} MB of memory")
+        )
+    raise CalendarParseError(_FAILED)
+
+
+# --- the child ------------------------------------------------------------------------------
+
+
+def _limit_resources(memory_mb: int, seconds: float) -> None:
+    """Cap this process's address space (above what the interpreter already maps) and its
+    CPU time (a backstop: the parent kills it at ``seconds`` of wall-clock time)."""
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    limit = mapped + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = math.ceil(seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+
+def _child_main(conn: Connection, memory_mb: int, seconds: float, series_seconds: float) -> None:
+    try:
+        _limit_resources(memory_mb, seconds)
+        texts, window, rule, key = conn.recv()
+        result = read_calendars(texts, window=window, rule=rule, series_seconds=series_seconds)
+        del texts
+        read = identify(result, functools.partial(keyed_identity_hash, key))
+        conn.send(("ok", [astuple(b) for b in read.busy], read.warnings))
+    except CalendarParseError as exc:
+        conn.send(("unreadable", exc.message))
+    except MemoryError:
+        conn.send(("memory",))
+    except Exception as exc:  # the library's message may quote the data: only its type
+        log.warning("calendar read failed unexpectedly: %s", type(exc).__name__)
+        conn.send(("failed",))
+    finally:
+        conn.close()
