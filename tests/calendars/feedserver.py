@@ -22,6 +22,7 @@ class Route:
     delay: float = 0.0  # before the headers
     trickle: float = 0.0  # seconds between 1 KB chunks of the body
     hang_after: int | None = None  # send this many bytes, then stall
+    header_trickle: float = 0.0  # seconds between single bytes of the status line and headers
     redirect_to: str | None = None
     omit_length: bool = False  # no Content-Length: the body ends when the connection closes
     hits: int = 0
@@ -48,6 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if route.header_trickle:
+            self._trickle_headers(route)
+            return
         sent_etag = self.headers.get("If-None-Match")
         if sent_etag is not None:
             route.conditional_hits += 1
@@ -67,6 +71,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._write_body(route)
+
+    def _trickle_headers(self, route: Route) -> None:
+        """One byte of the response head at a time: each arrives well within any read
+        timeout, so only a deadline over the whole exchange stops the client."""
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n"
+            f"X-Padding: {'p' * 200}\r\nContent-Length: {len(route.body)}\r\n\r\n"
+        ).encode()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for i in range(len(head)):
+                self.wfile.write(head[i : i + 1])
+                self.wfile.flush()
+                if self.server.stop_event.wait(route.header_trickle):
+                    return
+            self.wfile.write(route.body)
+        self.close_connection = True
 
     def _write_body(self, route: Route) -> None:
         if route.hang_after is not None:

@@ -3,6 +3,7 @@ appointments kept."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -39,6 +40,8 @@ FAULTS = {
     "slow-headers": (Route(body=GOOD, delay=2.5), "did not answer in time"),
     "hangs-mid-body": (Route(body=GOOD, hang_after=200), "did not answer in time"),
     "trickles": (Route(body=b"BEGIN:VCALENDAR\r\n" + b"X" * 20000, trickle=0.4), "too slowly"),
+    # One header byte every 0.3 s: never 1 s (the read timeout) without a byte.
+    "trickles-headers": (Route(body=GOOD, header_trickle=0.3), "too slowly"),
 }
 
 
@@ -71,7 +74,7 @@ def test_first_read_of_a_failing_feed_is_refused_not_500(
     client: TestClient, auth: dict[str, str], feeds: FeedServer
 ) -> None:
     for name, (route, message) in FAULTS.items():
-        if name in ("slow-headers", "hangs-mid-body", "trickles"):
+        if name in ("slow-headers", "hangs-mid-body", "trickles", "trickles-headers"):
             continue  # covered above; keep this loop quick
         url = feeds.add(f"/{name}", route)
         response = client.post(
@@ -79,6 +82,22 @@ def test_first_read_of_a_failing_feed_is_refused_not_500(
         )
         assert response.status_code == 422, (name, response.text)
         assert message in response.json()["error"]["message"]
+
+
+def test_add_calendar_ends_at_the_deadline_when_headers_trickle(
+    client: TestClient, auth: dict[str, str], feeds: FeedServer
+) -> None:
+    """The deadline covers connect + headers + body: a server sending one header byte at a
+    time (here every 0.3 s, so no single read waits the 1 s read timeout) is cut off at the
+    3 s total the test's limits set, instead of after the ~80 s its headers would take."""
+    url = feeds.add("/trickle-head.ics", Route(body=GOOD, header_trickle=0.3))
+    began = time.monotonic()
+    response = client.post("/api/v1/calendars", json={"kind": "ics_url", "url": url}, headers=auth)
+    took = time.monotonic() - began
+    assert response.status_code == 422, response.text
+    assert "too slowly" in response.json()["error"]["message"]
+    assert took < 3.0 + 2.0, f"add calendar waited {took:.1f} s"  # the 3 s deadline + slack
+    assert client.get("/api/v1/calendars", headers=auth).json() == []
 
 
 def test_redirects_are_followed_up_to_five(

@@ -3,8 +3,11 @@
 - The SSRF guard lives in the connection layer: every TCP connection (the first request and
   every redirect hop) resolves the host itself, refuses non-public addresses unless private
   networks are allowed, and connects to the address it checked (no DNS rebinding window).
-- Bodies are streamed with a size cap and an overall deadline; redirects are followed by
-  hand (at most 5) so each hop's scheme is checked too.
+- One overall deadline covers every connection, TLS handshake, request, response header
+  and body byte of a fetch (redirects included): each socket operation waits at most what
+  is left of it, so a server that trickles its headers cannot hold a sync either.
+- Bodies are streamed with a size cap; redirects are followed by hand (at most 5) so each
+  hop's scheme is checked too.
 - Conditional requests (ETag / Last-Modified) and a body hash let an unchanged feed skip parsing.
 - Error messages are written for the therapist and never include the feed's body or full URL.
 """
@@ -29,6 +32,9 @@ from interlude.core.netguard import BlockedAddressError, check_host, check_resol
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
 _USER_AGENT = "Interlude calendar sync (+https://github.com/interlude)"
+
+
+TOO_SLOW = "The calendar server is sending too slowly: the calendar did not arrive in time."
 
 
 class FetchError(Exception):
@@ -161,6 +167,81 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+class _DeadlineStream(httpcore.NetworkStream):
+    """Every read and write waits at most until the fetch's deadline (httpx's own timeouts
+    are per operation: one byte every few seconds would never trip them)."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(TOO_SLOW)  # not an httpcore error: httpx passes it through
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        left = self._left(timeout)
+        try:
+            return self._inner.read(max_bytes, left)
+        except httpcore.ReadTimeout:
+            self._left(None)  # the deadline, not the server's silence: "too slowly"
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._left(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(ssl_context, server_hostname, self._left(timeout))
+        return _DeadlineStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """Wraps the guarded backend: connections and their streams end at the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(TOO_SLOW)
+        timeout = left if timeout is None else min(timeout, left)
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(  # pragma: no cover - never used for feeds
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        return self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
 @functools.lru_cache(maxsize=1)
 def _ssl_context() -> ssl.SSLContext:
     """Loading the CA bundle costs tens of milliseconds: do it once per process."""
@@ -168,17 +249,24 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 def guarded_client(
-    *, allow_private_network: bool, limits: FetchLimits | None = None
+    *,
+    allow_private_network: bool,
+    limits: FetchLimits | None = None,
+    deadline: float | None = None,
 ) -> httpx.Client:
-    """An httpx client whose every connection goes through the SSRF guard."""
+    """An httpx client whose every connection goes through the SSRF guard and, given a
+    ``deadline`` (``time.monotonic()``), ends by then."""
     limits = limits or DEFAULT_LIMITS
     ssl_context = _ssl_context()
     transport = httpx.HTTPTransport(verify=ssl_context, trust_env=False)
+    backend: httpcore.NetworkBackend = GuardedBackend(allow_private_network=allow_private_network)
+    if deadline is not None:
+        backend = _DeadlineBackend(backend, deadline)
     transport._pool = httpcore.ConnectionPool(  # swap in the guarded backend
         ssl_context=ssl_context,
         max_connections=20,
         max_keepalive_connections=10,
-        network_backend=GuardedBackend(allow_private_network=allow_private_network),
+        network_backend=backend,
     )
     timeout = httpx.Timeout(
         limits.read_timeout, connect=limits.connect_timeout, pool=limits.connect_timeout
@@ -206,9 +294,11 @@ def fetch_feed(
     allow_http: bool | None = None,
 ) -> FetchResult:
     limits = limits or DEFAULT_LIMITS
-    own_client = client is None
-    http = client or guarded_client(allow_private_network=allow_private_network, limits=limits)
     deadline = time.monotonic() + limits.total_seconds
+    own_client = client is None
+    http = client or guarded_client(
+        allow_private_network=allow_private_network, limits=limits, deadline=deadline
+    )
     try:
         return _fetch(
             url,
@@ -225,12 +315,14 @@ def fetch_feed(
     except BlockedAddressError as exc:  # the guard, at a connection (a redirect hop's too)
         raise FetchError(exc.message) from exc
     except httpx.TimeoutException as exc:
-        raise FetchError("The calendar server did not answer in time; will retry.") from exc
+        raise FetchError(
+            f"The calendar server did not answer in time ({limits.total_seconds:g} s)."
+        ) from exc
     except httpx.TooManyRedirects as exc:  # pragma: no cover - redirects are followed by hand
         raise FetchError("The calendar address redirects too many times.") from exc
     except (httpx.HTTPError, httpcore.ConnectError) as exc:
         host = urlsplit(url).hostname or "the server"
-        raise FetchError(f"Could not connect to {host[:80]}; will retry.") from exc
+        raise FetchError(f"Could not connect to {host[:80]}.") from exc
     finally:
         if own_client:
             http.close()
@@ -289,7 +381,7 @@ def _check_status(response: httpx.Response) -> None:
             f"The calendar server says this feed does not exist (HTTP {code}): check the link."
         )
     if code >= 500:
-        raise FetchError(f"The calendar server had an error (HTTP {code}); will retry.")
+        raise FetchError(f"The calendar server had an error (HTTP {code}).")
     if code >= 300 or code < 200:
         raise FetchError(f"The calendar server answered HTTP {code} instead of a calendar.")
 
@@ -309,7 +401,7 @@ def _read_capped(response: httpx.Response, limits: FetchLimits, deadline: float)
         if size > limits.max_bytes:
             raise too_big
         if time.monotonic() > deadline:
-            raise FetchError("The calendar server is sending too slowly; will retry.")
+            raise FetchError(TOO_SLOW)
         chunks.append(chunk)
     return b"".join(chunks)
 

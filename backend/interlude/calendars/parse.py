@@ -359,7 +359,9 @@ def _expand_series(
         occurrences = []
         for produced, occurrence in enumerate(series.between(span_start, span_end)):
             if produced >= budget:
-                notes.add("series_cap", position)
+                # The series' own cap, or what the calendar's cap leaves it.
+                full = budget == MAX_INSTANCES_PER_SERIES
+                notes.add("series_cap" if full else "calendar_cap", position if full else None)
                 break
             component = occurrence._adapter._component  # private: avoids a copy
             key = _recurrence_key(occurrence) if recurring else ""
