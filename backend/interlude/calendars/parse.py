@@ -92,6 +92,7 @@ class BusyRead:
 
     busy: list[Busy] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    peak_memory_kb: int = 0  # the parse process's peak resident memory, when isolated
 
 
 def identify(result: ReadResult, identity_hash: Callable[..., str]) -> BusyRead:
@@ -303,7 +304,11 @@ def _parse_one(text: str, window: Window, notes: _Notes, skip_far: bool) -> Comp
     notes.add("unknown_zones", n=len(repairs.unknown_zones))
     try:
         calendars = icalendar.Calendar.from_ical(fixed, multiple=True)
+    except MemoryError:  # over the parse process's budget: not a data problem
+        raise
     except Exception as exc:  # the library's message may quote the data: never pass it on
+        if _caused_by_memory(exc):  # icalendar wraps MemoryError in a ValueError
+            raise MemoryError() from None
         raise CalendarParseError(_NOT_ICALENDAR) from exc.__class__(type(exc).__name__)
     if not calendars:
         raise CalendarParseError(_NOT_ICALENDAR)
@@ -313,6 +318,16 @@ def _parse_one(text: str, window: Window, notes: _Notes, skip_far: bool) -> Comp
             calendar.add_component(sub)
     standard: Component = x_wr_timezone.to_standard(calendar)
     return standard
+
+
+def _caused_by_memory(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, MemoryError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
 
 
 @dataclass(frozen=True)
@@ -366,6 +381,8 @@ def _expand_series(
             component = occurrence._adapter._component  # private: avoids a copy
             key = _recurrence_key(occurrence) if recurring else ""
             occurrences.append(_Occurrence(component, occurrence.start, occurrence.end, key))
+    except MemoryError:  # over the parse process's budget: not a data problem
+        raise
     except Exception as exc:
         log.info("a series could not be expanded: %s", type(exc).__name__)
         if not recurring:
@@ -407,6 +424,8 @@ def _frequency(component: Component) -> str | None:
         return None
     try:
         freq = rrule.get("FREQ")
+    except MemoryError:  # over the parse process's budget: not a data problem
+        raise
     except Exception:  # a broken (unparseable) rule: handled when the series is built
         return None
     return str(freq[0]).upper() if freq else None
@@ -420,6 +439,8 @@ def _first_instance_only(component: Component, window: Window) -> Iterator[_Occu
     start = start_prop.dt
     try:
         end = _end(component)
+    except MemoryError:  # over the parse process's budget: not a data problem
+        raise
     except Exception:
         end = start + (timedelta(days=1) if not isinstance(start, datetime) else timedelta(0))
     yield _Occurrence(component, start, end, _key(start))
@@ -437,6 +458,8 @@ def _expand_high_frequency(
         end = _end(component)
         if isinstance(end, datetime):
             duration = end - start
+    except MemoryError:  # over the parse process's budget: not a data problem
+        raise
     except Exception:
         log.debug("high-frequency series without a usable end")
     raw = component["RRULE"].to_ical()

@@ -42,14 +42,15 @@ from interlude.core.settings import Settings
 
 log = logging.getLogger("interlude.calendars")
 
-_PRELOAD = ["interlude.calendars.parse"]
+# Imported once in the fork server, not again in every child: this module (its target and
+# everything it imports: icalendar, recurring-ical-events, settings) and the main module.
+_PRELOAD = ["__main__", __name__]
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(_PRELOAD)
 
 TOO_COSTLY = (
-    "This calendar is too complex to read within Interlude's limits ({what}). "
-    "It may contain an event that repeats endlessly or a broken time zone; "
-    "check recently added events, or export a shorter date range."
+    "This calendar is too large or complex to read within Interlude's limits ({what}): "
+    "check for events that repeat without end, or export a shorter date range."
 )
 _FAILED = "Interlude could not read this calendar file."
 
@@ -153,7 +154,8 @@ def _run(
         raise ParseBudgetExceeded(TOO_COSTLY.format(what=what))
     kind = answer[0]
     if kind == "ok":
-        return BusyRead(busy=[Busy(*row) for row in answer[1]], warnings=list(answer[2]))
+        busy = [Busy(*row) for row in answer[1]]
+        return BusyRead(busy=busy, warnings=list(answer[2]), peak_memory_kb=int(answer[3]))
     if kind == "unreadable":
         raise CalendarParseError(str(answer[1]))
     if kind == "memory":
@@ -184,7 +186,8 @@ def _child_main(conn: Connection, memory_mb: int, seconds: float, series_seconds
         result = read_calendars(texts, window=window, rule=rule, series_seconds=series_seconds)
         del texts
         read = identify(result, functools.partial(keyed_identity_hash, key))
-        conn.send(("ok", [astuple(b) for b in read.busy], read.warnings))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        conn.send(("ok", [astuple(b) for b in read.busy], read.warnings, peak))
     except CalendarParseError as exc:
         conn.send(("unreadable", exc.message))
     except MemoryError:
