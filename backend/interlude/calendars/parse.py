@@ -172,6 +172,8 @@ def read_calendars(
     for text in texts:
         if not text.strip():
             raise CalendarParseError("The calendar file is empty.")
+        if _lone_event(text):  # some apps export one event without its calendar
+            text = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{text.strip()}\r\nEND:VCALENDAR\r\n"
         if "BEGIN:VCALENDAR" not in text[:4096].upper():
             raise CalendarParseError(
                 "This is not an iCalendar file (it does not start with BEGIN:VCALENDAR)."
@@ -210,6 +212,16 @@ def read_calendars(
             notes.add("slow_series", _position(_base(group)))
     result.warnings = _format_notes(notes)
     return result
+
+
+def _lone_event(text: str) -> bool:
+    """A file that is one component (a VEVENT, or one that holds events) without the
+    VCALENDAR around it: read as if it had one, as icalendar does."""
+    head = text[:200].lstrip("\ufeff \t\r\n").upper()
+    if not head.startswith("BEGIN:") or head.startswith("BEGIN:VCALENDAR"):
+        return False
+    name = head[6:].split("\n", 1)[0].strip()
+    return bool(name) and text.rstrip().upper().endswith(f"END:{name}")
 
 
 @contextmanager
