@@ -57,7 +57,7 @@ _FAILED = "Interlude could not read this calendar file."
 
 @dataclass(frozen=True)
 class ParseBudget:
-    seconds: float = 30.0
+    seconds: float = 60.0
     memory_mb: int = 512
     processes: int = 4
 

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     sync_past_days: int = Field(default=1, ge=0, le=31)
     sync_future_days: int = Field(default=14, ge=1, le=366)
     calendar_parse_seconds: float = Field(
-        default=30.0,
+        default=60.0,
         ge=1,
         le=600,
         description="Wall-clock budget for reading one calendar (parse + expand, in a child "
