@@ -118,8 +118,10 @@ class ParseBudget:
 
     @property
     def series_seconds(self) -> float:
-        """One series may use a sixth of the budget before it alone is skipped."""
-        return max(0.5, self.seconds / 6)
+        """One series may use a twentieth of the budget (3 s of 60) before it alone is
+        skipped: a real series expands in milliseconds, and a calendar can hold twenty
+        never-ending ones before the whole read is over budget."""
+        return max(0.5, self.seconds / 20)
 
 
 class ParseBudgetExceeded(CalendarParseError):
