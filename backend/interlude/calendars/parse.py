@@ -16,7 +16,7 @@ import calendar as gregorian
 import logging
 import signal
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,12 +31,17 @@ from icalendar import Component
 from recurring_ical_events import EventAdapter, Occurrence, Series
 
 from interlude.calendars import classify
+from interlude.calendars.read_warnings import (
+    MAX_INSTANCES_PER_CALENDAR,
+    MAX_INSTANCES_PER_SERIES,
+    Notes,
+    format_notes,
+    standard_name,
+)
 from interlude.calendars.tzfix import POSITION, preprocess
 
 log = logging.getLogger("interlude.calendars")
 
-MAX_INSTANCES_PER_CALENDAR = 5000
-MAX_INSTANCES_PER_SERIES = 1000
 _HIGH_FREQUENCIES = {"SECONDLY": 1, "MINUTELY": 60}
 _HIGH_FREQUENCY_SCAN = 100_000
 
@@ -119,19 +124,6 @@ def identify(result: ReadResult, identity_hash: Callable[..., str]) -> BusyRead:
     return BusyRead(busy=busy, warnings=list(result.warnings))
 
 
-class _Notes:
-    """What went wrong, by kind: counts, and the positions of the events concerned."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self.positions: dict[str, list[int]] = defaultdict(list)
-
-    def add(self, key: str, position: int | None = None, n: int = 1) -> None:
-        self.counts[key] += n
-        if position is not None and position not in self.positions[key]:
-            self.positions[key].append(position)
-
-
 class _SeriesTooSlow(BaseException):
     """Raised by the per-series alarm (BaseException: libraries' ``except Exception`` let it
     through)."""
@@ -166,7 +158,7 @@ def read_calendars(
     ``skip_far_events=False`` parses every event (the benchmark compares both).
     ``series_seconds`` bounds each series' expansion (main thread only: it uses SIGALRM,
     which the parse process can afford); a series over it is skipped with a warning."""
-    notes = _Notes()
+    notes = Notes()
     components: dict[str, list[Component]] = defaultdict(list)
     owner_emails = set(rule.owner_emails)
     for text in texts:
@@ -210,7 +202,7 @@ def read_calendars(
         except _SeriesTooSlow:
             del result.instances[kept:]
             notes.add("slow_series", _position(_base(group)))
-    result.warnings = _format_notes(notes)
+    result.warnings = format_notes(notes)
     return result
 
 
@@ -267,7 +259,7 @@ _PLACING = {
 _RULES = {"RRULE", "EXRULE"}
 
 
-def _readable(event: Component, position: int | None, notes: _Notes) -> bool:
+def _readable(event: Component, position: int | None, notes: Notes) -> bool:
     """Skip events that cannot be placed; drop other unreadable values, with a warning."""
     errors = {str(name).upper() if name else "" for name, _message in event.errors}
     for name, key in _PLACING.items():
@@ -278,28 +270,13 @@ def _readable(event: Component, position: int | None, notes: _Notes) -> bool:
         notes.add("no_start", position)
         return False
     for name in errors - _RULES:
-        notes.add(f"bad_value:{_standard_name(name)}", position)
+        notes.add(f"bad_value:{standard_name(name)}", position)
         if name in event:
             del event[name]  # a broken EXDATE, RDATE... would fail the whole series
     return True
 
 
-# RFC 5545 / 7986 property names a warning may quote; any other name is the feed's own text.
-_STANDARD_PROPERTIES = frozenset(
-    {
-        "ATTACH", "ATTENDEE", "CATEGORIES", "CLASS", "COMMENT", "CONTACT", "CREATED",
-        "DESCRIPTION", "DTSTAMP", "EXDATE", "GEO", "LAST-MODIFIED", "LOCATION", "ORGANIZER",
-        "PRIORITY", "RDATE", "RELATED-TO", "REQUEST-STATUS", "RESOURCES", "SEQUENCE", "STATUS",
-        "SUMMARY", "TRANSP", "UID", "URL", "COLOR", "CONFERENCE", "IMAGE",
-    }
-)  # fmt: skip
-
-
-def _standard_name(name: str) -> str:
-    return name if name in _STANDARD_PROPERTIES else ""
-
-
-def _parse_one(text: str, window: Window, notes: _Notes, skip_far: bool) -> Component:
+def _parse_one(text: str, window: Window, notes: Notes, skip_far: bool) -> Component:
     # Two days of margin either side covers any zone offset and floating/all-day placement.
     keep_days = (
         (
@@ -362,7 +339,7 @@ def _expand_series(
     uid: str,
     group: list[Component],
     window: Window,
-    notes: _Notes,
+    notes: Notes,
     budget: int,
 ) -> Iterator[_Occurrence]:
     base = _base(group)
@@ -459,7 +436,7 @@ def _first_instance_only(component: Component, window: Window) -> Iterator[_Occu
 
 
 def _expand_high_frequency(
-    component: Component, frequency: str, window: Window, notes: _Notes
+    component: Component, frequency: str, window: Window, notes: Notes
 ) -> Iterator[_Occurrence]:
     """Per-second/per-minute rules: fast-forward to the window, then expand lazily."""
     start: datetime = component.get("DTSTART").dt
@@ -542,93 +519,3 @@ def _classify(
         session=session,
         telehealth=classify.is_telehealth(component),
     )
-
-
-_MESSAGES = {
-    "repaired_offsets": "Repaired {n} malformed time zone offset(s) (e.g. TZOFFSETFROM:+5328).",
-    "repaired_rules": "Repaired {n} recurrence rule(s) written with stray spaces.",
-    "zone_rules": "Ignored {n} time zone rule(s) that change the offset more often than "
-    "monthly, which no real time zone does.",
-    "unknown_zones": "{n} time zone name(s) were not recognised; your own time zone was used.",
-    "calendar_cap": f"The calendar has more than {MAX_INSTANCES_PER_CALENDAR} events in the "
-    "sync window; the rest were skipped.",
-}
-# (singular, plural) after "Event 14" / "Events 3, 14 and 27".
-_EVENT_MESSAGES = {
-    "no_start": ("has no start time; it was skipped", "have no start time; they were skipped"),
-    "bad_start": (
-        "has an unreadable start time; it was skipped",
-        "have an unreadable start time; they were skipped",
-    ),
-    "bad_end": (
-        "has an unreadable end time or duration; it was skipped",
-        "have an unreadable end time or duration; they were skipped",
-    ),
-    "bad_recurrence_id": (
-        "changes one occurrence of a repeating event but does not say which; it was skipped",
-        "change one occurrence of a repeating event but do not say which; they were skipped",
-    ),
-    "unreadable": ("could not be read; it was skipped", "could not be read; they were skipped"),
-    "bad_series": (
-        "repeats by a rule that cannot be read: only its first occurrence is shown. Check "
-        "its repeat settings in your calendar",
-        "repeat by rules that cannot be read: only their first occurrences are shown. Check "
-        "their repeat settings in your calendar",
-    ),
-    "never_matches": (
-        "repeats on a date that does not exist (such as 30 February): only its first "
-        "occurrence is shown",
-        "repeat on dates that do not exist (such as 30 February): only their first "
-        "occurrences are shown",
-    ),
-    "slow_series": (
-        "repeats by a rule too costly to work out; it was skipped",
-        "repeat by rules too costly to work out; they were skipped",
-    ),
-    "high_frequency": (
-        f"repeats every minute or second; only its first {MAX_INSTANCES_PER_SERIES} "
-        "occurrences in the sync window are kept",
-        f"repeat every minute or second; only the first {MAX_INSTANCES_PER_SERIES} "
-        "occurrences of each in the sync window are kept",
-    ),
-    "series_cap": (
-        f"has more than {MAX_INSTANCES_PER_SERIES} occurrences in the sync window; the rest "
-        "were skipped",
-        f"have more than {MAX_INSTANCES_PER_SERIES} occurrences each in the sync window; the "
-        "rest were skipped",
-    ),
-}
-_LISTED = 5
-
-
-def _events(positions: list[int], count: int) -> tuple[str, bool]:
-    """("Event 14", False) or ("Events 3, 14 and 2 more", True): positions, never text."""
-    known = sorted(positions)
-    if count <= 1:
-        return (f"Event {known[0]}" if known else "One event"), False
-    if not known:
-        return f"{count} events", True
-    shown = [str(p) for p in known[:_LISTED]]
-    rest = count - len(shown)
-    if rest > 0:
-        return f"Events {', '.join(shown)} and {rest} more", True
-    return f"Events {', '.join(shown[:-1])} and {shown[-1]}", True
-
-
-def _format_notes(notes: _Notes) -> list[str]:
-    warnings = []
-    for key, count in notes.counts.items():
-        if count <= 0:
-            continue
-        positions = notes.positions.get(key, [])
-        if key.startswith("bad_value:"):
-            prop = key.split(":", 1)[1]
-            what = f"an unreadable {prop} value" if prop else "an unreadable non-standard value"
-            subject, plural = _events(positions, count)
-            warnings.append(f"{subject} {'have' if plural else 'has'} {what}, which was ignored.")
-        elif key in _EVENT_MESSAGES:
-            subject, plural = _events(positions, count)
-            warnings.append(f"{subject} {_EVENT_MESSAGES[key][plural]}.")
-        else:
-            warnings.append(_MESSAGES[key].format(n=count))
-    return warnings
