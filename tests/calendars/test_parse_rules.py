@@ -68,3 +68,26 @@ def test_unknown_zone_without_definition_means_the_users_zone() -> None:
     result = read_calendars([calendar(event)], window=WINDOW, rule=Rule())
     assert [i.start for i in result.instances] == [datetime(2026, 11, 24, 16, tzinfo=UTC)]
     assert any("not recognised" in w for w in result.warnings)
+
+
+def test_positions_count_every_event_in_the_file_even_those_skipped_as_far() -> None:
+    far = "DTSTART:20200101T090000Z\r\nDTEND:20200101T100000Z\r\n"
+    bad = "DTSTART:notadate\r\n"
+    good = "DTSTART:20261125T150000Z\r\nDTEND:20261125T155000Z\r\n"
+    events = [far, far, bad, good, *[bad] * 7]
+    result = read_calendars([calendar(*events)], window=WINDOW, rule=Rule())
+    assert len(result.instances) == 1
+    assert result.warnings == [
+        "Events 3, 5, 6, 7, 8 and 3 more have an unreadable start time; they were skipped."
+    ]
+
+
+def test_a_repeating_warning_only_for_events_that_repeat() -> None:
+    lone = "DTSTART:20261125T150000Z\r\nDTEND:20261125T155000Z\r\nRRULE:FREQ=FORTNIGHTLY\r\n"
+    result = read_calendars([calendar(lone, "SUMMARY:no start\r\n")], window=WINDOW, rule=Rule())
+    assert result.warnings == [
+        "Event 2 has no start time; it was skipped.",
+        "Event 1 repeats by a rule that cannot be read: only its first occurrence is shown. "
+        "Check its repeat settings in your calendar.",
+    ]
+    assert len(result.instances) == 1
