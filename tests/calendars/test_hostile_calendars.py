@@ -197,3 +197,30 @@ def test_a_feed_over_budget_keeps_its_appointments_and_does_not_hold_the_sync_jo
     assert source["status"] == "ok"
     assert any("time zone rule(s)" in w for w in source["warnings"])
     assert healthy_route.hits >= 3
+
+
+def test_an_upload_waits_briefly_for_a_parse_process_then_is_told_to_try_again(
+    client: TestClient, auth: dict[str, str], other_auth: dict[str, str], settings: Settings
+) -> None:
+    """A request waiting for a parse process holds one of the API's session places, so it
+    waits at most REQUEST_QUEUE_SECONDS (5 s): with one process busy for 8 s, a second
+    upload hears "try again" instead of queueing for the whole budget."""
+    settings.calendar_parse_processes = 1
+    settings.calendar_parse_seconds = 8
+    answers: list[Any] = []
+    first = threading.Thread(
+        target=lambda: answers.append(_upload(client, auth, hostile.never_matching(40))[0])
+    )
+    first.start()
+    try:
+        time.sleep(1.0)
+        response, took = _upload(client, other_auth, hostile.calendar(hostile.good()))
+        assert response.status_code == 422, response.text
+        assert "busy reading other calendars" in response.json()["error"]["message"]
+        assert took < 5 + 2
+    finally:
+        first.join(20)
+    assert answers and answers[0].status_code == 422
+    # Once the process is free, the same upload is read.
+    response, _took = _upload(client, other_auth, hostile.calendar(hostile.good()))
+    assert response.status_code == 201, response.text

@@ -19,6 +19,7 @@ from interlude.core.errors import AppError, BadRequest, Unprocessable
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
 
+REQUEST_QUEUE_SECONDS = 5.0
 _DEFAULT_NAMES = {
     "ics_url": "Calendar feed",
     "caldav": "CalDAV calendar",
@@ -99,7 +100,8 @@ def create_source(
         future_days=settings.sync_future_days,
         allow_private_network=settings.allow_private_network,
         identity_key=keyring.identity_key,
-        budget=ParseBudget.from_settings(settings),
+        # A request holds one of the API's session places while it waits: never for long.
+        budget=ParseBudget.from_settings(settings, queue_seconds=REQUEST_QUEUE_SECONDS),
         limits=limits,
         upload=upload,
     )

@@ -107,13 +107,17 @@ class ParseBudget:
     seconds: float = 60.0
     memory_mb: int = 512
     processes: int = 4
+    queue_seconds: float | None = None  # wait for a free process; None: up to ``seconds``
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ParseBudget:
+    def from_settings(
+        cls, settings: Settings, *, queue_seconds: float | None = None
+    ) -> ParseBudget:
         return cls(
             seconds=settings.calendar_parse_seconds,
             memory_mb=settings.calendar_parse_memory_mb,
             processes=settings.calendar_parse_processes,
+            queue_seconds=queue_seconds,
         )
 
     @property
@@ -152,7 +156,8 @@ def read_isolated(
     slots = _slots_for(budget.processes)
     # At most ``processes`` reads at once per server process: memory stays bounded at
     # ``processes`` x ``memory_mb`` however many uploads and syncs arrive together.
-    if not slots.acquire(timeout=budget.seconds):
+    queue = budget.seconds if budget.queue_seconds is None else budget.queue_seconds
+    if not slots.acquire(timeout=queue):
         raise CalendarParseError(
             "Interlude is busy reading other calendars right now; try again in a minute."
         )
