@@ -14,6 +14,7 @@ from sqlalchemy import text
 from interlude import web
 from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
+from interlude.calendars.router import LARGER_BODIES
 from interlude.calendars.router import router as calendars_router
 from interlude.care_plan.router import router as care_plan_router
 from interlude.core.errors import (
@@ -80,7 +81,7 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
-    install_error_handlers(app)
+    install_error_handlers(app, runtime.settings, larger_bodies=LARGER_BODIES)
     for router in API_ROUTERS:
         app.include_router(router, responses=COMMON_ERROR_RESPONSES)
 

@@ -26,6 +26,9 @@ from interlude.core.deps import ClockDep, KeyringDep, RuntimeDep, SessionDep, Se
 from interlude.core.errors import Conflict, PayloadTooLarge, Unprocessable, error_response
 
 router = APIRouter(prefix="/api/v1", tags=["calendars"])
+# The upload takes a 10 MB file; the request around it (multipart framing, the name) a little
+# more. Every other body is held to the request body limit (core/request_limits.py).
+LARGER_BODIES = {"/api/v1/calendars/upload": MAX_BYTES + 64 * 1024}
 
 _ERRORS: dict[int | str, dict[str, Any]] = {**error_response(401, "Not signed in")}
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {**_ERRORS, **error_response(404, "No such calendar")}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,6 +14,9 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from interlude.core.settings import Settings
 
 log = logging.getLogger("interlude.errors")
 
@@ -127,6 +131,7 @@ _STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "request_timeout",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -188,9 +193,21 @@ class UnexpectedErrors:
             await JSONResponse(INTERNAL_ERROR, status_code=500)(scope, receive, send)
 
 
+def media_type(value: bytes) -> str:
+    """``b"Application/JSON; charset=utf-8"`` -> ``"application/json"``."""
+    return value.split(b";", 1)[0].strip().decode("latin-1").lower()
+
+
 class RejectNulCharacters:
     """NUL cannot be stored in PostgreSQL text and is never meaningful in this API's input:
-    refuse it in the path, the query and JSON bodies with a 422 before anything runs."""
+    refuse it in the path, the query and request bodies with a 422 before anything runs.
+
+    Every body is checked except multipart ones (the calendar upload: a file, read by the
+    calendar parser): FastAPI reads JSON whatever the header's case, parameters or absence,
+    and however many Content-Type headers come, so the check cannot depend on them. The body
+    is at most the request limit (``core.request_limits``, outside this layer): it is
+    collected in a list and joined once.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -199,29 +216,37 @@ class RejectNulCharacters:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+        query = scope.get("query_string", b"")
+        if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
             await self._refuse(scope, receive, send)
             return
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
-        if b"json" not in content_type:
+        if scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)  # no body is read on these routes
+            return
+        types = [media_type(v) for k, v in scope.get("headers", ()) if k == b"content-type"]
+        if types and all(t.startswith("multipart/") for t in types):
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-        body = b""
+        chunks: list[bytes] = []
+        last: Message = {"type": "http.request", "body": b"", "more_body": False}
         while True:
             message = await receive()
-            messages.append(message)
             if message["type"] != "http.request":
+                last = message
                 break
-            body += message.get("body", b"")
+            chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
+        body = b"".join(chunks)
         if b"\\u0000" in body or b"\x00" in body:
             await self._refuse(scope, receive, send)
             return
+        pending: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
+        if last["type"] != "http.request":
+            pending.append(last)
 
         async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
+            return pending.pop(0) if pending else await receive()
 
         await self.app(scope, replay, send)
 
@@ -254,7 +279,13 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(
+    app: FastAPI, settings: Settings, *, larger_bodies: Mapping[str, int] | None = None
+) -> None:
+    """The handlers, and the middleware that answers bad input before the app runs.
+    ``larger_bodies``: exact paths that take more than the request body limit (uploads)."""
+    from interlude.core.request_limits import RequestLimits  # it words its answers with ours
+
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:
         return JSONResponse(
@@ -329,6 +360,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(RejectNulCharacters)
+    # Outside the NUL check, which reads the body: nothing is buffered past the limit.
+    app.add_middleware(
+        RequestLimits,
+        max_body=settings.max_request_body_bytes,
+        body_timeout=settings.request_body_timeout_seconds,
+        larger=larger_bodies,
+    )
 
 
 Responses = dict[int | str, dict[str, Any]]
@@ -338,6 +376,7 @@ _DESCRIPTIONS = {
     401: "Not signed in, or the session ended",
     403: "Forbidden (e.g. missing CSRF header)",
     404: "Not found (or not yours)",
+    408: "The request body did not arrive in time",
     409: "Conflicts with existing data",
     413: "Too large",
     422: "Validation error: details name each field",
@@ -362,4 +401,4 @@ def error_response(code: int, description: str) -> Responses:
 
 
 # Documented on every API operation: any of them can answer these.
-COMMON_ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503, 507)
+COMMON_ERROR_RESPONSES = error_responses(400, 401, 403, 404, 408, 409, 413, 422, 429, 503, 507)

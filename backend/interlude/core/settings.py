@@ -70,6 +70,20 @@ class Settings(BaseSettings):
     login_failure_window_minutes: int = Field(default=15, ge=1)
     argon2_time_cost: int = Field(default=3, ge=1, le=20)
     argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        le=100 * 1024 * 1024,
+        description="Largest request body in bytes (the calendar upload takes 10 MB); larger "
+        "ones are answered 413 before they are read.",
+    )
+    request_body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds a client has to send a request's body; a slower one is answered "
+        "408 and its connection closed.",
+    )
     log_level: str = Field(default="INFO")
     frontend_dist: Path = Field(
         default=Path(__file__).resolve().parents[3] / "frontend" / "dist",
