@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -36,6 +35,7 @@ from interlude.autoresponder.windows import next_window
 from interlude.core import hooks
 from interlude.core.deps import ClockDep, SessionDep
 from interlude.core.errors import Unprocessable, error_response
+from interlude.core.validation import Instant
 
 router = APIRouter(prefix="/api/v1/autoresponder", tags=["autoresponder"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -197,7 +197,7 @@ def generate_auto_reply(
     clock: ClockDep,
     format: Annotated[FormatName, Path(description="Output format")],
     at: Annotated[
-        datetime | None, Query(description="Preview instant, ISO 8601 with offset")
+        Instant | None, Query(description="Preview instant, ISO 8601 with offset")
     ] = None,
     tone: Tone | None = None,
     language: Annotated[str | None, Query(max_length=8)] = None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
@@ -24,6 +24,7 @@ from interlude.calendars.schemas import (
 from interlude.calendars.sync import AlreadySyncing, sync_now
 from interlude.core.deps import ClockDep, KeyringDep, RuntimeDep, SessionDep, SettingsDep
 from interlude.core.errors import Conflict, PayloadTooLarge, Unprocessable, error_response
+from interlude.core.validation import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["calendars"])
 # The upload takes a 10 MB file; the request around it (multipart framing, the name) a little
@@ -193,12 +194,10 @@ def sync_calendar(
 def list_appointments(
     user: CurrentUser,
     session: SessionDep,
-    start: Annotated[datetime, Query(description="ISO 8601 with offset")],
-    end: Annotated[datetime, Query(description="ISO 8601 with offset")],
+    start: Annotated[Instant, Query(description="ISO 8601 with offset")],
+    end: Annotated[Instant, Query(description="ISO 8601 with offset")],
 ) -> Any:
     """Busy appointments overlapping [start, end), sorted by start. Times are UTC."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise Unprocessable("start and end need a UTC offset, e.g. 2026-11-23T00:00:00-05:00")
     if end <= start:
         raise Unprocessable("end must be after start")
     if end - start > _MAX_RANGE:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from interlude.core.validation import LocalTime
 from interlude.planner.types import Activity, BreakTrigger, RitualTrigger
 
 Minutes = Annotated[int, Field(ge=1, le=60)]
@@ -21,25 +22,27 @@ class _Strict(BaseModel):
 class CarePlanSettingsRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    quiet_start: time | None
-    quiet_end: time | None
+    quiet_start: LocalTime | None
+    quiet_end: LocalTime | None
     daily_cap: int
     working_days: list[int]
-    working_start: time
-    working_end: time
+    working_start: LocalTime
+    working_end: LocalTime
     typical_reply_time: str
     notify_window_close: bool
 
 
 class CarePlanSettingsUpdate(_Strict):
-    quiet_start: time | None = Field(default=None, description="Local time; may wrap midnight.")
-    quiet_end: time | None = None
+    quiet_start: LocalTime | None = Field(
+        default=None, description="Local time; may wrap midnight."
+    )
+    quiet_end: LocalTime | None = None
     daily_cap: int | None = Field(default=None, ge=1, le=50)
     working_days: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(
         default=None, description="0 = Monday ... 6 = Sunday", max_length=7
     )
-    working_start: time | None = None
-    working_end: time | None = None
+    working_start: LocalTime | None = None
+    working_end: LocalTime | None = None
     typical_reply_time: str | None = Field(default=None, min_length=1, max_length=200)
     notify_window_close: bool | None = None
 
@@ -52,12 +55,12 @@ class CarePlanSettingsUpdate(_Strict):
 class CarePlanSettingsValues(_Strict):
     """The merged settings, validated as a whole after an update."""
 
-    quiet_start: time | None
-    quiet_end: time | None
+    quiet_start: LocalTime | None
+    quiet_end: LocalTime | None
     daily_cap: int = Field(ge=1, le=50)
     working_days: list[int]
-    working_start: time
-    working_end: time
+    working_start: LocalTime
+    working_end: LocalTime
     typical_reply_time: str
     notify_window_close: bool
 
@@ -80,7 +83,7 @@ class MicroBreakRuleCreate(_Strict):
     min_gap_minutes: int = Field(
         default=5, ge=1, le=240, description="after_session: the gap to the next session"
     )
-    at_time: time | None = Field(default=None, description="fixed_time: local time of day")
+    at_time: LocalTime | None = Field(default=None, description="fixed_time: local time of day")
     every_minutes: int | None = Field(
         default=None, ge=15, le=480, description="interval: inside working hours"
     )
@@ -103,7 +106,7 @@ class MicroBreakRuleCreate(_Strict):
 class MicroBreakRuleUpdate(_Strict):
     trigger: BreakTrigger | None = None
     min_gap_minutes: int | None = Field(default=None, ge=1, le=240)
-    at_time: time | None = None
+    at_time: LocalTime | None = None
     every_minutes: int | None = Field(default=None, ge=15, le=480)
     duration_minutes: Minutes | None = None
     activity: Activity | None = None
@@ -122,8 +125,8 @@ class MicroBreakRuleRead(MicroBreakRuleCreate):
 
 class ResponseWindowCreate(_Strict):
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
 
     @model_validator(mode="after")
     def _order(self) -> ResponseWindowCreate:
@@ -134,8 +137,8 @@ class ResponseWindowCreate(_Strict):
 
 class ResponseWindowUpdate(_Strict):
     weekday: int | None = Field(default=None, ge=0, le=6)
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
 
 
 class ResponseWindowRead(ResponseWindowCreate):

@@ -11,11 +11,11 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import AwareDatetime
 
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import NotFound, Unprocessable, error_responses
+from interlude.core.validation import Instant
 from interlude.reminders import ics_feed, metrics, receipts, service
 from interlude.reminders.models import STATES
 from interlude.reminders.schemas import (
@@ -40,10 +40,10 @@ def list_reminders(
     session: SessionDep,
     clock: ClockDep,
     start: Annotated[
-        AwareDatetime | None, Query(description="From (inclusive); default: a day ago.")
+        Instant | None, Query(description="From (inclusive); default: a day ago.")
     ] = None,
     end: Annotated[
-        AwareDatetime | None, Query(description="Until (exclusive); default: 14 days ahead.")
+        Instant | None, Query(description="Until (exclusive); default: 14 days ahead.")
     ] = None,
     state: Annotated[list[str] | None, Query(description="Only these states.")] = None,
 ) -> Any:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from interlude.core.validation import LocalTime
 
 PRIVACY_REMINDER = (
     "This is your own space: please keep client names and details out of it. "
@@ -278,7 +280,7 @@ class CommitmentCreate(_In):
         default="", max_length=80, description="Short, e.g. 'Group supervision'; no client data."
     )
     weekday: int = Field(ge=0, le=6, description="0 = Monday.")
-    start_time: time = Field(description="Local wall-clock time, e.g. 10:00.")
+    start_time: LocalTime = Field(description="Local wall-clock time, e.g. 10:00.")
     duration_minutes: int = Field(default=60, ge=5, le=480)
     frequency: Frequency = "weekly"
     starts_on: SaneDate | None = Field(
@@ -298,7 +300,7 @@ class CommitmentUpdate(_In):
     kind: CommitmentKind | None = None
     label: str | None = Field(default=None, max_length=80)
     weekday: int | None = Field(default=None, ge=0, le=6)
-    start_time: time | None = None
+    start_time: LocalTime | None = None
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
     frequency: Frequency | None = None
     starts_on: SaneDate | None = None
@@ -312,7 +314,7 @@ class CommitmentRead(BaseModel):
     kind: str
     label: str
     weekday: int
-    start_time: time
+    start_time: LocalTime
     duration_minutes: int
     frequency: str
     starts_on: date
