@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 
-from interlude import web
+from interlude import migrations, web
 from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
 from interlude.calendars.router import LARGER_BODIES
@@ -90,16 +90,34 @@ def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False)
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], responses=error_response(503, "Database down"))
+    schema_heads = migrations.script_heads()
+
+    @app.get("/readyz", tags=["health"], responses=error_response(503, "Not ready"))
     def readyz() -> JSONResponse:
-        """The database answers."""
+        """The database answers and its schema is at this code's migration head."""
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
+                try:
+                    versions = set(conn.scalars(text("SELECT version_num FROM alembic_version")))
+                    conn.execute(text("SELECT 1 FROM users LIMIT 0"))  # the tables are there
+                except Exception as exc:
+                    log.warning("readiness check: no schema (%s)", type(exc).__name__)
+                    versions = set()
         except Exception as exc:
             log.warning("readiness check failed: %s", type(exc).__name__)
             return JSONResponse(
                 error_body("unavailable", "The database is not reachable."), status_code=503
+            )
+        if versions != schema_heads:
+            log.warning("readiness check: schema at %s, code at %s", versions, schema_heads)
+            return JSONResponse(
+                error_body(
+                    "unavailable",
+                    "The database schema does not match this version of Interlude; "
+                    "run `interlude migrate`.",
+                ),
+                status_code=503,
             )
         return JSONResponse({"status": "ok"})
 

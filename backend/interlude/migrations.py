@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,3 +26,9 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+@lru_cache(maxsize=1)
+def script_heads() -> frozenset[str]:
+    """The head revision(s) of the migration scripts this code ships (read once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
