@@ -5,24 +5,35 @@ Defence in depth for templates the user writes:
    starting with ``_``, no ``attr`` filter, no include/import/extends/macro, loops nested at most
    twice (a template cannot run for minutes);
 2. an ``ImmutableSandboxedEnvironment`` with no globals (no ``range``, ``cycler``, ``lipsum``...),
-   ``StrictUndefined`` and attribute access limited to dictionary keys, with ``*`` and ``**``
-   bounded;
-3. a trial render against sample contexts on save: whatever fails becomes a line-numbered 422.
+   no calls at all, ``StrictUndefined`` and attribute access limited to dictionary keys;
+3. bounded work (template_limits.py): every filter and operator that can grow a value is
+   bounded before it runs, loops are counted, output is counted as it streams and a render
+   stops at its time limit, so a template cannot take minutes or gigabytes;
+4. a trial render against sample contexts on save, with the same limits: whatever fails
+   becomes a line-numbered 422 that names the limit.
 """
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    nodes,
+)
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from interlude.autoresponder import template_limits as limits
 from interlude.autoresponder.context import CONTEXT_VARIABLES, Context
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -31,8 +42,6 @@ ONE_LINE_SLOTS = frozenset({"email_subject", "portal", "sms", "voicemail"})
 TONES: tuple[str, ...] = ("warm", "professional", "brief")
 MAX_TEMPLATE_CHARS = 4000
 MAX_LOOP_NESTING = 2
-_MAX_REPEAT = 1000
-_MAX_OUTPUT_CHARS = 20_000
 
 
 class TemplateProblem(Exception):
@@ -50,21 +59,17 @@ class TemplateProblem(Exception):
 class ReplySandbox(ImmutableSandboxedEnvironment):
     """Templates may read dictionary keys and loop state, and nothing else."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"+", "*", "**", "%"})
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return isinstance(obj, LoopContext) and not attr.startswith("_")
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
-        if operator_ == "**":
-            if isinstance(right, int | float) and abs(right) > 64:
-                raise SecurityError("exponent too large")
-            return operator.pow(left, right)
-        sized = isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
-        counts = [v for v in (left, right) if isinstance(v, int)]
-        if sized and any(c > _MAX_REPEAT for c in counts):
-            raise SecurityError("repetition too large")
-        return operator.mul(left, right)
+        return limits.binop(operator_, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # Refused statically too (_static_check); no template has anything to call.
+        raise SecurityError("templates cannot call functions or methods")
 
 
 def _environment(*, autoescape: bool, trim: bool = True) -> ReplySandbox:
@@ -78,6 +83,7 @@ def _environment(*, autoescape: bool, trim: bool = True) -> ReplySandbox:
         auto_reload=False,
     )
     env.globals.clear()
+    env.filters = {**limits.bounded_filters(), **limits.GUARD_FILTERS}
     return env
 
 
@@ -101,14 +107,40 @@ def _tidy(slot: str, text: str) -> str:
 def render_slot(
     slot: str, context: Context, *, language: str, tone: str, custom: str | None = None
 ) -> str:
-    """Render one slot; the emergency line is appended if a template left it out."""
+    """Render one slot; the emergency line is appended if a template left it out. A custom
+    template over a limit raises ``template_limits.TemplateLimit``."""
     env = _LINE_ENV if slot in ONE_LINE_SLOTS else _TEXT_ENV
     if custom is not None:
-        template = env.from_string(custom)
+        template = _custom_template(slot in ONE_LINE_SLOTS, custom)
     else:
         template = env.get_template(f"{language}/{tone}/{slot}.j2")
-    text = _tidy(slot, template.render(context))[:_MAX_OUTPUT_CHARS]
+    text = _tidy(slot, _bounded_render(template, context))
     return ensure_emergency(slot, text, context)
+
+
+@lru_cache(maxsize=64)
+def _custom_template(one_line: bool, source: str) -> Template:
+    """Compiled once per source: checked, then bounded (template_limits.bound_tree)."""
+    env = _LINE_ENV if one_line else _TEXT_ENV
+    tree = env.parse(source)
+    _static_check(tree)
+    return env.from_string(limits.bound_tree(tree))
+
+
+def _bounded_render(template: Template, context: Context) -> str:
+    """Stream the output, and stop as soon as it passes the limit or the time is up."""
+    pieces: list[str] = []
+    total = 0
+    with limits.budget(limits.RENDER_SECONDS):
+        for piece in template.generate(context):
+            total += len(piece)
+            if total > limits.MAX_CHARS:
+                raise limits.TemplateLimit(
+                    f"its output is longer than {limits.MAX_CHARS:,} characters (the limit)"
+                )
+            pieces.append(piece)
+            limits.check_time()
+    return "".join(pieces)
 
 
 def ensure_emergency(slot: str, text: str, context: Context) -> str:
@@ -154,6 +186,13 @@ def _static_check(tree: nodes.Template) -> None:
             raise TemplateProblem("templates cannot include, import or extend others", line)
         if isinstance(node, nodes.Macro | nodes.CallBlock):
             raise TemplateProblem("macros are not available in reply templates", line)
+        if isinstance(node, nodes.AssignBlock | nodes.FilterBlock):
+            # Both collect their whole body before anything can count it.
+            raise TemplateProblem(
+                "block {% set %} and {% filter %} are not available in reply templates; "
+                "use {% set name = ... %} or a filter in {{ ... }}",
+                line,
+            )
         if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
             raise TemplateProblem(f"'{node.attr}' is not available in reply templates", line)
         if (
@@ -183,8 +222,10 @@ def _template_line(tb: TracebackType | None) -> int | None:
     return line
 
 
-def validate_custom(slot: str, source: str, samples: Iterable[Context]) -> None:
-    """Raise ``TemplateProblem`` unless ``source`` parses, passes the checks and renders."""
+def validate_custom(slot: str, source: str, samples: Iterable[Context]) -> list[str]:
+    """Raise ``TemplateProblem`` unless ``source`` parses, passes the checks and renders within
+    the limits for every sample at every compact level; returns each sample's shortest
+    rendering."""
     if slot not in SLOTS:
         raise TemplateProblem(f"unknown template '{slot}'; use one of {', '.join(SLOTS)}")
     if not source.strip():
@@ -195,15 +236,38 @@ def validate_custom(slot: str, source: str, samples: Iterable[Context]) -> None:
         tree = _TEXT_ENV.parse(source)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(exc.message or "syntax error", exc.lineno) from None
+    except RecursionError:
+        raise TemplateProblem("the template is nested too deeply") from None
     _static_check(tree)
-    for context in samples:
-        try:
-            render_slot(slot, context, language="en", tone="warm", custom=source)
-        except SecurityError as exc:
-            raise TemplateProblem(
-                f"not allowed in reply templates ({exc})", _template_line(exc.__traceback__)
-            ) from None
-        except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
-            raise TemplateProblem(
-                f"the template fails to render: {exc}", _template_line(exc.__traceback__)
-            ) from None
+    shortest = []
+    with limits.budget(limits.SAVE_SECONDS):
+        for context in samples:
+            renders = [
+                _trial(slot, {**context, "compact": level}, source) for level in COMPACT_LEVELS
+            ]
+            shortest.append(min(renders, key=len))
+    return shortest
+
+
+COMPACT_LEVELS = (0, 1, 2)
+
+
+def _trial(slot: str, context: Context, source: str) -> str:
+    try:
+        return render_slot(slot, context, language="en", tone="warm", custom=source)
+    except limits.TemplateLimit as exc:
+        raise TemplateProblem(
+            f"the {slot} template stops here: {exc}", _template_line(exc.__traceback__)
+        ) from None
+    except SecurityError as exc:
+        raise TemplateProblem(
+            f"not allowed in reply templates ({exc})", _template_line(exc.__traceback__)
+        ) from None
+    except MemoryError:
+        raise TemplateProblem(f"the {slot} template needs too much memory to render") from None
+    except RecursionError:
+        raise TemplateProblem("the template is nested too deeply") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        raise TemplateProblem(
+            f"the template fails to render: {exc}", _template_line(exc.__traceback__)
+        ) from None

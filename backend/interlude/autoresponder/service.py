@@ -229,22 +229,14 @@ def save_template(
     who = persona(session=session, user=user, profile=profile)
     samples = sample_contexts(who, schedule(session=session, user=user), now)
     try:
-        render.validate_custom(slot, source, samples)
+        renders = render.validate_custom(slot, source, samples)
     except render.TemplateProblem as problem:
         raise Unprocessable(
             f"Template not saved. {problem.describe()}",
             code="template_invalid",
             details={"slot": slot, "line": problem.line, "message": problem.message},
         ) from None
-    for context in samples:
-        best = min(
-            (
-                render.render_slot(slot, {**context, "compact": level}, language="en",
-                                   tone="warm", custom=source)
-                for level in (0, 1, 2)
-            ),
-            key=len,
-        )  # fmt: skip
+    for best in renders:
         problem_text = _length_problem(slot, best)
         if problem_text:
             raise Unprocessable(
