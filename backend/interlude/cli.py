@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from interlude.core.gc_tuning import tune_for_serving
-from interlude.core.settings import get_settings
+from interlude.core.settings import Settings, get_settings
 
 
 def _configure_logging(level: str) -> None:
@@ -28,11 +28,19 @@ def _migrate() -> None:
     migrations.upgrade(settings.resolved_database_url)
 
 
-def uvicorn_options() -> dict[str, object]:
+def uvicorn_options(settings: Settings | None = None) -> dict[str, object]:
     """The uvicorn settings of ``serve`` and ``run`` (bench/bench_api.py serves its reference
     endpoint with the same). uvicorn picks uvloop and httptools, both installed with
-    ``uvicorn[standard]``; access lines are not logged (the level is warning anyway)."""
-    return {"proxy_headers": True, "log_level": "warning", "access_log": False}
+    ``uvicorn[standard]``; access lines are not logged (the level is warning anyway).
+    Forwarded headers are believed only from ``trusted_proxies`` (uvicorn's own default
+    would trust 127.0.0.1, so anything on the host could pose as any client address)."""
+    trusted = (settings or get_settings()).trusted_proxies
+    return {
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
+        "log_level": "warning",
+        "access_log": False,
+    }
 
 
 def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None:

@@ -9,13 +9,9 @@ limits and pytest-timeout, not from timing assertions.
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -23,6 +19,7 @@ from sqlalchemy.orm import Session
 from interlude.app import create_app
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
+from tests.security.live import serve
 
 LOGIN = "/api/v1/auth/login"
 ONE_MB = 1024 * 1024
@@ -156,23 +153,11 @@ def test_bodies_without_nul_pass_through_unchanged(
 
 
 @pytest.fixture
-def live_server(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, int]]:
+def live_server(settings: Settings) -> Iterator[tuple[str, int]]:
     quick = settings.model_copy(update={"request_body_timeout_seconds": 1.0})
     runtime = Runtime.from_settings(quick)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the app did not start"
-        time.sleep(0.05)
-    yield "127.0.0.1", port
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve(runtime) as address:
+        yield address
     runtime.dispose()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
         description="Seconds a client has to send a request's body; a slower one is answered "
         "408 and its connection closed.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (e.g. 127.0.0.1, 10.0.0.0/8) of the "
+        "reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed; "
+        "empty: none, the connecting address is the client's.",
+    )
     log_level: str = Field(default="INFO")
     frontend_dist: Path = Field(
         default=Path(__file__).resolve().parents[3] / "frontend" / "dist",
@@ -94,6 +101,19 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network"
+                ) from None
+        return ",".join(entries)
 
     @property
     def resolved_database_url(self) -> str:
