@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -124,6 +126,20 @@ POOL_SIZE = REQUEST_SESSIONS
 POOL_OVERFLOW = 10
 
 
+def _private_sqlite_file(path: str | None) -> Any:
+    """Create the database file readable by its owner only (0600) before SQLite does (with
+    0644 under the usual umask). SQLite gives its -wal and -shm files the database file's
+    mode, so they are private too. An existing file keeps its mode."""
+
+    def do_connect(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return
+        with contextlib.suppress(FileExistsError, FileNotFoundError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+    return do_connect
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", POOL_OVERFLOW)
@@ -136,6 +152,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
         )
+        event.listen(engine, "do_connect", _private_sqlite_file(engine.url.database))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
