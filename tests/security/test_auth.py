@@ -130,6 +130,48 @@ def test_rate_limit_counts_every_spelling_of_the_email(
     assert client.post("/api/v1/auth/login", json=right).status_code == 429
 
 
+def test_an_email_change_ends_every_other_session(client: TestClient, user: Any) -> None:
+    here = login_headers(client, user.email)
+    elsewhere = login_headers(client, user.email)
+    client.post("/api/v1/auth/login", json={"email": user.email, "password": DEFAULT_PASSWORD})
+    cookie_session = dict(client.cookies)
+    client.cookies.clear()
+    response = client.patch(
+        "/api/v1/me",
+        json={"email": "moved@example.org", "current_password": DEFAULT_PASSWORD},
+        headers=here,
+    )
+    assert response.status_code == 200, response.text
+    assert client.get("/api/v1/me", headers=here).json()["email"] == "moved@example.org"
+    assert client.get("/api/v1/me", headers=elsewhere).status_code == 401
+    client.cookies.update(cookie_session)
+    assert client.get("/api/v1/me").status_code == 401
+    client.cookies.clear()
+    # The same address again (no change) ends nothing.
+    same = client.patch(
+        "/api/v1/me",
+        json={"email": "Moved@Example.org", "current_password": DEFAULT_PASSWORD},
+        headers=here,
+    )
+    assert same.status_code == 200
+    assert client.get("/api/v1/me", headers=here).status_code == 200
+
+
+def test_the_lockout_promises_nothing_that_does_not_exist(
+    client: TestClient, user: Any, runtime: Runtime
+) -> None:
+    """There is no password reset (Interlude sends no email): the 429 says when to try again
+    and nothing else."""
+    bad = {"email": user.email, "password": "wrong password!"}
+    for _ in range(runtime.settings.login_max_failures_per_account):
+        client.post("/api/v1/auth/login", json=bad)
+    response = client.post("/api/v1/auth/login", json=bad)
+    assert response.status_code == 429
+    message = response.json()["error"]["message"]
+    assert re.fullmatch(r"Too many failed sign-ins\. Wait \d+ minutes and try again\.", message)
+    assert "reset" not in message.lower()
+
+
 @pytest.mark.parametrize(
     "new_password",
     ["short", "aaaaaaaaaaaaaaaa", "abababababababab", "x" * 257],

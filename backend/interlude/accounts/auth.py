@@ -172,8 +172,7 @@ def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int) -> N
     if count >= limit:
         retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
         raise RateLimited(
-            f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again, "
-            "or reset your password.",
+            f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again.",
             headers={"Retry-After": str(retry_after)},
             details={"retry_after_seconds": retry_after},
         )

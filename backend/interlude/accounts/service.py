@@ -80,16 +80,21 @@ def update_user(
             "Enter your current password to change your email or password.",
             code="current_password_required",
         )
+    credentials_changed = False
     if changes.get("email"):
         email = normalize_email(str(changes["email"]))
         existing = get_by_email(session=session, email=email)
         if existing is not None and existing.id != user.id:
             raise Conflict("Another account already uses this email.", code="email_taken")
+        credentials_changed = email != user.email
         user.email = email
     if changes.get("new_password"):
         user.password_hash = passwords.hash(changes["new_password"])
         user.password_changed_at = now
-        # Other devices must sign in again with the new password.
+        credentials_changed = True
+    if credentials_changed:
+        # Other devices must sign in again with the new email or password: whoever took
+        # over a session elsewhere does not keep it through the change.
         revoke_all_sessions(session=session, user=user, now=now, keep=current_auth_session)
     if changes.get("display_name"):
         user.display_name = changes["display_name"]
