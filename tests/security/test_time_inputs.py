@@ -126,7 +126,6 @@ FAR_INSTANTS = [
 def test_instants_outside_the_years_1900_to_2200_are_a_422_naming_the_parameter(
     client: TestClient, auth: dict[str, str], path: str, field: str, start: str, end: str
 ) -> None:
-    # Both the route and its hot-read twin (accounts/hot_reads.py) parse with the same type.
     response = client.get(path, params={"start": start, "end": end}, headers=auth)
     assert response.status_code == 422, response.text
     error = response.json()["error"]

@@ -85,5 +85,4 @@ def _sane_instant(value: datetime) -> datetime:
 Instant = Annotated[datetime, AfterValidator(_sane_instant)]
 """An instant with its UTC offset, between the years 1900 and 2200 (in UTC). Without the bounds
 ``0001-01-01T00:00:00+23:59`` is before year 1 in UTC, and converting it fails deep in the
-database driver (a 500 on both databases). For every datetime query parameter, and the
-route's hot-read twin parses with the same type (accounts/hot_reads.py)."""
+database driver (a 500 on both databases). For every datetime query parameter."""
