@@ -61,6 +61,7 @@ lint: install-test
 	$(BIN)/mypy
 	$(BIN)/ruff check frontend/scripts/openapi.py && $(BIN)/ruff format --check frontend/scripts/openapi.py
 	$(BIN)/mypy frontend/scripts/openapi.py
+	$(BIN)/lint-imports
 
 frontend-test: frontend api-types-check
 	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi

@@ -27,6 +27,7 @@ from interlude.app import create_app
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
+from interlude.wiring import connect_domains
 
 POSTGRES_URL = os.environ.get("INTERLUDE_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
@@ -57,6 +58,10 @@ def _pg_execute(sql: str) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    # What create_app and the worker do: tests that call services directly (a user made by
+    # the factories gets the default care plan; a calendar change re-plans) need the seams
+    # too. tests/test_wiring.py proves the app and the worker connect them themselves.
+    connect_domains()
     if not POSTGRES_URL:
         return
     try:

@@ -133,23 +133,6 @@ def test_worker_starts_and_shuts_down_cleanly(runtime: Runtime) -> None:
     worker.shutdown()  # twice is harmless
 
 
-def test_a_standalone_worker_re_plans_on_calendar_syncs() -> None:
-    """``interlude worker`` never imports the API: its job modules must subscribe re-planning,
-    or a sync run by the worker would leave the outbox stale until the periodic re-plan."""
-    import subprocess
-    import sys
-
-    code = (
-        "import interlude.worker as w, importlib\n"
-        "for name in w.JOB_MODULES:\n"
-        "    importlib.import_module(name)\n"
-        "from interlude.core import hooks\n"
-        "names = [f.__module__ for f in hooks._schedule_listeners]\n"
-        "assert 'interlude.reminders.service' in names, names\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-
-
 def test_embedded_worker_starts_and_stops_cleanly_inside_the_server_loop(runtime, caplog):
     """`interlude run` stops the worker from uvicorn's running event loop (the lifespan)."""
     import logging

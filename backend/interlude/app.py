@@ -25,10 +25,11 @@ from interlude.core.errors import (
 )
 from interlude.core.runtime import Runtime
 from interlude.core.settings import get_settings
-from interlude.planner.router import router as planner_router
 from interlude.push.router import router as push_router
+from interlude.reminders.router import planner_router
 from interlude.reminders.router import router as reminders_router
 from interlude.wellbeing.router import router as wellbeing_router
+from interlude.wiring import connect_domains
 
 log = logging.getLogger("interlude")
 
@@ -54,6 +55,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(runtime: Runtime | None = None, *, embedded_worker: bool = False) -> FastAPI:
     runtime = runtime or Runtime.from_settings(get_settings())
+    connect_domains()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
 from interlude.core.runtime import Runtime
+from interlude.wiring import connect_domains
 
 log = logging.getLogger("interlude.worker")
 
@@ -25,6 +26,9 @@ class Worker:
     def __init__(self, runtime: Runtime, *, background: bool) -> None:
         self.runtime = runtime
         self.background = background
+        # A standalone worker never builds the app: re-planning on its calendar syncs needs
+        # the seams connected here too.
+        connect_domains()
         # The in-memory job store holds no state worth keeping: rows do.
         self.scheduler: BaseScheduler = BackgroundScheduler(
             timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1}

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from interlude.core.timezones import local_to_utc
 from interlude.planner import AppointmentIn, plan
-from interlude.planner.clock_math import local_to_utc
 from tests.planner.factories import LONDON, NY, SYDNEY, care, rule, session
 
 ALL_WEEK = (0, 1, 2, 3, 4, 5, 6)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from interlude.accounts.auth import revoke_all_sessions
 from interlude.accounts.models import User
 from interlude.accounts.schemas import UserCreate, UserRead, UserUpdate
-from interlude.care_plan.service import create_default_plan
 from interlude.core import hooks
 from interlude.core.errors import Conflict, Unauthorized
 from interlude.core.security import Keyring, Passwords
@@ -46,7 +45,8 @@ def register_user(
     )
     session.add(user)
     session.flush()
-    create_default_plan(session=session, user_id=user.id, now=now)
+    # care_plan gives the new user the default plan (wired in interlude/wiring.py).
+    hooks.user_registered(session=session, user_id=user.id, now=now)
     return user
 
 

@@ -32,7 +32,6 @@ from interlude.autoresponder.schemas import (
     check_zone,
 )
 from interlude.autoresponder.windows import next_window
-from interlude.core import hooks
 from interlude.core.deps import ClockDep, SessionDep
 from interlude.core.errors import Unprocessable, error_response
 from interlude.core.validation import Instant
@@ -42,8 +41,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     **error_response(401, "Not signed in"),
     **error_response(422, "Invalid input"),
 }
-
-hooks.register_exporter("autoresponder", service.export_user_data)
 
 
 def _profile_read(profile: AutoresponderProfile, user: User) -> ProfileRead:

@@ -295,6 +295,3 @@ def export(*, session: Session, user_id: uuid.UUID, keyring: Keyring) -> dict[st
             AppointmentRead.model_validate(a).model_dump(mode="json") for a in appointments
         ],
     }
-
-
-hooks.register_exporter("calendars", export)

@@ -374,6 +374,3 @@ def load_plan_input(*, session: Session, user_id: uuid.UUID) -> CarePlanIn:
 
 def export_plan(*, session: Session, user_id: uuid.UUID, **_: Any) -> dict[str, Any]:
     return read_plan(session=session, user_id=user_id).model_dump(mode="json")
-
-
-hooks.register_exporter("care_plan", export_plan)

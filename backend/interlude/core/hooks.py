@@ -1,35 +1,70 @@
 """Seams between domains, so a lower domain never imports a higher one.
 
-- ``schedule_changed``: calendars and care_plan announce that a user's inputs to the planner
-  changed; reminders subscribes and re-plans.
-- ``exporters``: every domain that owns user data registers a function for ``GET /me/export``.
+Nothing registers itself on import: ``interlude.wiring.connect_domains()`` connects every
+seam when the app or the worker is built.
+
+- ``user_registered``: accounts announces a new user; care_plan gives them the default plan.
+- ``schedule_changed``: calendars, care_plan, accounts (a new time zone) and wellbeing
+  (commitments) announce that a user's inputs to the planner changed; reminders re-plans.
+- ``planned_commitments``: reminders asks for the user's commitment occurrences (planner
+  input) without importing wellbeing, which owns them and reads reminders' rows.
+- ``exporters``: every domain that owns user data provides a function for ``GET /me/export``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+UserListener = Callable[..., None]  # (*, session, user_id, now) -> None
 ScheduleListener = Callable[..., None]  # (*, session, user_id, now) -> None
+# (*, session, user_id, start, end) -> list[planner.CommitmentIn]
+CommitmentSource = Callable[..., Sequence[Any]]
 Exporter = Callable[..., Any]  # (*, session, user_id, keyring) -> JSON-able
 
+_user_listeners: list[UserListener] = []
 _schedule_listeners: list[ScheduleListener] = []
+_commitment_sources: list[CommitmentSource] = []
 _exporters: dict[str, Exporter] = {}
 
 
-def on_schedule_changed(listener: ScheduleListener) -> ScheduleListener:
+def on_user_registered(listener: UserListener) -> None:
+    if listener not in _user_listeners:
+        _user_listeners.append(listener)
+
+
+def user_registered(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
+    for listener in list(_user_listeners):
+        listener(session=session, user_id=user_id, now=now)
+
+
+def on_schedule_changed(listener: ScheduleListener) -> None:
     if listener not in _schedule_listeners:
         _schedule_listeners.append(listener)
-    return listener
 
 
 def schedule_changed(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
     for listener in list(_schedule_listeners):
         listener(session=session, user_id=user_id, now=now)
+
+
+def add_commitment_source(source: CommitmentSource) -> None:
+    if source not in _commitment_sources:
+        _commitment_sources.append(source)
+
+
+def planned_commitments(
+    *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
+) -> list[Any]:
+    """Every source's commitment occurrences starting in ``[start, end)``, as planner input."""
+    found: list[Any] = []
+    for source in list(_commitment_sources):
+        found.extend(source(session=session, user_id=user_id, start=start, end=end))
+    return found
 
 
 def register_exporter(name: str, exporter: Exporter) -> None:

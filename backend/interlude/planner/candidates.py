@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from interlude.planner.clock_math import BusyTime, QuietHours, local_date
+from interlude.core.timezones import local_date
+from interlude.planner.clock_math import BusyTime, QuietHours
 from interlude.planner.texts import minutes_phrase
 from interlude.planner.types import Activity, PlannedReminder, ReminderKind
 

@@ -1,11 +1,6 @@
-"""Local-time arithmetic for the planner: wall clock <-> UTC, quiet hours, busy time.
+"""Local-time arithmetic for the planner: quiet hours and busy time.
 
-Every conversion goes through zoneinfo. Two DST decisions live here:
-
-* a wall-clock time that does not exist (the spring-forward gap, e.g. 02:30 on the night
-  New York jumps from 02:00 to 03:00) is read with ``fold=0``, i.e. with the offset in force
-  *before* the jump, which lands it the length of the gap later (02:30 -> 03:30 EDT);
-* a wall-clock time that happens twice (fall back) is the *first* occurrence (``fold=0``).
+Wall clock <-> UTC conversions (and their DST decisions) live in ``core/timezones.py``.
 """
 
 from __future__ import annotations
@@ -13,29 +8,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-
-@lru_cache(maxsize=8192)
-def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of wall-clock ``at`` on ``day`` in ``tz`` (see the module doc for DST)."""
-    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    return naive.replace(tzinfo=tz).astimezone(UTC)
-
-
-def local_date(instant: datetime, tz: ZoneInfo) -> date:
-    return instant.astimezone(tz).date()
-
-
-def local_time(instant: datetime, tz: ZoneInfo) -> time:
-    return instant.astimezone(tz).time().replace(tzinfo=None, fold=0)
-
-
-def days_between(first: date, last: date) -> list[date]:
-    """Every date from ``first`` to ``last`` inclusive (empty when last < first)."""
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+from interlude.core.timezones import local_date, local_time, local_to_utc
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import local_time
 from interlude.planner import texts
 from interlude.planner.candidates import ROOM, Candidate
-from interlude.planner.clock_math import BusyTime, local_time
+from interlude.planner.clock_math import BusyTime
 from interlude.planner.types import CommitmentIn
 
 COMMITMENT_LEAD = timedelta(minutes=10)

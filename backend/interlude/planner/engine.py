@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import days_between, local_date
 from interlude.planner.candidates import (
     Constraints,
     apply_daily_cap,
@@ -19,7 +20,7 @@ from interlude.planner.candidates import (
     place,
     sort_key,
 )
-from interlude.planner.clock_math import BusyTime, QuietHours, days_between, local_date
+from interlude.planner.clock_math import BusyTime, QuietHours
 from interlude.planner.commitments import commitment_candidates, timed_commitments
 from interlude.planner.rules import rule_candidates, window_candidates
 from interlude.planner.sessions import session_candidates

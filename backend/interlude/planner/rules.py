@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import local_to_utc
 from interlude.planner import texts
 from interlude.planner.candidates import ROOM, Candidate
-from interlude.planner.clock_math import local_to_utc
 from interlude.planner.types import (
     CarePlanIn,
     MicroBreakRuleIn,

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import local_date, local_time, local_to_utc
 from interlude.planner import texts
 from interlude.planner.candidates import ROOM, Candidate
-from interlude.planner.clock_math import QuietHours, local_date, local_time, local_to_utc
+from interlude.planner.clock_math import QuietHours
 from interlude.planner.types import AppointmentIn, CarePlanIn, MicroBreakRuleIn, RitualIn
 
 LAST_OF_DAY_ROOM = timedelta(minutes=30)  # a last-of-day micro-break lives this long

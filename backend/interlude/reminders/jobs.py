@@ -22,9 +22,6 @@ from sqlalchemy import select
 from interlude.accounts.models import User
 from interlude.core.runtime import Runtime
 from interlude.reminders.dispatcher import Dispatcher, DispatchReport
-
-# Imported for its side effect too: it subscribes re-planning to ``hooks.schedule_changed``,
-# so calendar syncs run by this worker re-plan at once.
 from interlude.reminders.service import replan_user
 
 log = logging.getLogger("interlude.reminders.jobs")

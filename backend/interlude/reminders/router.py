@@ -1,13 +1,10 @@
-"""HTTP: the user's reminders, acknowledgements, the breaks.ics feed and ``/metrics``.
-
-Importing this module imports ``service``, which subscribes re-planning to
-``hooks.on_schedule_changed``: the app includes this router, so the hook is always live.
-"""
+"""HTTP: the user's reminders, acknowledgements, the breaks.ics feed, ``/metrics`` and the
+planner's day preview."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -15,12 +12,16 @@ from fastapi import APIRouter, Query, Response, status
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import NotFound, Unprocessable, error_responses
+from interlude.core.timezones import hhmm, local_date, user_zone
 from interlude.core.validation import Instant
-from interlude.reminders import ics_feed, metrics, receipts, service
+from interlude.reminders import ics_feed, metrics, planning, receipts, service
 from interlude.reminders.models import STATES
 from interlude.reminders.schemas import (
     FeedTokenRead,
     FeedTokenStatus,
+    PlannedReminderRead,
+    PlannerPreviewRead,
+    PreviewSessionRead,
     ReminderAck,
     ReminderAckRead,
     ReminderRead,
@@ -193,4 +194,67 @@ def prometheus_metrics(session: SessionDep, clock: ClockDep) -> Response:
     return Response(
         metrics.render_metrics(session=session, now=clock.now()),
         media_type="text/plain; version=0.0.4; charset=utf-8",
+    )
+
+
+# --- the planner's day preview ----------------------------------------------------------
+
+planner_router = APIRouter(prefix="/api/v1/planner", tags=["planner"])
+
+MAX_PREVIEW_DAYS = 366  # how far from today a preview may look, either way
+
+
+@planner_router.get(
+    "/preview", response_model=PlannerPreviewRead, responses=error_responses(401, 422)
+)
+def preview_planner_day(
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+    day: date | None = Query(
+        default=None,
+        alias="date",
+        description="Local date, YYYY-MM-DD; default: tomorrow in your time zone.",
+    ),
+) -> PlannerPreviewRead:
+    """The day's sessions and the reminders the planner would send that day (local time)."""
+    tz = user_zone(user.timezone)
+    today = local_date(clock.now(), tz)
+    target = day if day is not None else today + timedelta(days=1)
+    if abs((target - today).days) > MAX_PREVIEW_DAYS:
+        raise Unprocessable(
+            f"date: choose a day within {MAX_PREVIEW_DAYS} days of today ({today.isoformat()}).",
+            details=[{"field": "date", "message": "out of range"}],
+        )
+    result = planning.preview_day(session=session, user_id=user.id, tz=tz, day=target)
+    return PlannerPreviewRead(
+        date=result.day,
+        timezone=result.timezone,
+        sessions=[
+            PreviewSessionRead(
+                start=a.start,
+                end=a.end,
+                local_start=hhmm(a.start, tz),
+                local_end=hhmm(a.end, tz),
+                telehealth=a.telehealth,
+                intense=a.intense,
+            )
+            for a in result.sessions
+        ],
+        reminders=[
+            PlannedReminderRead(
+                key=r.key,
+                kind=r.kind,
+                due_at=r.due_at,
+                expires_at=r.expires_at,
+                local_time=hhmm(r.due_at, tz),
+                anchor=r.anchor,
+                title=r.title,
+                body=r.body,
+                activity=r.activity,
+                duration_minutes=r.duration_minutes,
+                ritual_steps=list(r.ritual_steps),
+            )
+            for r in result.reminders
+        ],
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from interlude.planner.types import Activity, ReminderKind
 
 AckAction = Literal["done", "snooze", "skip"]
 
@@ -80,3 +82,36 @@ class ReminderReceiptRead(BaseModel):
     state: str
     delivered_at: datetime | None
     device_known: bool = Field(description="Whether the device is one of yours.")
+
+
+# --- the planner's day preview ----------------------------------------------------------
+
+
+class PreviewSessionRead(BaseModel):
+    start: datetime
+    end: datetime
+    local_start: str = Field(description="Local wall-clock start, HH:MM")
+    local_end: str = Field(description="Local wall-clock end, HH:MM")
+    telehealth: bool
+    intense: bool
+
+
+class PlannedReminderRead(BaseModel):
+    key: str
+    kind: ReminderKind
+    due_at: datetime
+    expires_at: datetime
+    local_time: str = Field(description="Local wall-clock due time, HH:MM")
+    anchor: str | None
+    title: str
+    body: str
+    activity: Activity | None
+    duration_minutes: int
+    ritual_steps: list[str]
+
+
+class PlannerPreviewRead(BaseModel):
+    date: date
+    timezone: str
+    sessions: list[PreviewSessionRead]
+    reminders: list[PlannedReminderRead]

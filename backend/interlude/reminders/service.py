@@ -20,13 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
-from interlude.care_plan.service import load_plan_input
-from interlude.core import hooks
 from interlude.core.errors import Conflict, NotFound
 from interlude.core.settings import get_settings
-from interlude.planner import plan
-from interlude.planner.service import load_appointments_input, load_commitments_input
-from interlude.planner.types import PlannedReminder
+from interlude.core.timezones import hhmm, user_zone
+from interlude.planner import PlannedReminder, plan
 from interlude.reminders.models import (
     CANCELLED,
     DELIVERED,
@@ -36,6 +33,7 @@ from interlude.reminders.models import (
     BreaksFeedToken,
     Reminder,
 )
+from interlude.reminders.planning import load_plan_inputs
 
 log = logging.getLogger("interlude.reminders")
 
@@ -171,12 +169,7 @@ def reconcile(
 
 def _user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo | None:
     user = session.get(User, user_id)
-    if user is None:
-        return None
-    try:
-        return ZoneInfo(user.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    return user_zone(user.timezone) if user is not None else None
 
 
 def _horizon_days() -> int:
@@ -191,20 +184,17 @@ def replan_user(
     if zone is None:
         return ReplanResult()
     horizon_end = now + timedelta(days=horizon_days or _horizon_days())
-    appointments = load_appointments_input(
-        session=session,
-        user_id=user_id,
-        start=now - _LOOKBACK,
-        end=horizon_end + _LOOKAHEAD_MARGIN,
+    inputs = load_plan_inputs(
+        session=session, user_id=user_id, start=now - _LOOKBACK, end=horizon_end + _LOOKAHEAD_MARGIN
     )
-    commitments = load_commitments_input(
-        session=session,
-        user_id=user_id,
-        start=now - _LOOKBACK,
-        end=horizon_end + _LOOKAHEAD_MARGIN,
+    planned = plan(
+        inputs.appointments,
+        inputs.care_plan,
+        zone,
+        now,
+        horizon_end,
+        commitments=inputs.commitments,
     )
-    care_plan = load_plan_input(session=session, user_id=user_id)
-    planned = plan(appointments, care_plan, zone, now, horizon_end, commitments=commitments)
     result = reconcile(
         session=session, user_id=user_id, planned=planned, now=now, horizon_end=horizon_end
     )
@@ -218,7 +208,7 @@ def replan_user(
     return result
 
 
-def _on_schedule_changed(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
+def replan_on_schedule_change(*, session: Session, user_id: uuid.UUID, now: datetime) -> None:
     """Re-plan inside the caller's transaction, in a savepoint: a planning failure must not
     lose the calendar sync or care-plan change that triggered it (the worker's periodic
     re-plan repairs the outbox later)."""
@@ -227,9 +217,6 @@ def _on_schedule_changed(*, session: Session, user_id: uuid.UUID, now: datetime)
             replan_user(session=session, user_id=user_id, now=now)
     except Exception as exc:
         log.error("re-planning failed for user %s: %s", user_id, type(exc).__name__, exc_info=exc)
-
-
-hooks.on_schedule_changed(_on_schedule_changed)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -264,7 +251,7 @@ def get_reminder(*, session: Session, user_id: uuid.UUID, reminder_id: uuid.UUID
 
 
 def _hhmm(instant: datetime, zone: ZoneInfo | None) -> str:
-    return instant.astimezone(zone).strftime("%H:%M") if zone else instant.strftime("%H:%M UTC")
+    return hhmm(instant, zone) if zone else instant.strftime("%H:%M UTC")
 
 
 def acknowledge(
@@ -381,6 +368,3 @@ def export_reminders(*, session: Session, user_id: uuid.UUID, **_: object) -> di
         ],
         "breaks_feed_active_since": token.created_at.isoformat() if token else None,
     }
-
-
-hooks.register_exporter("reminders", export_reminders)

@@ -7,6 +7,8 @@ The interface for the planner and reminders (documented in docs/wellbeing.md)::
 returns every occurrence of the user's active commitments that starts in ``[start, end)``,
 as aware UTC datetimes computed from the local wall time in the user's zone (so a weekly
 10:00 stays at 10:00 across DST). ``occurrences(...)`` is the same rule as a pure function.
+``planned_commitments`` gives them to reminders' re-planning as planner input (through
+``core.hooks``, connected in ``interlude/wiring.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -23,6 +25,9 @@ from sqlalchemy.orm import Session
 from interlude.accounts.models import User
 from interlude.core import hooks
 from interlude.core.errors import NotFound, Unprocessable
+from interlude.core.timezones import local_date, local_to_utc, user_zone
+from interlude.planner import CommitmentIn
+from interlude.planner.types import CommitmentKind
 from interlude.wellbeing.models import Commitment
 from interlude.wellbeing.schemas import CommitmentCreate, CommitmentUpdate
 
@@ -80,12 +85,6 @@ def occurs_on(rule: CommitmentRule, day: date) -> bool:
     return _week_of_month(day) == nth
 
 
-def _to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
-    local = datetime.combine(day, at, tzinfo=zone)
-    # A wall time that does not exist (spring forward) moves forward with fold semantics.
-    return local.astimezone(UTC)
-
-
 def occurrences(
     rules: Iterable[CommitmentRule], *, start: datetime, end: datetime, zone: ZoneInfo
 ) -> list[Occurrence]:
@@ -97,7 +96,7 @@ def occurrences(
         day = first_on_or_after(max(first_day, rule.starts_on), rule.weekday)
         while day <= last_day:
             if occurs_on(rule, day):
-                begins = _to_utc(day, rule.start_time, zone)
+                begins = local_to_utc(day, rule.start_time, zone)
                 if start <= begins < end:
                     found.append(
                         Occurrence(
@@ -148,7 +147,33 @@ def upcoming_commitments(
     if user is None:
         return []
     rules = active_rules(session=session, user_id=user_id)
-    return occurrences(rules, start=start, end=end, zone=ZoneInfo(user.timezone))
+    return occurrences(rules, start=start, end=end, zone=user_zone(user.timezone))
+
+
+def planned_commitments(
+    *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
+) -> list[CommitmentIn]:
+    """Occurrences starting in ``[start, end)`` as planner input, for reminders' re-planning.
+
+    The identity is per occurrence (commitment id + local date), so a moved occurrence moves
+    its reminder and a deleted commitment cancels them. The label is not passed on.
+    """
+    return [
+        CommitmentIn(
+            identity=f"commitment:{o.commitment_id}:{o.local_date.isoformat()}",
+            start=o.start,
+            end=o.end,
+            kind=_planner_kind(o.kind),
+        )
+        for o in upcoming_commitments(session=session, user_id=user_id, start=start, end=end)
+    ]
+
+
+def _planner_kind(kind: str) -> CommitmentKind:
+    return next((k for k in _PLANNER_KINDS if k == kind), "supervision")
+
+
+_PLANNER_KINDS: tuple[CommitmentKind, ...] = ("supervision", "peer", "personal_therapy")
 
 
 # --- stored commitments (CRUD for the API) -----------------------------------------------
@@ -177,7 +202,7 @@ def create_commitment(
         start_time=data.start_time.replace(tzinfo=None, microsecond=0),
         duration_minutes=data.duration_minutes,
         frequency=data.frequency,
-        starts_on=data.starts_on or now.astimezone(ZoneInfo(user.timezone)).date(),
+        starts_on=data.starts_on or local_date(now, user_zone(user.timezone)),
         active=data.active,
         created_at=now,
         updated_at=now,

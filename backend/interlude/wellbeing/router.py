@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from interlude.accounts.auth import CurrentUser
-from interlude.core import hooks
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
 from interlude.core.errors import error_response
 from interlude.wellbeing import (
@@ -37,7 +36,6 @@ router = APIRouter(
     tags=["wellbeing"],
     responses={**error_response(401, "Not signed in")},
 )
-hooks.register_exporter("wellbeing", export.export_json)
 
 
 # --- settings and signals ----------------------------------------------------------------

@@ -1,10 +1,16 @@
-"""Loading the planner's inputs from the database, and the day preview."""
+"""The planner's inputs, loaded from the domains that own them, and the day preview.
+
+The planner (``interlude.planner``) is a pure function; its caller loads what it needs:
+appointments (calendars: times and flags only), the care plan (care_plan) and commitment
+occurrences (wellbeing, asked through ``core.hooks.planned_commitments``: wellbeing reads this
+domain's rows, so it is the one above).
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -12,12 +18,16 @@ from sqlalchemy.orm import Session
 
 from interlude.calendars.models import Appointment
 from interlude.care_plan.service import load_plan_input
-from interlude.planner.clock_math import local_to_utc
-from interlude.planner.engine import plan
-from interlude.planner.types import AppointmentIn, CommitmentIn, CommitmentKind, PlannedReminder
-from interlude.wellbeing.commitments import upcoming_commitments
+from interlude.core import hooks
+from interlude.core.timezones import local_midnight
+from interlude.planner import AppointmentIn, CarePlanIn, CommitmentIn, PlannedReminder, plan
 
-_COMMITMENT_KINDS: tuple[CommitmentKind, ...] = ("supervision", "peer", "personal_therapy")
+
+@dataclass(frozen=True, slots=True)
+class PlanInputs:
+    appointments: list[AppointmentIn]
+    commitments: list[CommitmentIn]
+    care_plan: CarePlanIn
 
 
 def load_appointments_input(
@@ -51,23 +61,19 @@ def load_appointments_input(
     ]
 
 
-def load_commitments_input(
+def load_plan_inputs(
     *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
-) -> list[CommitmentIn]:
-    """Occurrences of the user's active commitments starting in ``[start, end)``.
-
-    The identity is per occurrence (commitment id + local date), so a moved occurrence moves
-    its reminder and a deleted commitment cancels them. The label is not passed on.
-    """
-    return [
-        CommitmentIn(
-            identity=f"commitment:{o.commitment_id}:{o.local_date.isoformat()}",
-            start=o.start,
-            end=o.end,
-            kind=next((k for k in _COMMITMENT_KINDS if k == o.kind), "supervision"),
-        )
-        for o in upcoming_commitments(session=session, user_id=user_id, start=start, end=end)
-    ]
+) -> PlanInputs:
+    """Everything the planner needs for appointments and commitments in ``[start, end)``."""
+    return PlanInputs(
+        appointments=load_appointments_input(
+            session=session, user_id=user_id, start=start, end=end
+        ),
+        commitments=hooks.planned_commitments(
+            session=session, user_id=user_id, start=start, end=end
+        ),
+        care_plan=load_plan_input(session=session, user_id=user_id),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +90,28 @@ def preview_day(*, session: Session, user_id: uuid.UUID, tz: ZoneInfo, day: date
     The plan is made as of the start of that day, so the whole day shows even when part of it
     has passed; the day's daily cap is applied exactly as the worker applies it.
     """
-    day_start = local_to_utc(day, time(0), tz)
-    day_end = local_to_utc(day + timedelta(days=1), time(0), tz)
+    day_start = local_midnight(day, tz)
+    day_end = local_midnight(day + timedelta(days=1), tz)
     # Neighbouring days matter: tomorrow's runs are announced tonight, a late session can
     # spill past midnight, and the next session caps an expiry.
-    appointments = load_appointments_input(
+    inputs = load_plan_inputs(
         session=session,
         user_id=user_id,
         start=day_start - timedelta(days=1),
         end=day_end + timedelta(days=2),
     )
-    commitments = load_commitments_input(
-        session=session,
-        user_id=user_id,
-        start=day_start - timedelta(days=1),
-        end=day_end + timedelta(days=2),
+    planned = plan(
+        inputs.appointments,
+        inputs.care_plan,
+        tz,
+        day_start,
+        day_end,
+        commitments=inputs.commitments,
     )
-    care_plan = load_plan_input(session=session, user_id=user_id)
-    planned = plan(appointments, care_plan, tz, day_start, day_end, commitments=commitments)
     reminders = [r for r in planned if r.due_at >= day_start]
     sessions = [
         a
-        for a in appointments
+        for a in inputs.appointments
         if a.kind == "session" and not a.all_day and day_start <= a.start < day_end
     ]
     return DayPreview(day=day, timezone=tz.key, sessions=sessions, reminders=reminders)

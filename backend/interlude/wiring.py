@@ -1,0 +1,33 @@
+"""Connects the domains' seams (core/hooks.py): called where the app and the worker are built.
+
+Each seam lets a lower domain announce or ask without importing a higher one; connecting them
+here, explicitly, means no module changes behaviour by being imported. Idempotent.
+"""
+
+from __future__ import annotations
+
+from interlude.autoresponder import service as autoresponder
+from interlude.calendars import service as calendars
+from interlude.care_plan import service as care_plan
+from interlude.core import hooks
+from interlude.push import service as push
+from interlude.reminders import service as reminders
+from interlude.wellbeing import commitments, export
+
+# GET /me/export: one section per domain that owns user data.
+EXPORTERS = {
+    "autoresponder": autoresponder.export_user_data,
+    "calendars": calendars.export,
+    "care_plan": care_plan.export_plan,
+    "push": push.export_subscriptions,
+    "reminders": reminders.export_reminders,
+    "wellbeing": export.export_json,
+}
+
+
+def connect_domains() -> None:
+    hooks.on_user_registered(care_plan.create_default_plan)
+    hooks.on_schedule_changed(reminders.replan_on_schedule_change)
+    hooks.add_commitment_source(commitments.planned_commitments)
+    for name, exporter in EXPORTERS.items():
+        hooks.register_exporter(name, exporter)
