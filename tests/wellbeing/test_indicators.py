@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import week_start
 from interlude.wellbeing.indicators import (
     AppointmentFact,
     BreakFact,
@@ -17,7 +18,6 @@ from interlude.wellbeing.indicators import (
     longest_back_to_back,
     sessions_only,
     trailing_average,
-    week_start,
     weekly_load,
 )
 

@@ -29,12 +29,11 @@ from interlude.autoresponder.schemas import (
     Tone,
     check_country,
     check_language,
-    check_zone,
 )
 from interlude.autoresponder.windows import next_window
 from interlude.core.deps import ClockDep, SessionDep
 from interlude.core.errors import Unprocessable, error_response
-from interlude.core.validation import Instant
+from interlude.core.validation import Instant, validate_timezone
 
 router = APIRouter(prefix="/api/v1/autoresponder", tags=["autoresponder"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -208,7 +207,7 @@ def generate_auto_reply(
         "tone": tone,
         "language": _checked(check_language, language, "language") if language else None,
         "country": _checked(check_country, country, "country") if country else None,
-        "zone": _checked(check_zone, zone, "zone") if zone else None,
+        "zone": _checked(validate_timezone, zone, "zone") if zone else None,
     }
     generated = service.generate(
         session=session, user=user, fmt=format, now=clock.now(), at=at, days=days, **overrides

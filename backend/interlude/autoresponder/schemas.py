@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from functools import cache
 from typing import Any, Literal
-from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
 
 from interlude.autoresponder.crisis_lines import COUNTRIES
 from interlude.autoresponder.i18n import LANGUAGES
+from interlude.core.validation import validate_timezone
 
 Tone = Literal["warm", "professional", "brief"]
 FormatName = Literal["email", "portal", "sms", "voicemail", "sieve", "gmail", "graph", "ics"]
@@ -40,17 +39,6 @@ def check_country(value: str) -> str:
     value = value.upper()
     if value not in COUNTRIES:
         raise ValueError(f"no crisis lines for this country; use one of {', '.join(COUNTRIES)}")
-    return value
-
-
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def check_zone(value: str) -> str:
-    if value not in _zones():
-        raise ValueError("unknown time zone; use an IANA name such as America/New_York")
     return value
 
 
@@ -102,7 +90,7 @@ class ProfileUpdate(BaseModel):
     @field_validator("reader_timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        return None if value is None else check_zone(value)
+        return None if value is None else validate_timezone(value)
 
     @field_validator("secure_channel_url")
     @classmethod

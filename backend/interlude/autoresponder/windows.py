@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import local_date
 from interlude.planner.types import ResponseWindowIn, TimeOffIn
 
 # How far ahead a reply window is looked for: time off can last up to a year.
@@ -45,7 +46,7 @@ class Schedule:
     zone: ZoneInfo
 
     def local_date(self, instant: datetime) -> date:
-        return instant.astimezone(self.zone).date()
+        return local_date(instant, self.zone)
 
     def time_off_on(self, day: date) -> TimeOffIn | None:
         for entry in self.time_off:

@@ -18,6 +18,7 @@ from interlude.calendars.sources import SourceSnapshot, gather
 from interlude.core.errors import AppError, BadRequest, Unprocessable
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
+from interlude.core.timezones import user_zone
 
 REQUEST_QUEUE_SECONDS = 5.0
 _DEFAULT_NAMES = {
@@ -86,7 +87,7 @@ def create_source(
     )
     snap = SourceSnapshot(
         kind=spec.kind,
-        zone=service.user_zone(user),
+        zone=user_zone(user),
         rule=spec.rule,
         url=url,
         username=spec.username,

@@ -28,6 +28,9 @@ from interlude.core.errors import NotFound
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
 
+# Re-exported for calendars/sync.py, which reads the user's zone through this module.
+from interlude.core.timezones import user_zone as user_zone
+
 MAX_BACKOFF = timedelta(hours=24)
 
 
@@ -53,13 +56,6 @@ class SyncResult:
             "error": self.error,
             "unchanged": self.unchanged,
         }
-
-
-def user_zone(user: User) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone)
-    except Exception:
-        return ZoneInfo("UTC")
 
 
 def get_source(*, session: Session, user: User, source_id: uuid.UUID) -> CalendarSource:

@@ -13,16 +13,24 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 _UTC_ZONE = ZoneInfo("UTC")
 
 
-def user_zone(name: str) -> ZoneInfo:
-    """The zone a user keeps; UTC if tzdata no longer knows the name (zones are validated on
+class HasTimezone(Protocol):
+    """A user (accounts.models.User), without core importing accounts."""
+
+    @property
+    def timezone(self) -> str: ...
+
+
+def user_zone(user: HasTimezone) -> ZoneInfo:
+    """The zone the user keeps; UTC if tzdata no longer knows its name (zones are validated on
     input, so only a zone removed since then gets here: better UTC times than a failure)."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(user.timezone)
     except (KeyError, ValueError):
         return _UTC_ZONE
 

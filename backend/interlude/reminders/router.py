@@ -218,7 +218,7 @@ def preview_planner_day(
     ),
 ) -> PlannerPreviewRead:
     """The day's sessions and the reminders the planner would send that day (local time)."""
-    tz = user_zone(user.timezone)
+    tz = user_zone(user)
     today = local_date(clock.now(), tz)
     target = day if day is not None else today + timedelta(days=1)
     if abs((target - today).days) > MAX_PREVIEW_DAYS:

@@ -169,7 +169,7 @@ def reconcile(
 
 def _user_zone(session: Session, user_id: uuid.UUID) -> ZoneInfo | None:
     user = session.get(User, user_id)
-    return user_zone(user.timezone) if user is not None else None
+    return user_zone(user) if user is not None else None
 
 
 def _horizon_days() -> int:

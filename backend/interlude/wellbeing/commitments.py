@@ -147,7 +147,7 @@ def upcoming_commitments(
     if user is None:
         return []
     rules = active_rules(session=session, user_id=user_id)
-    return occurrences(rules, start=start, end=end, zone=user_zone(user.timezone))
+    return occurrences(rules, start=start, end=end, zone=user_zone(user))
 
 
 def planned_commitments(
@@ -202,7 +202,7 @@ def create_commitment(
         start_time=data.start_time.replace(tzinfo=None, microsecond=0),
         duration_minutes=data.duration_minutes,
         frequency=data.frequency,
-        starts_on=data.starts_on or local_date(now, user_zone(user.timezone)),
+        starts_on=data.starts_on or local_date(now, user_zone(user)),
         active=data.active,
         created_at=now,
         updated_at=now,

@@ -16,6 +16,8 @@ from statistics import fmean
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from interlude.core.timezones import days_between, local_date, week_start
+
 # Sessions closer than this form one back-to-back run (the planner's rule for "back_to_back").
 BACK_TO_BACK_GAP = timedelta(minutes=10)
 # Reminder kinds that are a break the user can take, skip or snooze.
@@ -130,20 +132,6 @@ class WeekLoad:
         return self._sum("reminders_delivered")
 
 
-def week_start(day: date) -> date:
-    """The Monday of ``day``'s week."""
-    return day - timedelta(days=day.weekday())
-
-
-def date_range(start: date, end: date) -> list[date]:
-    """Every date from ``start`` to ``end``, both included; empty when end < start."""
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
-
-
-def local_date(instant: datetime, zone: ZoneInfo) -> date:
-    return instant.astimezone(zone).date()
-
-
 def _minutes(delta: timedelta) -> int:
     return round(delta.total_seconds() / 60)
 
@@ -213,7 +201,7 @@ def daily_load(
     due. ``delivered_reminders`` are the send times of every reminder (any kind) that reached
     the user.
     """
-    days = {day: DayLoad(date=day) for day in date_range(start, end)}
+    days = {day: DayLoad(date=day) for day in days_between(start, end)}
     by_day: dict[date, list[AppointmentFact]] = defaultdict(list)
     for session in sessions_only(appointments):
         day = local_date(session.start, zone)
@@ -272,7 +260,7 @@ def trailing_average(
 ) -> float | None:
     """Mean of the daily values in the ``days`` dates ending on ``day`` (days without data
     are left out, not counted as zero); None with fewer than ``min_days`` values."""
-    found = [series[d] for d in date_range(day - timedelta(days=days - 1), day) if d in series]
+    found = [series[d] for d in days_between(day - timedelta(days=days - 1), day) if d in series]
     if len(found) < min_days:
         return None
     return fmean(found)

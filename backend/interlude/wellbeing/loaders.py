@@ -10,14 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlude.calendars.models import Appointment
 from interlude.care_plan.models import CarePlanSettings
+from interlude.core.timezones import week_start
 from interlude.reminders.models import Reminder
 from interlude.wellbeing.indicators import (
     AppointmentFact,
@@ -25,7 +25,6 @@ from interlude.wellbeing.indicators import (
     BreakOutcome,
     CheckInFact,
     WorkingHours,
-    week_start,
 )
 from interlude.wellbeing.models import CheckIn, WeeklyReview
 
@@ -45,11 +44,6 @@ class ReminderRow:
     sent_at: datetime | None = None
     ack_action: str | None = None
     snoozed_from_id: str | None = None
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant the local date starts (DST-aware)."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
 
 
 def fold_breaks(rows: Iterable[ReminderRow]) -> list[BreakFact]:

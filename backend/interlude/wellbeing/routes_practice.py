@@ -11,9 +11,9 @@ from fastapi import APIRouter, Response, status
 from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
 from interlude.core.errors import NotFound, Unprocessable, error_response
+from interlude.core.timezones import local_midnight, user_zone
 from interlude.wellbeing import commitments, self_checks, service
 from interlude.wellbeing.api_common import NOT_FOUND, FromDate, ToDate, check_range
-from interlude.wellbeing.loaders import local_midnight
 from interlude.wellbeing.schemas import (
     CommitmentCreate,
     CommitmentRead,
@@ -115,9 +115,7 @@ def delete_self_check(check_id: uuid.UUID, user: CurrentUser, session: SessionDe
 
 def _commitment_read(row: Any, user: CurrentUser, clock: ClockDep) -> CommitmentRead:
     read = CommitmentRead.model_validate(row)
-    read.next_occurrence = commitments.next_occurrence(
-        row, now=clock.now(), zone=service.user_zone(user)
-    )
+    read.next_occurrence = commitments.next_occurrence(row, now=clock.now(), zone=user_zone(user))
     return read
 
 
@@ -145,7 +143,7 @@ def list_commitment_occurrences(
     end: ToDate = None,
 ) -> Any:
     """Occurrences between two local dates (default: the next 14 days; at most 92 days)."""
-    zone = service.user_zone(user)
+    zone = user_zone(user)
     today = service.local_today(user, clock.now())
     start = start or today
     end = end or start + timedelta(days=13)

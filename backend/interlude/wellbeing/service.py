@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +17,8 @@ from interlude.accounts.models import User
 from interlude.core.db import get_or_create
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.security import Keyring
+from interlude.core.timezones import local_date, user_zone, week_start
 from interlude.wellbeing import commitments as commitment_rules
-from interlude.wellbeing.indicators import week_start
 from interlude.wellbeing.models import CheckIn, WeeklyReview, WellbeingSettings
 from interlude.wellbeing.schemas import (
     DEFAULT_EMOTION_WORDS,
@@ -38,12 +37,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 BACKFILL_LIMIT = timedelta(days=366)
 
 
-def user_zone(user: User) -> ZoneInfo:
-    return ZoneInfo(user.timezone)
-
-
 def local_today(user: User, now: datetime) -> date:
-    return now.astimezone(user_zone(user)).date()
+    return local_date(now, user_zone(user))
 
 
 def encrypt_optional(keyring: Keyring, value: str | None) -> str | None:
@@ -143,7 +138,7 @@ def create_checkin(
     row = CheckIn(
         user_id=user.id,
         at=at,
-        local_date=at.astimezone(user_zone(user)).date(),
+        local_date=local_date(at, user_zone(user)),
         timezone=user.timezone,
         energy=data.energy,
         emotions=list(data.emotions),
@@ -211,7 +206,7 @@ def update_checkin(
             raise Unprocessable("at: give a date and time, or leave it out.")
         row.at = _check_instant(data.at, now)
         row.timezone = user.timezone
-        row.local_date = row.at.astimezone(user_zone(user)).date()
+        row.local_date = local_date(row.at, user_zone(user))
     row.updated_at = now
     session.flush()
     return row

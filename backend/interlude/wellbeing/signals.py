@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from interlude.wellbeing.indicators import date_range, trailing_average, week_start
+from interlude.core.timezones import days_between, week_start
+from interlude.wellbeing.indicators import trailing_average
 
 SignalCode = Literal["energy_drop", "warning_signs", "breaks_skipped", "caseload"]
 SIGNAL_CODES: tuple[SignalCode, ...] = (
@@ -183,4 +184,6 @@ def evaluate_on(facts: SignalFacts, today: date) -> list[Signal]:
 
 def energy_window(today: date) -> list[date]:
     """The dates the energy rule reads: the 7 recent days and the 28-day baseline before."""
-    return date_range(today - timedelta(days=ENERGY_RECENT_DAYS + ENERGY_BASELINE_DAYS - 1), today)
+    return days_between(
+        today - timedelta(days=ENERGY_RECENT_DAYS + ENERGY_BASELINE_DAYS - 1), today
+    )

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
+from interlude.core.timezones import days_between, local_midnight, user_zone, week_start
 from interlude.wellbeing import commitments as commitment_rules
 from interlude.wellbeing import correlations, loaders, signals
 from interlude.wellbeing.indicators import (
@@ -28,12 +29,10 @@ from interlude.wellbeing.indicators import (
     WeekLoad,
     daily_energy,
     daily_load,
-    date_range,
     trailing_average,
-    week_start,
     weekly_load,
 )
-from interlude.wellbeing.service import active_mutes, get_settings, user_zone
+from interlude.wellbeing.service import active_mutes, get_settings
 
 Period = Literal["week", "month"]
 CORRELATION_DAYS = 28  # correlations for period=week look at the last 28 days
@@ -170,8 +169,8 @@ class _Data:
 
 def _read(session: Session, user: User, zone: ZoneInfo, lo: date, hi: date) -> _Data:
     """Load and reduce the user's data for the local dates ``lo`` to ``hi``."""
-    lo_utc = loaders.local_midnight(lo, zone)
-    hi_utc = loaders.local_midnight(hi + timedelta(days=1), zone)
+    lo_utc = local_midnight(lo, zone)
+    hi_utc = local_midnight(hi + timedelta(days=1), zone)
     uid = user.id
     appointments = loaders.load_appointments(session=session, user_id=uid, start=lo_utc, end=hi_utc)
     breaks, delivered = loaders.load_reminders(
@@ -235,7 +234,7 @@ def build_summary(
     data = _read(session, user, zone, lo, hi)
 
     checkin_counts = Counter(c.local_date for c in data.checkins)
-    window_days = [data.loads[d] for d in date_range(start, end)]
+    window_days = [data.loads[d] for d in days_between(start, end)]
     day_rows = [_day_row(d, data.energy, checkin_counts) for d in window_days]
     week_rows = [
         _week_row(
@@ -253,7 +252,7 @@ def build_summary(
     facts = _signal_facts(data, as_of=as_of, limit=limit, support=bool(upcoming))
     mutes = active_mutes(settings_row, today)
     active = [s for s in signals.evaluate_on(facts, as_of) if s.code not in mutes]
-    energies = [data.energy[d] for d in date_range(start, end) if d in data.energy]
+    energies = [data.energy[d] for d in days_between(start, end) if d in data.energy]
     indicators = _indicators(window_days, week_rows, limit)
     indicators["energy_average"] = round(fmean(energies), 2) if energies else None
     indicators["checkin_days"] = len(energies)

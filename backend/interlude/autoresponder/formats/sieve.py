@@ -10,7 +10,7 @@ midnight to local midnight). The last period is open-ended: regenerate the scrip
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from interlude.autoresponder.formats.base import FormatOutput, FormatRequest, text
 from interlude.autoresponder.windows import (
@@ -19,6 +19,7 @@ from interlude.autoresponder.windows import (
     offset_periods,
     weekly_ranges,
 )
+from interlude.core.timezones import local_midnight
 from interlude.planner.types import TimeOffIn
 
 HORIZON = timedelta(days=400)
@@ -89,10 +90,6 @@ def _period_test(request: FormatRequest, period: OffsetPeriod) -> str:
     return f"    # UTC{_offset(period.offset)} from {label}\n    allof ({joined})"
 
 
-def _local_midnight(request: FormatRequest, day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=request.schedule.zone).astimezone(UTC)
-
-
 def _vacation(request: FormatRequest, subject: str, body: str, handle: str) -> str:
     timing = (
         f":seconds {request.sieve_seconds}"
@@ -122,8 +119,8 @@ def sieve(request: FormatRequest) -> FormatOutput:
     periods = offset_periods(zone, now, now + HORIZON)
     branches: list[tuple[str, str, str]] = []  # (comment, test, action)
     for entry in _upcoming_time_off(request):
-        start = _local_midnight(request, entry.start_date)
-        end = _local_midnight(request, entry.end_date + timedelta(days=1))
+        start = local_midnight(entry.start_date, request.schedule.zone)
+        end = local_midnight(entry.end_date + timedelta(days=1), request.schedule.zone)
         context = request.context(max(start, now), static=True)
         action = _vacation(
             request,
