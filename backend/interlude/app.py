@@ -28,7 +28,7 @@ from interlude.core.settings import get_settings
 from interlude.push.router import router as push_router
 from interlude.reminders.router import planner_router
 from interlude.reminders.router import router as reminders_router
-from interlude.wellbeing.router import router as wellbeing_router
+from interlude.wellbeing.routers import router as wellbeing_router
 from interlude.wiring import connect_domains
 
 log = logging.getLogger("interlude")

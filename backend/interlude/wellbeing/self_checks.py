@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from interlude.accounts.models import User
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.security import Keyring
+from interlude.wellbeing.instruments import Instrument, InvalidAnswers, get_instrument, instruments
 from interlude.wellbeing.models import SelfCheck
 from interlude.wellbeing.schemas import (
     DimensionScoreRead,
@@ -21,7 +22,6 @@ from interlude.wellbeing.schemas import (
     SelfCheckRead,
     SelfCheckUpdate,
 )
-from interlude.wellbeing.selfcheck import Instrument, InvalidAnswers, get_instrument, instruments
 from interlude.wellbeing.service import decrypt_optional, encrypt_optional, local_today
 
 

@@ -11,7 +11,7 @@ from interlude.accounts.auth import CurrentUser
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep
 from interlude.core.errors import error_response
 from interlude.wellbeing import service
-from interlude.wellbeing.api_common import NOT_FOUND, FromDate, ToDate, check_range
+from interlude.wellbeing.routers.params import NOT_FOUND, FromDate, ToDate, check_range
 from interlude.wellbeing.schemas import (
     CheckInCreate,
     CheckInRead,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from interlude.wellbeing.selfcheck import (
+from interlude.wellbeing.instruments import (
     DEFAULT_INSTRUMENT,
     Dimension,
     DimensionScore,
