@@ -28,6 +28,6 @@ EXPORTERS = {
 def connect_domains() -> None:
     hooks.on_user_registered(care_plan.create_default_plan)
     hooks.on_schedule_changed(reminders.replan_on_schedule_change)
-    hooks.add_commitment_source(commitments.planned_commitments)
+    hooks.add_commitment_source(commitments.as_planner_input)
     for name, exporter in EXPORTERS.items():
         hooks.register_exporter(name, exporter)

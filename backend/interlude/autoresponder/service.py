@@ -28,6 +28,7 @@ from interlude.autoresponder.windows import Schedule
 from interlude.care_plan import service as care_plan
 from interlude.core.db import get_or_create
 from interlude.core.errors import NotFound, Unprocessable
+from interlude.core.timezones import user_zone
 from interlude.planner.types import ResponseWindowIn, TimeOffIn
 
 NO_EMERGENCY_WARNING = (
@@ -112,7 +113,7 @@ def persona(
 
 def schedule(*, session: Session, user: User) -> Schedule:
     plan = care_plan.load_plan_input(session=session, user_id=user.id)
-    return Schedule(windows=plan.windows, time_off=plan.time_off, zone=ZoneInfo(user.timezone))
+    return Schedule(windows=plan.windows, time_off=plan.time_off, zone=user_zone(user))
 
 
 def profile_warnings(profile: AutoresponderProfile) -> list[str]:
@@ -127,7 +128,7 @@ def emergency_preview(profile: AutoresponderProfile, user: User) -> tuple[str, s
             emergency_enabled=profile.emergency_enabled, emergency_text=profile.emergency_text,
             emergency_text_short=profile.emergency_text_short, covering_name="",
             covering_contact="", secure_channel_name="", secure_channel_url="",
-            email_not_secure_note=False, reader_zone=ZoneInfo(user.timezone),
+            email_not_secure_note=False, reader_zone=user_zone(user),
             user_zone_key=user.timezone, typical_reply="",
         )
     )  # fmt: skip

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from interlude.core.timezones import local_date
+from interlude.core.timezones import local_date, local_to_utc
 from interlude.planner.types import ResponseWindowIn, TimeOffIn
 
 # How far ahead a reply window is looked for: time off can last up to a year.
@@ -56,10 +56,7 @@ class Schedule:
 
     def to_utc(self, day: date, wall: time) -> datetime:
         """A local wall-clock time as UTC; a time skipped by DST moves forward past the gap."""
-        local = datetime.combine(day, wall, tzinfo=self.zone)
-        # zoneinfo resolves a nonexistent time with the pre-transition offset (fold=0), which
-        # lands after the gap once in UTC: 02:30 on a spring-forward night becomes 03:30.
-        return local.astimezone(UTC)
+        return local_to_utc(day, wall, self.zone)
 
 
 def open_intervals_on(schedule: Schedule, day: date) -> list[Interval]:

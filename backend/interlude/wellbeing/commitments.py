@@ -7,7 +7,7 @@ The interface for the planner and reminders (documented in docs/wellbeing.md)::
 returns every occurrence of the user's active commitments that starts in ``[start, end)``,
 as aware UTC datetimes computed from the local wall time in the user's zone (so a weekly
 10:00 stays at 10:00 across DST). ``occurrences(...)`` is the same rule as a pure function.
-``planned_commitments`` gives them to reminders' re-planning as planner input (through
+``as_planner_input`` gives them to reminders' re-planning as planner input (through
 ``core.hooks``, connected in ``interlude/wiring.py``).
 """
 
@@ -89,8 +89,8 @@ def occurrences(
     rules: Iterable[CommitmentRule], *, start: datetime, end: datetime, zone: ZoneInfo
 ) -> list[Occurrence]:
     """Every occurrence starting in ``[start, end)``, sorted by start."""
-    first_day = start.astimezone(zone).date() - timedelta(days=1)
-    last_day = end.astimezone(zone).date() + timedelta(days=1)
+    first_day = local_date(start, zone) - timedelta(days=1)
+    last_day = local_date(end, zone) + timedelta(days=1)
     found = []
     for rule in rules:
         day = first_on_or_after(max(first_day, rule.starts_on), rule.weekday)
@@ -150,7 +150,7 @@ def upcoming_commitments(
     return occurrences(rules, start=start, end=end, zone=user_zone(user))
 
 
-def planned_commitments(
+def as_planner_input(
     *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
 ) -> list[CommitmentIn]:
     """Occurrences starting in ``[start, end)`` as planner input, for reminders' re-planning.

@@ -17,7 +17,7 @@ from interlude.accounts.models import User
 from interlude.core.db import get_or_create
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.security import Keyring
-from interlude.core.timezones import local_date, user_zone, week_start
+from interlude.core.timezones import local_date, local_midnight, user_zone, week_start
 from interlude.wellbeing import commitments as commitment_rules
 from interlude.wellbeing.models import CheckIn, WeeklyReview, WellbeingSettings
 from interlude.wellbeing.schemas import (
@@ -307,10 +307,8 @@ def planned_commitments(*, session: Session, user: User, week: date) -> dict[str
     """How many supervision / peer / therapy occurrences the user's commitments put in
     the week starting on ``week`` (local Monday)."""
     zone = user_zone(user)
-    start = datetime.combine(week, datetime.min.time(), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(week + timedelta(days=7), datetime.min.time(), tzinfo=zone).astimezone(
-        UTC
-    )
+    start = local_midnight(week, zone)
+    end = local_midnight(week + timedelta(days=7), zone)
     rules = commitment_rules.active_rules(session=session, user_id=user.id)
     found = commitment_rules.occurrences(rules, start=start, end=end, zone=zone)
     return commitment_rules.count_by_kind(found)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from interlude.core.timezones import days_between, week_start
+from interlude.core.timezones import days_between, local_date, week_start
 from interlude.wellbeing.indicators import trailing_average
 
 SignalCode = Literal["energy_drop", "warning_signs", "breaks_skipped", "caseload"]
@@ -174,7 +174,7 @@ RULES = (energy_drop, warning_signs, breaks_skipped, caseload)
 
 def evaluate(facts: SignalFacts, *, now: datetime, zone: ZoneInfo) -> list[Signal]:
     """Every signal whose rule holds at ``now`` (the user's local date in ``zone``)."""
-    return evaluate_on(facts, now.astimezone(zone).date())
+    return evaluate_on(facts, local_date(now, zone))
 
 
 def evaluate_on(facts: SignalFacts, today: date) -> list[Signal]:

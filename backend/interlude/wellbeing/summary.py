@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
-from interlude.core.timezones import days_between, local_midnight, user_zone, week_start
+from interlude.core.timezones import days_between, local_date, local_midnight, user_zone, week_start
 from interlude.wellbeing import commitments as commitment_rules
 from interlude.wellbeing import correlations, loaders, signals
 from interlude.wellbeing.indicators import (
@@ -222,7 +222,7 @@ def build_summary(
     *, session: Session, user: User, now: datetime, period: Period, end: date | None
 ) -> dict[str, Any]:
     zone = user_zone(user)
-    today = now.astimezone(zone).date()
+    today = local_date(now, zone)
     start, end = window(period, end or today)
     as_of = min(end, today)
     settings_row = get_settings(session=session, user_id=user.id, now=now)
