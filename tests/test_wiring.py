@@ -37,6 +37,7 @@ def unconnected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hooks, "_schedule_listeners", [])
     monkeypatch.setattr(hooks, "_commitment_sources", [])
     monkeypatch.setattr(hooks, "_exporters", {})
+    monkeypatch.setattr(hooks, "_connected", False)
 
 
 def test_importing_every_module_connects_no_seam() -> None:
@@ -45,6 +46,7 @@ def test_importing_every_module_connects_no_seam() -> None:
         "for m in pkgutil.walk_packages(interlude.__path__, 'interlude.'):\n"
         "    importlib.import_module(m.name)\n"
         "from interlude.core import hooks\n"
+        "assert not hooks._connected\n"
         "assert hooks._user_listeners == [], hooks._user_listeners\n"
         "assert hooks._schedule_listeners == [], hooks._schedule_listeners\n"
         "assert hooks._commitment_sources == [], hooks._commitment_sources\n"

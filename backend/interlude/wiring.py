@@ -1,7 +1,7 @@
 """Connects the domains' seams (core/hooks.py): called where the app and the worker are built.
 
 Each seam lets a lower domain announce or ask without importing a higher one; connecting them
-here, explicitly, means no module changes behaviour by being imported. Idempotent.
+here, explicitly, means no module changes behaviour by being imported. Once per process.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ EXPORTERS = {
 
 
 def connect_domains() -> None:
+    hooks.connect_once(_connect)
+
+
+def _connect() -> None:
     hooks.on_user_registered(care_plan.create_default_plan)
     hooks.on_schedule_changed(reminders.replan_on_schedule_change)
     hooks.add_commitment_source(commitments.as_planner_input)

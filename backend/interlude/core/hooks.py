@@ -26,10 +26,20 @@ ScheduleListener = Callable[..., None]  # (*, session, user_id, now) -> None
 CommitmentSource = Callable[..., Sequence[Any]]
 Exporter = Callable[..., Any]  # (*, session, user_id, keyring) -> JSON-able
 
+# Set once interlude.wiring has connected the seams in this process: every later app or
+# worker shares them (and a test that swapped a hook list for its own keeps it).
+_connected = False
 _user_listeners: list[UserListener] = []
 _schedule_listeners: list[ScheduleListener] = []
 _commitment_sources: list[CommitmentSource] = []
 _exporters: dict[str, Exporter] = {}
+
+
+def connect_once(connect: Callable[[], None]) -> None:
+    global _connected
+    if not _connected:
+        connect()
+        _connected = True
 
 
 def on_user_registered(listener: UserListener) -> None:
