@@ -231,9 +231,17 @@ def record_send_results(
     """After a batch: marks the devices their push service reported gone (404/410) and
     keeps every other device's last outcome and delivery health. One UPDATE per distinct
     outcome (in a burst nearly every device shares "sent, 201": one statement, not N)."""
-    mark_gone(session=session, subscription_ids=gone, now=now)
     table = _SUBSCRIPTIONS
     c = table.c
+    # Batches in flight write the same devices (a user's reminders fall in several batches),
+    # each in its own statement order: take the rows' locks in one order first, or two
+    # batches deadlock on PostgreSQL. (SQLite has one writer; FOR UPDATE is left out there.)
+    touched = sorted(set(gone) | {sid for sid, _ in results})
+    if touched:
+        session.execute(
+            select(c.id).where(one_of(session, c.id, touched)).order_by(c.id).with_for_update()
+        )
+    mark_gone(session=session, subscription_ids=gone, now=now)
     # A device can answer several reminders in one batch: its last answer is its outcome,
     # and each accepted one counts.
     last: dict[uuid.UUID, PushResult] = {}
