@@ -56,8 +56,8 @@ system-deps:
 	fi
 
 lint: install-test
-	$(BIN)/ruff check backend tests bench alembic
-	$(BIN)/ruff format --check backend tests bench alembic
+	$(BIN)/ruff check backend tests bench setup.py
+	$(BIN)/ruff format --check backend tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/ruff check frontend/scripts/openapi.py && $(BIN)/ruff format --check frontend/scripts/openapi.py
 	$(BIN)/mypy frontend/scripts/openapi.py

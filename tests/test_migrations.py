@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+import interlude
 from interlude import migrations
 from interlude.core.db import make_engine
 from interlude.models import Base
 from tests.conftest import BACKENDS, _pg_execute, _pg_url_for
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -53,3 +59,18 @@ def test_upgrade_matches_models_and_downgrade_is_clean(empty_db_url):
 
     migrations.upgrade(empty_db_url)  # and back up again: downgrade left nothing behind
     assert _tables(empty_db_url) == set(Base.metadata.tables)
+
+
+def test_migrations_are_found_inside_the_package_without_an_ini_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # nothing relative to the checkout or the working directory
+    config = migrations.alembic_config(f"sqlite:///{tmp_path / 'any.db'}")
+    assert config.config_file_name is None
+    scripts = ScriptDirectory.from_config(config)
+    assert Path(scripts.dir) == Path(interlude.__file__).parent / "migrations"
+    assert migrations.head_revision() == scripts.get_current_head() is not None
+
+
+def test_the_developers_alembic_ini_points_at_the_same_scripts():
+    scripts = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
+    assert Path(scripts.dir).resolve() == migrations.script_location().resolve()
+    assert scripts.get_current_head() == migrations.head_revision()

@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 UTC_DATETIME = sa.DateTime(timezone=True)
 
 
-def _user_fk(table: str) -> sa.Column:  # type: ignore[type-arg]
+def _user_fk(table: str) -> sa.Column:
     return sa.Column(
         "user_id",
         sa.Uuid(),
