@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -93,8 +94,9 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO")
     frontend_dist: Path = Field(
-        default=Path(__file__).resolve().parents[3] / "frontend" / "dist",
-        description="Built PWA served at /.",
+        default_factory=lambda: default_frontend_dist(),
+        description="Built PWA served at /; by default the copy packed into the wheel, or "
+        "frontend/dist of the checkout an editable install runs from.",
     )
 
     @field_validator("base_url")
@@ -130,6 +132,16 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         return _read_or_create_key_file(self.data_dir / "secret.key")
+
+
+def default_frontend_dist() -> Path:
+    """``interlude/static`` in an installed wheel (setup.py packs the PWA there), else the
+    checkout's ``frontend/dist`` (``make frontend``) that an editable install serves."""
+    packaged = Path(str(resources.files("interlude") / "static"))
+    if (packaged / "index.html").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "frontend"
+    return checkout / "dist" if (checkout / "package.json").is_file() else packaged
 
 
 def _read_or_create_key_file(path: Path) -> str:
