@@ -1,0 +1,193 @@
+"""The wheel as an operator gets it: built from the sdist, installed alone into a fresh venv.
+
+The layout is the Docker image's (Dockerfile) without Docker: only the wheel and its
+dependencies in a venv nobody may write to, run by a user that owns nothing but the data
+directory (``nobody`` when the tests run as root, since root ignores file modes), from a working
+directory that is not the checkout, with no ``PYTHONPATH``.
+
+Dependencies come from a wheelhouse kept beside the test venv (``<venv>/interlude-wheelhouse``,
+keyed by the wheel's requirements): filled once with ``pip wheel`` (the index, or pip's cache),
+then installed with ``--no-index``, so later runs need no network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "frontend" / "dist"
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Installed:
+    wheel: Path
+    sdist: Path
+    venv: Path
+    workdir: Path  # an empty directory the server runs in, writable by the server's user
+    uid: int | None  # the user the server runs as (None: this process's user)
+
+    @property
+    def interlude(self) -> Path:
+        return self.venv / "bin" / "interlude"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """A clean environment: nothing from this test process (no PYTHONPATH, no INTERLUDE_*)."""
+        return {
+            "PATH": f"{self.venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(self.workdir),
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **extra,
+        }
+
+    def run(
+        self, *args: str, env: dict[str, str], timeout: float = 60
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self.interlude), *args],
+            cwd=self.workdir,
+            env=env,
+            user=self.uid,
+            group=self.uid,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+
+def _check(command: list[str], **options: object) -> str:
+    """Run a set-up step; on failure, fail with what it printed."""
+    done = subprocess.run(command, capture_output=True, text=True, **options)  # type: ignore[call-overload]
+    if done.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command[:4])} ... failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return str(done.stdout)
+
+
+def _sources(into: Path) -> Path:
+    """The checkout's files (tracked, or new and not ignored) plus the built PWA: what a clean
+    clone holds after ``make frontend``, without build/, egg-info or stray files."""
+    if not (DIST / "index.html").is_file():
+        raise pytest.UsageError("frontend/dist is not built: run `make frontend`")
+    listed = _check(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT
+    )
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file() and not name.startswith("frontend/"):
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / name)
+    shutil.copytree(DIST, into / "frontend" / "dist")
+    return into
+
+
+def _build(sources: Path, out: Path) -> tuple[Path, Path]:
+    """``python -m build``: the sdist, then the wheel built from that sdist."""
+    _check(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(sources)],
+        cwd=sources,
+    )
+    (wheel,) = out.glob("interlude-*.whl")
+    (sdist,) = out.glob("interlude-*.tar.gz")
+    return wheel, sdist
+
+
+def _requirements(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(archive.read(name).decode())
+    return sorted(metadata.get_all("Requires-Dist") or [])
+
+
+def _wheelhouse(wheel: Path) -> Path:
+    key = hashlib.sha256(
+        "\n".join([sys.implementation.cache_tag, *_requirements(wheel)]).encode()
+    ).hexdigest()[:16]
+    house = Path(sys.prefix) / "interlude-wheelhouse" / key
+    if house.is_dir():
+        return house
+    house.parent.mkdir(parents=True, exist_ok=True)
+    filling = Path(tempfile.mkdtemp(dir=house.parent))
+    _check([sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(filling), str(wheel)])
+    for ours in filling.glob("interlude-*.whl"):
+        ours.unlink()
+    try:
+        filling.rename(house)
+    except OSError:  # another run filled it first
+        shutil.rmtree(filling)
+    return house
+
+
+def _world_can_run(path: Path) -> bool:
+    return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
+
+
+def _base_python(uid: int | None) -> str:
+    """This interpreter, or the system's of the same version when another user cannot reach it
+    (e.g. one under /root)."""
+    ours = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
+    if uid is None or _world_can_run(ours):
+        return str(ours)
+    name = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    system = shutil.which(name, path="/usr/local/bin:/usr/bin:/bin")
+    if system is None or not _world_can_run(Path(system).resolve()):
+        raise pytest.UsageError(f"no {name} that user {uid} can run: install python3")
+    return system
+
+
+def _set_writable(tree: Path, writable: bool) -> None:
+    for path in (tree, *tree.rglob("*")):
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode
+        path.chmod(mode | stat.S_IWUSR if writable else mode & ~0o222)
+
+
+@pytest.fixture(scope="session")
+def installed() -> Iterator[Installed]:
+    uid = NOBODY if os.geteuid() == 0 else None
+    top = Path(tempfile.mkdtemp(prefix="interlude-wheel-"))
+    top.chmod(0o755)  # the server's user must reach the venv inside
+    try:
+        wheel, sdist = _build(_sources(top / "src"), top / "dist")
+        house = _wheelhouse(wheel)
+        venv = top / "venv"
+        _check([_base_python(uid), "-m", "venv", "--without-pip", str(venv)])
+        _check(
+            [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+             "-q", "--no-compile", "--no-index", "--find-links", str(house), str(wheel)]
+        )  # fmt: skip
+        # Byte-code once, in parallel (pip compiles one file at a time: twice as slow here);
+        # the server's user cannot write it at run time.
+        _check([str(venv / "bin" / "python"), "-m", "compileall", "-q", "-j0", str(venv / "lib")])
+        _set_writable(venv, False)  # as in the image: the install is read-only at run time
+        workdir = top / "elsewhere"
+        workdir.mkdir()
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        yield Installed(wheel=wheel, sdist=sdist, venv=venv, workdir=workdir, uid=uid)
+    finally:
+        if (top / "venv").exists():
+            _set_writable(top / "venv", True)
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def sdist_names(sdist: Path) -> set[str]:
+    with tarfile.open(sdist) as archive:
+        return {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
