@@ -1,4 +1,4 @@
-"""``interlude run | serve | worker | migrate``."""
+"""``interlude run | serve | worker | migrate | doctor``."""
 
 from __future__ import annotations
 
@@ -89,8 +89,22 @@ def _worker() -> None:
     runtime.dispose()
 
 
+def _doctor() -> int:
+    from interlude import doctor
+    from interlude.core.clock import SystemClock
+
+    return doctor.report(doctor.run_checks(get_settings(), SystemClock()), sys.stdout)
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return f"interlude {version('interlude')}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="interlude", description=__doc__)
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (
         ("run", "migrate, then serve the API and PWA with the worker in the same process"),
@@ -103,7 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     sub.add_parser("worker", help="run the scheduler only (sync, plan, dispatch)")
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
+    sub.add_parser(
+        "doctor", help="check the settings, database and PWA for what breaks a deployment"
+    )
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        return _doctor()
 
     settings = get_settings()
     _configure_logging(settings.log_level)

@@ -158,3 +158,18 @@ def test_interlude_run_serves_the_whole_product_from_the_wheel(installed: Instal
         reminders = client.get("/api/v1/reminders", params=window)
         assert reminders.status_code == 200, reminders.text
         assert isinstance(reminders.json(), list)
+
+    # The installed commands: --version from the wheel's metadata; doctor, for a deployment
+    # that sets its public https address and VAPID contact, passes every check.
+    version = installed.wheel.name.split("-")[1]
+    assert installed.run("--version", env=installed.env()).stdout.strip() == f"interlude {version}"
+    checked = installed.run(
+        "doctor",
+        env=installed.env(
+            INTERLUDE_DATA_DIR=str(data),
+            INTERLUDE_BASE_URL="https://breaks.quiet-practice.net",
+            INTERLUDE_VAPID_SUBJECT="mailto:ops@quiet-practice.net",
+        ),
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"PWA files      {packaged}" in checked.stdout
