@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# System packages the tests drive for real: a browser, a Sieve compiler, a fake clock.
-TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk
-TEST_COMMANDS := chromium sievec sieve-test faketime wrk
+# System packages the tests drive for real: a browser, a Sieve compiler, a fake clock, and
+# the HTTPS reverse proxy of deploy/ (tests/packaging).
+TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk caddy
+TEST_COMMANDS := chromium sievec sieve-test faketime wrk caddy
 
-.PHONY: run test install install-test frontend lint typecheck pytest frontend-test bench soak clean system-deps \
-	api-types api-types-check
+.PHONY: run test install install-test frontend wheel lint typecheck pytest frontend-test bench soak clean \
+	system-deps api-types api-types-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,12 @@ frontend:
 run: install frontend
 	$(BIN)/interlude migrate
 	$(BIN)/interlude run --host $(HOST) --port $(PORT)
+
+# The wheel an operator installs (docs/deployment.md): the built PWA and the migrations inside
+# (setup.py). build/ goes first: setuptools would pack files left there by an older build.
+wheel: install frontend
+	rm -rf build dist
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
 
 system-deps:
 	@missing=""; for cmd in $(TEST_COMMANDS); do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
@@ -117,4 +124,4 @@ audit: install-test
 	cd frontend && npm audit --audit-level=high
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) frontend/node_modules frontend/dist var build dist .pytest_cache .mypy_cache .ruff_cache
