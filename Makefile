@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # System packages the tests drive for real: a browser, a Sieve compiler, a fake clock, and
-# the HTTPS reverse proxy of deploy/ (tests/packaging).
-TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk caddy
-TEST_COMMANDS := chromium sievec sieve-test faketime wrk caddy
+# the HTTPS reverse proxy of deploy/ with the NSS tool that makes Chromium trust its local CA
+# (tests/packaging).
+TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk caddy libnss3-tools
+TEST_COMMANDS := chromium sievec sieve-test faketime wrk caddy certutil
 
 .PHONY: run test install install-test frontend wheel lint typecheck pytest frontend-test bench soak clean \
 	system-deps api-types api-types-check

@@ -15,17 +15,21 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,12 +155,17 @@ def _base_python(uid: int | None) -> str:
     return system
 
 
-def _set_writable(tree: Path, writable: bool) -> None:
+def _read_only(tree: Path) -> None:
     for path in (tree, *tree.rglob("*")):
-        if path.is_symlink():
-            continue
-        mode = path.stat().st_mode
-        path.chmod(mode | stat.S_IWUSR if writable else mode & ~0o222)
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~0o222)
+
+
+def _removable(tree: Path) -> None:
+    """Removing files needs write access to their directories only."""
+    for path in (tree, *tree.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
 @pytest.fixture(scope="session")
@@ -176,7 +185,7 @@ def installed() -> Iterator[Installed]:
         # Byte-code once, in parallel (pip compiles one file at a time: twice as slow here);
         # the server's user cannot write it at run time.
         _check([str(venv / "bin" / "python"), "-m", "compileall", "-q", "-j0", str(venv / "lib")])
-        _set_writable(venv, False)  # as in the image: the install is read-only at run time
+        _read_only(venv)  # as in the image: the install is read-only at run time
         workdir = top / "elsewhere"
         workdir.mkdir()
         if uid is not None:
@@ -184,8 +193,56 @@ def installed() -> Iterator[Installed]:
         yield Installed(wheel=wheel, sdist=sdist, venv=venv, workdir=workdir, uid=uid)
     finally:
         if (top / "venv").exists():
-            _set_writable(top / "venv", True)
+            _removable(top / "venv")
         shutil.rmtree(top, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running(installed: Installed, public_url: str | None = None) -> Iterator[tuple[str, Path]]:
+    """``interlude run`` of the installed wheel on a free local port, from its empty working
+    directory, with a data directory of its own; yields (its local URL, the data directory)."""
+    port = free_port()
+    local = f"http://127.0.0.1:{port}"
+    data = installed.workdir / f"data-{port}"
+    env = installed.env(INTERLUDE_DATA_DIR=str(data), INTERLUDE_BASE_URL=public_url or local)
+    log_path = installed.workdir.parent / f"interlude-{port}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(installed.interlude), "run", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=installed.workdir,
+            env=env,
+            user=installed.uid,
+            group=installed.uid,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 40
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"interlude run exited {process.returncode}:\n{log_path.read_text()}")
+            try:
+                if httpx.get(f"{local}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"interlude run was not ready in 40 s:\n{log_path.read_text()}")
+            time.sleep(0.2)
+        yield local, data
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def sdist_names(sdist: Path) -> set[str]:

@@ -4,9 +4,7 @@ directory (migrations, the PWA, the API, the worker), from a read-only install."
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import time
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -16,17 +14,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.packaging.conftest import Installed, sdist_names
+from tests.packaging.conftest import Installed, running, sdist_names
 
 pytestmark = pytest.mark.slow
 ZONE = "America/New_York"
 PASSWORD = "correct horse battery staple"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_sdist_and_the_wheel_carry_the_pwa_and_the_migrations(installed: Installed):
@@ -51,43 +43,8 @@ def test_the_sdist_and_the_wheel_carry_the_pwa_and_the_migrations(installed: Ins
 @pytest.fixture
 def server(installed: Installed) -> Iterator[tuple[str, Path]]:
     """``interlude run`` of the installed wheel, from an empty directory, with its own data."""
-    port = _free_port()
-    data = installed.workdir / f"data-{port}"
-    base = f"http://127.0.0.1:{port}"
-    env = installed.env(INTERLUDE_DATA_DIR=str(data), INTERLUDE_BASE_URL=base)
-    process = subprocess.Popen(
-        [str(installed.interlude), "run", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=installed.workdir,
-        env=env,
-        user=installed.uid,
-        group=installed.uid,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 40
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"interlude run exited {process.returncode}:\n{process.communicate()[0]}"
-                )
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("interlude run did not become ready in 40 s")
-            time.sleep(0.2)
-        yield base, data
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with running(installed) as started:
+        yield started
 
 
 def test_interlude_run_serves_the_whole_product_from_the_wheel(installed: Installed, server):
