@@ -1,4 +1,5 @@
-"""Serves the built PWA (frontend/dist) at / and puts security headers on every response.
+"""Serves the built PWA (``Settings.frontend_dist``: the copy packed into the wheel, or a
+checkout's frontend/dist) at / and puts security headers on every response.
 
 Caching:
 - ``/assets/*`` carry a content hash in their names: cached for a year, ``immutable``.
@@ -173,7 +174,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         index = dist / "index.html"
         if not index.is_file():
             return PlainTextResponse(
-                "Interlude API is running; the PWA is not built (run `make run`).",
+                "Interlude API is running; the PWA is not built (`interlude doctor` on the "
+                "server says how to fix it).",
                 headers={"Cache-Control": NO_STORE},
             )
         if path:
