@@ -204,13 +204,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(installed: Installed, public_url: str | None = None) -> Iterator[tuple[str, Path]]:
+def running(
+    installed: Installed, public_url: str | None = None, **settings: str
+) -> Iterator[tuple[str, Path]]:
     """``interlude run`` of the installed wheel on a free local port, from its empty working
-    directory, with a data directory of its own; yields (its local URL, the data directory)."""
+    directory, with a data directory of its own and ``INTERLUDE_<name>`` settings; yields (its
+    local URL, the data directory)."""
     port = free_port()
     local = f"http://127.0.0.1:{port}"
     data = installed.workdir / f"data-{port}"
-    env = installed.env(INTERLUDE_DATA_DIR=str(data), INTERLUDE_BASE_URL=public_url or local)
+    env = installed.env(
+        INTERLUDE_DATA_DIR=str(data),
+        INTERLUDE_BASE_URL=public_url or local,
+        **{f"INTERLUDE_{name.upper()}": value for name, value in settings.items()},
+    )
     log_path = installed.workdir.parent / f"interlude-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

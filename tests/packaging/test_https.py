@@ -6,6 +6,11 @@ unchanged, imported under test-only global options: free ports, private storage,
 endpoint, nothing installed into the system's trust store). Chromium trusts that CA through
 an NSS database in its private HOME, as a phone trusts a public CA: no certificate errors are
 ignored. The name resolves to 127.0.0.1 inside Chromium only (--host-resolver-rules).
+
+Push: headless Chromium cannot subscribe at a real push service, so the device's subscription
+comes from the local push service (tests/support/push_service.py), saved through the app over
+https as the PWA saves its own; the app's test push is sent to it for real (VAPID, aes128gcm),
+and what it decrypted is handed to the service worker over CDP, which shows the notification.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import CDPSession, Page, sync_playwright
 
 from tests.packaging.conftest import ROOT, Installed, free_port, running
+from tests.support.push_service import LocalPushService
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -49,10 +55,19 @@ def _tool(name: str, package: str) -> str:
 class Proxied:
     origin: str  # https://interlude.test:<port>
     root_cert: Path  # Caddy's local CA
+    push_service: LocalPushService
 
 
 @pytest.fixture
-def proxied(installed: Installed, tmp_path: Path) -> Iterator[Proxied]:
+def push_service() -> Iterator[LocalPushService]:
+    with LocalPushService() as service:
+        yield service
+
+
+@pytest.fixture
+def proxied(
+    installed: Installed, tmp_path: Path, push_service: LocalPushService
+) -> Iterator[Proxied]:
     https_port, http_port = free_port(), free_port()
     origin = f"https://{HOST}:{https_port}"
     caddy_home = tmp_path / "caddy"
@@ -70,7 +85,13 @@ def proxied(installed: Installed, tmp_path: Path) -> Iterator[Proxied]:
         "}\n"
         f"import {ROOT / 'deploy' / 'Caddyfile'}\n"
     )
-    with running(installed, public_url=origin) as (local, _data):
+    # The local push service listens on 127.0.0.1: the app may post there in this test only.
+    with running(
+        installed,
+        public_url=origin,
+        vapid_subject="mailto:ops@quiet-practice.net",
+        allow_private_network="true",
+    ) as (local, _data):
         env = {
             "PATH": os.environ["PATH"],
             "HOME": str(caddy_home),
@@ -95,7 +116,7 @@ def proxied(installed: Installed, tmp_path: Path) -> Iterator[Proxied]:
                 if caddy.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"caddy did not issue its certificate:\n{log_path.read_text()}")
                 time.sleep(0.1)
-            yield Proxied(origin, root)
+            yield Proxied(origin, root, push_service)
         finally:
             caddy.terminate()
             caddy.wait(timeout=10)
@@ -118,6 +139,66 @@ def _nss_home(root_cert: Path, home: Path) -> Path:
     return home
 
 
+def _call(page: Page, method: str, path: str, body: object = None) -> tuple[int, object]:
+    """A request from the page, as the PWA makes it (cookie session, CSRF header)."""
+    return tuple(  # type: ignore[return-value]
+        page.evaluate(
+            """async ([method, path, body]) => {
+                const csrf = document.cookie.match(/(?:^|; )interlude_csrf=([^;]*)/);
+                const response = await fetch(path, {
+                    method, credentials: 'same-origin',
+                    headers: {'Content-Type': 'application/json',
+                              'X-CSRF-Token': csrf ? decodeURIComponent(csrf[1]) : ''},
+                    body: body === null ? undefined : JSON.stringify(body),
+                });
+                const text = await response.text();
+                return [response.status, text ? JSON.parse(text) : null];
+            }""",
+            [method, path, body],
+        )
+    )
+
+
+def _notifications(page: Page) -> list[dict[str, object]]:
+    return list(
+        page.evaluate(
+            """() => navigator.serviceWorker.ready
+                .then(r => r.getNotifications())
+                .then(ns => ns.map(n => ({title: n.title, body: n.body})))"""
+        )
+    )
+
+
+def _show_push(page: Page, cdp: CDPSession, origin: str, data: str) -> list[dict[str, object]]:
+    """Hand a push to the service worker over CDP and wait for its notification. Headless
+    Chromium on a loaded machine now and then drops a CDP push unseen; a real push service
+    retries too, and the notification's tag makes a repeat replace it."""
+    registrations: dict[str, str] = {}
+
+    def seen(event: dict[str, list[dict[str, str]]]) -> None:
+        for registration in event["registrations"]:
+            if not registration.get("isDeleted"):
+                registrations[registration["scopeURL"]] = registration["registrationId"]
+
+    cdp.on("ServiceWorker.workerRegistrationUpdated", seen)
+    cdp.send("ServiceWorker.enable")
+    for _ in range(100):
+        if f"{origin}/" in registrations:
+            break
+        page.wait_for_timeout(100)
+    registration_id = registrations[f"{origin}/"]
+    for _attempt in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": origin, "registrationId": registration_id, "data": data},
+        )
+        for _ in range(50):
+            if shown := _notifications(page):
+                return shown
+            page.wait_for_timeout(100)
+    return []
+
+
 def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
     assert Path(CHROMIUM).exists(), "Chromium is missing: apt-get install -y chromium"
     home = _nss_home(proxied.root_cert, tmp_path / "home")
@@ -129,6 +210,7 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
             env={**os.environ, "HOME": str(home)},
             headless=True,
             base_url=proxied.origin,
+            permissions=["notifications"],
         )
         try:
             page = context.new_page()
@@ -171,7 +253,22 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
             assert cookies["interlude_session"]["secure"] is True
             assert cookies["interlude_session"]["httpOnly"] is True
             assert cookies["interlude_csrf"]["secure"] is True
-            me = page.evaluate("() => fetch('/api/v1/me').then(r => r.json())")
-            assert me["email"] == "sam@quiet-practice.net"
+            status, me = _call(page, "GET", "/api/v1/me")
+            assert status == 200 and me["email"] == "sam@quiet-practice.net"  # type: ignore[index]
+
+            # A device's push subscription is saved over https; the app's test push reaches
+            # the push service, and the service worker shows what arrived.
+            _, key = _call(page, "GET", "/api/v1/push/vapid-public-key")
+            device = proxied.push_service.subscribe(application_server_key=key["public_key"])  # type: ignore[index]
+            status, saved = _call(page, "POST", "/api/v1/push/subscriptions", device.info)
+            assert status == 201, saved
+            status, result = _call(page, "POST", "/api/v1/push/test")
+            assert status == 200, result
+            [push] = proxied.push_service.wait_for(1, sub=device, timeout=30)
+            assert push.claims["sub"] == "mailto:ops@quiet-practice.net"
+            shown = _show_push(
+                page, context.new_cdp_session(page), proxied.origin, push.plaintext.decode()
+            )
+            assert shown == [{"title": push.payload["title"], "body": push.payload["body"]}]
         finally:
             context.close()
