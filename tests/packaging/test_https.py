@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
@@ -43,6 +45,7 @@ CHROMIUM_ARGS = [
 ]
 HOST = "interlude.test"
 PASSWORD = "a-long-passphrase-42"
+FAILURES_PER_ADDRESS = 3
 
 
 def _tool(name: str, package: str) -> str:
@@ -54,23 +57,24 @@ def _tool(name: str, package: str) -> str:
 @dataclass(frozen=True)
 class Proxied:
     origin: str  # https://interlude.test:<port>
+    port: int
     root_cert: Path  # Caddy's local CA
     push_service: LocalPushService
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def push_service() -> Iterator[LocalPushService]:
     with LocalPushService() as service:
         yield service
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def proxied(
-    installed: Installed, tmp_path: Path, push_service: LocalPushService
+    installed: Installed, tmp_path_factory: pytest.TempPathFactory, push_service: LocalPushService
 ) -> Iterator[Proxied]:
     https_port, http_port = free_port(), free_port()
     origin = f"https://{HOST}:{https_port}"
-    caddy_home = tmp_path / "caddy"
+    caddy_home = tmp_path_factory.mktemp("caddy")
     storage = caddy_home / "storage"
     storage.mkdir(parents=True)
     config = caddy_home / "Caddyfile"
@@ -86,11 +90,15 @@ def proxied(
         f"import {ROOT / 'deploy' / 'Caddyfile'}\n"
     )
     # The local push service listens on 127.0.0.1: the app may post there in this test only.
+    # Forwarded headers are believed from Caddy's address (uvicorn's default before
+    # INTERLUDE_TRUSTED_PROXIES existed, that setting since).
     with running(
         installed,
         public_url=origin,
         vapid_subject="mailto:ops@quiet-practice.net",
         allow_private_network="true",
+        trusted_proxies="127.0.0.1",
+        login_max_failures_per_address=str(FAILURES_PER_ADDRESS),
     ) as (local, _data):
         env = {
             "PATH": os.environ["PATH"],
@@ -116,7 +124,7 @@ def proxied(
                 if caddy.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"caddy did not issue its certificate:\n{log_path.read_text()}")
                 time.sleep(0.1)
-            yield Proxied(origin, root, push_service)
+            yield Proxied(origin, https_port, root, push_service)
         finally:
             caddy.terminate()
             caddy.wait(timeout=10)
@@ -272,3 +280,33 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
             assert shown == [{"title": push.payload["title"], "body": push.payload["body"]}]
         finally:
             context.close()
+
+
+def _sign_in_from(proxied: Proxied, address: str, attempt: int, **headers: str) -> int:
+    """A failed sign-in (unknown email, so only the per-address limit counts) from a client
+    whose connection to Caddy comes from ``address`` (any 127.x.y.z is this machine)."""
+    context = ssl.create_default_context(cafile=str(proxied.root_cert))
+    transport = httpx.HTTPTransport(local_address=address, verify=context)
+    with httpx.Client(transport=transport, timeout=10) as client:
+        response = client.post(
+            f"https://127.0.0.1:{proxied.port}/api/v1/auth/login",
+            json={"email": f"nobody-{attempt}@quiet-practice.net", "password": "wrong" * 3},
+            headers={"Host": f"{HOST}:{proxied.port}", **headers},
+            extensions={"sni_hostname": HOST},
+        )
+    return response.status_code
+
+
+def test_behind_the_proxy_each_client_address_has_its_own_sign_in_limit(proxied: Proxied):
+    first, second = "127.0.0.2", "127.0.0.3"
+    attempts = iter(range(1000))
+    assert [_sign_in_from(proxied, first, next(attempts)) for _ in range(FAILURES_PER_ADDRESS)] == [
+        401
+    ] * FAILURES_PER_ADDRESS
+    assert _sign_in_from(proxied, first, next(attempts)) == 429
+    # A forged X-Forwarded-For does not move the first client out of its limit (Caddy
+    # replaces the header with the address it sees)...
+    assert _sign_in_from(proxied, first, next(attempts), **{"X-Forwarded-For": "10.9.8.7"}) == 429
+    # ... and another client, forging or not, is counted on its own.
+    assert _sign_in_from(proxied, second, next(attempts)) == 401
+    assert _sign_in_from(proxied, second, next(attempts), **{"X-Forwarded-For": first}) == 401
