@@ -84,7 +84,8 @@ def test_a_good_setup_passes(env, capsys, monkeypatch):
     code, out = doctor(capsys, monkeypatch)
     assert code == 0, out
     assert "FAIL" not in out and out.rstrip().endswith("All good.")
-    for check in ("base URL", "VAPID subject", "secret key", "PWA files", "migrations", "clock"):
+    checks = ("base URL", "VAPID subject", "secret key", "data directory", "PWA files")
+    for check in (*checks, "migrations", "clock"):
         assert line(out, check).startswith("ok  "), out
     assert migrations.head_revision() in line(out, "migrations")
 
@@ -163,6 +164,15 @@ def test_a_short_secret_key_fails(env, capsys, monkeypatch):
     assert code == 1
     found = line(out, "secret key")
     assert "7 characters" in found and "hunter2" not in out
+
+
+def test_a_data_directory_that_cannot_be_made_fails(env, capsys, monkeypatch, tmp_path):
+    (tmp_path / "taken").write_text("a file where the directory should be")
+    for data_dir in (tmp_path / "taken", tmp_path / "taken" / "data"):
+        code, out = doctor(capsys, monkeypatch, DATA_DIR=str(data_dir), SECRET_KEY=None)
+        assert code == 1
+        found = line(out, "data directory")
+        assert f"{tmp_path / 'taken'} is a file" in found and "fix: set INTERLUDE_DATA_DIR" in found
 
 
 def test_an_unreachable_database_fails_without_showing_its_password(env, capsys, monkeypatch):

@@ -7,6 +7,7 @@ The exit status is 1 when any check finds a problem, so a deploy script can stop
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -140,6 +141,26 @@ def check_secret_key(settings: Settings) -> Finding:
     )
 
 
+def check_data_dir(settings: Settings) -> Finding:
+    """The SQLite database and the generated key live there: the service's user must write it
+    (run the doctor as that user)."""
+    name, data_dir = "data directory", settings.data_dir.resolve()
+    if settings.secret_key and not settings.resolved_database_url.startswith("sqlite"):
+        return Finding(name, True, "not used (PostgreSQL and INTERLUDE_SECRET_KEY)")
+    fix = (
+        "set INTERLUDE_DATA_DIR to a directory this user owns, or give it to this user "
+        "(chown); it holds the SQLite database and secret.key"
+    )
+    existing = next(p for p in (data_dir, *data_dir.parents) if p.exists())
+    if not existing.is_dir():
+        return Finding(name, False, f"{existing} is a file, not a directory", fix)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return Finding(name, False, f"{existing} is not writable by this user", fix)
+    if existing != data_dir:
+        return Finding(name, True, f"{data_dir} (created on first start)")
+    return Finding(name, True, str(data_dir))
+
+
 def check_pwa(settings: Settings) -> Finding:
     name, dist = "PWA files", settings.frontend_dist
     missing = [f for f in PWA_FILES if not (dist / f).is_file()]
@@ -253,6 +274,7 @@ def run_checks(settings: Settings, clock: Clock) -> list[Finding]:
         check_base_url(settings),
         check_vapid_subject(settings),
         check_secret_key(settings),
+        check_data_dir(settings),
         check_pwa(settings),
         *check_database(settings, clock),
     ]
