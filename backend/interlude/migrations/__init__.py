@@ -36,9 +36,19 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
+def script_heads() -> frozenset[str]:
+    """The head revision(s) of the migration scripts this code ships (read once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
 def head_revision() -> str | None:
-    """The newest revision this code ships (``interlude doctor`` compares the database to it)."""
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    """The newest revision this code ships (``interlude doctor`` compares the database to it);
+    the chain is linear, so there is one."""
+    heads = script_heads()
+    if len(heads) > 1:
+        raise RuntimeError(f"the migrations have several heads: {sorted(heads)}")
+    return next(iter(heads), None)
 
 
 def upgrade(url: str, revision: str = "head") -> None:
