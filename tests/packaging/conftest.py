@@ -39,8 +39,9 @@ NOBODY = 65534
 
 @dataclass(frozen=True)
 class Installed:
-    wheel: Path
+    wheel: Path  # built from the sdist
     sdist: Path
+    checkout_wheel: Path  # built straight from the checkout (`pip install .`, `make wheel`)
     venv: Path
     workdir: Path  # an empty directory the server runs in, writable by the server's user
     uid: int | None  # the user the server runs as (None: this process's user)
@@ -174,7 +175,13 @@ def installed() -> Iterator[Installed]:
     top = Path(tempfile.mkdtemp(prefix="interlude-wheel-"))
     top.chmod(0o755)  # the server's user must reach the venv inside
     try:
-        wheel, sdist = _build(_sources(top / "src"), top / "dist")
+        sources = _sources(top / "src")
+        wheel, sdist = _build(sources, top / "dist")
+        _check(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+             "--wheel-dir", str(top / "direct"), str(sources)]
+        )  # fmt: skip
+        (checkout_wheel,) = (top / "direct").glob("interlude-*.whl")
         house = _wheelhouse(wheel)
         venv = top / "venv"
         _check([_base_python(uid), "-m", "venv", "--without-pip", str(venv)])
@@ -190,7 +197,14 @@ def installed() -> Iterator[Installed]:
         workdir.mkdir()
         if uid is not None:
             os.chown(workdir, uid, uid)
-        yield Installed(wheel=wheel, sdist=sdist, venv=venv, workdir=workdir, uid=uid)
+        yield Installed(
+            wheel=wheel,
+            sdist=sdist,
+            checkout_wheel=checkout_wheel,
+            venv=venv,
+            workdir=workdir,
+            uid=uid,
+        )
     finally:
         if (top / "venv").exists():
             _removable(top / "venv")

@@ -3,6 +3,7 @@ directory (migrations, the PWA, the API, the worker), from a read-only install."
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -39,6 +40,22 @@ def test_the_sdist_and_the_wheel_carry_the_pwa_and_the_migrations(installed: Ins
     ):
         assert name in names, name
     assert not any("/.vite/" in name for name in names)
+
+
+def _contents(wheel: Path) -> dict[str, str]:
+    """Each file's SHA-256, but RECORD (the list of those hashes)."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {
+            name: hashlib.sha256(archive.read(name)).hexdigest()
+            for name in archive.namelist()
+            if not name.endswith(".dist-info/RECORD")
+        }
+
+
+def test_the_sdist_builds_the_same_wheel_as_the_checkout(installed: Installed):
+    from_sdist, from_checkout = _contents(installed.wheel), _contents(installed.checkout_wheel)
+    assert sorted(from_sdist) == sorted(from_checkout)
+    assert from_sdist == from_checkout
 
 
 @pytest.fixture
