@@ -277,7 +277,8 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
             shown = _show_push(
                 page, context.new_cdp_session(page), proxied.origin, push.plaintext.decode()
             )
-            assert shown == [{"title": push.payload["title"], "body": push.payload["body"]}]
+            sent = push.payload["notification"]  # Declarative Web Push's shape
+            assert shown == [{"title": sent["title"], "body": sent["body"]}]
         finally:
             context.close()
 
