@@ -57,9 +57,3 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
-
-
-@lru_cache(maxsize=1)
-def script_heads() -> frozenset[str]:
-    """The head revision(s) of the migration scripts this code ships (read once)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
