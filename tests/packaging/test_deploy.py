@@ -82,6 +82,11 @@ def test_compose_files_put_interlude_behind_caddy_only(name):
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy_service["volumes"]
     upstream = caddy_service["environment"]["INTERLUDE_UPSTREAM"]
     assert upstream.split(":")[0] in services
+    # Forwarded headers are believed from Caddy's network only, which the upstream shares.
+    (web,) = compose["networks"]["web"]["ipam"]["config"]
+    upstream_service = services[upstream.split(":")[0]]
+    assert upstream_service["environment"]["INTERLUDE_TRUSTED_PROXIES"] == web["subnet"]
+    assert "web" in upstream_service["networks"] and caddy_service["networks"] == ["web"]
 
 
 def test_the_postgres_variant_migrates_first_then_runs_one_api_and_one_worker():
@@ -119,4 +124,5 @@ def test_the_example_environment_names_real_settings():
     names = set(
         re.findall(r"^#?(INTERLUDE_[A-Z_]+)=", (DEPLOY / "interlude.env.example").read_text(), re.M)
     )
-    assert {"INTERLUDE_BASE_URL", "INTERLUDE_VAPID_SUBJECT"} <= names <= SETTINGS
+    assert {"INTERLUDE_BASE_URL", "INTERLUDE_VAPID_SUBJECT", "INTERLUDE_TRUSTED_PROXIES"} <= names
+    assert names <= SETTINGS

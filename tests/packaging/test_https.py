@@ -90,8 +90,7 @@ def proxied(
         f"import {ROOT / 'deploy' / 'Caddyfile'}\n"
     )
     # The local push service listens on 127.0.0.1: the app may post there in this test only.
-    # Forwarded headers are believed from Caddy's address (uvicorn's default before
-    # INTERLUDE_TRUSTED_PROXIES existed, that setting since).
+    # Forwarded headers are believed from Caddy's address only (INTERLUDE_TRUSTED_PROXIES).
     with running(
         installed,
         public_url=origin,
