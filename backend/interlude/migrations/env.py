@@ -9,12 +9,12 @@ from interlude.core.db import make_engine
 from interlude.core.settings import get_settings
 from interlude.models import Base
 
-config = context.config
+_imported_outside_alembic = not hasattr(context, "config")
 target_metadata = Base.metadata
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
+    return context.config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
 
 
 def _configure(connection: Connection) -> None:
@@ -33,7 +33,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
+    connection = context.config.attributes.get("connection")
     if connection is not None:
         _configure(connection)
         with context.begin_transaction():
@@ -49,7 +49,10 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+# Alembic runs this file with its context set up; importing it otherwise (a walk over the
+# package's modules) does nothing.
+if not _imported_outside_alembic:
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
