@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, rememberCsrf } from "./api/client";
 import type { User } from "./api/models";
-import { ConnectionBanner, UpdatePrompt } from "./components/Banners";
+import { ConnectionBanner, InsecureOriginBanner, UpdatePrompt } from "./components/Banners";
 import { lazy } from "./components/Lazy";
 import { Nav } from "./components/Nav";
 import { AppContext } from "./lib/context";
@@ -122,6 +122,7 @@ export function App() {
         <a class="skip-link" href="#main">
           Skip to content
         </a>
+        <InsecureOriginBanner />
         <UpdatePrompt />
         <ConnectionBanner />
         <main id="main" tabIndex={-1}>

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { User } from "../src/api/models";
-import { StaleBanner } from "../src/components/Banners";
+import { InsecureOriginBanner, StaleBanner } from "../src/components/Banners";
 import { LineChart } from "../src/components/LineChart";
 import { WeekEditor } from "../src/components/WeekEditor";
 import { AppContext } from "../src/lib/context";
@@ -182,5 +182,15 @@ describe("small components", () => {
     expect(d.match(/M/g)).toHaveLength(2);
     expect(container.querySelectorAll("circle")).toHaveLength(3);
     expect(container.querySelector("svg")?.getAttribute("aria-label")).toBe("Energy");
+  });
+});
+
+describe("InsecureOriginBanner", () => {
+  it("says why reminders cannot work over plain http, and nothing over https", () => {
+    const { unmount } = render(<InsecureOriginBanner secure={false} />);
+    expect(screen.getByRole("alert").textContent).toMatch(/not HTTPS.*reminders.*https:\/\//s);
+    unmount();
+    render(<InsecureOriginBanner secure={true} />);
+    expect(screen.queryByTestId("insecure-banner")).toBeNull();
   });
 });

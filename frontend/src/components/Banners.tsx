@@ -58,3 +58,18 @@ export function UpdatePrompt() {
     </div>
   );
 }
+
+/**
+ * Opened over plain http from another device (not this machine's localhost): the browser
+ * withholds the service worker, offline mode and push, so say why and what fixes it.
+ */
+export function InsecureOriginBanner({ secure = window.isSecureContext }: { secure?: boolean }) {
+  if (secure) return null;
+  return (
+    <p class="banner banner-insecure" role="alert" data-testid="insecure-banner">
+      Break reminders cannot work here: this address is not HTTPS, so your phone will not
+      install the app, keep it offline or deliver reminders. Ask whoever set up Interlude to
+      serve it over HTTPS (its deployment guide shows how), then open the https:// address.
+    </p>
+  );
+}
