@@ -44,6 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HOST = "interlude.test"
+LAN_HOST = "interlude.lan.test"  # the app itself over plain http, by a name
 PASSWORD = "a-long-passphrase-42"
 FAILURES_PER_ADDRESS = 3
 
@@ -60,6 +61,7 @@ class Proxied:
     port: int
     root_cert: Path  # Caddy's local CA
     push_service: LocalPushService
+    upstream: str  # the app itself, plain http on 127.0.0.1 (what Caddy proxies to)
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +125,7 @@ def proxied(
                 if caddy.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"caddy did not issue its certificate:\n{log_path.read_text()}")
                 time.sleep(0.1)
-            yield Proxied(origin, https_port, root, push_service)
+            yield Proxied(origin, https_port, root, push_service, local)
         finally:
             caddy.terminate()
             caddy.wait(timeout=10)
@@ -213,7 +215,10 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"],
+            args=[
+                *CHROMIUM_ARGS,
+                f"--host-resolver-rules=MAP {HOST} 127.0.0.1,MAP {LAN_HOST} 127.0.0.1",
+            ],
             env={**os.environ, "HOME": str(home)},
             headless=True,
             base_url=proxied.origin,
@@ -231,6 +236,7 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
             assert security.get("issuer", "").startswith("Caddy Local Authority")
             headers = response.all_headers()
             assert headers["strict-transport-security"].startswith("max-age=")
+            assert page.get_by_test_id("insecure-banner").count() == 0
 
             # The service worker registers and takes control: offline use and push work here.
             script = page.evaluate(
@@ -278,6 +284,17 @@ def test_the_pwa_over_https_behind_caddy(proxied: Proxied, tmp_path: Path):
             )
             sent = push.payload["notification"]  # Declarative Web Push's shape
             assert shown == [{"title": sent["title"], "body": sent["body"]}]
+
+            # The same app opened over plain http by name, as a phone on the LAN would: not a
+            # secure context, and the app says why reminders cannot work there. (Another name:
+            # HSTS now sends the browser to https for HOST, whatever the port.)
+            port = proxied.upstream.rsplit(":", 1)[1]
+            plain = context.new_page()
+            plain.goto(f"http://{LAN_HOST}:{port}/welcome")
+            assert plain.evaluate("window.isSecureContext") is False
+            banner = plain.get_by_test_id("insecure-banner")
+            banner.wait_for()
+            assert "not HTTPS" in banner.inner_text()
         finally:
             context.close()
 
