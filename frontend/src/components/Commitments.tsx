@@ -4,7 +4,7 @@ import { api } from "../api/client";
 import type { Commitment, CommitmentCreate } from "../api/models";
 import { useApp } from "../lib/context";
 import { formatClock, formatDateTime } from "../lib/time";
-import { pick } from "./Form";
+import { pick, SelectField } from "./Form";
 import { ListEditor } from "./ListEditor";
 import { WEEKDAYS } from "./WeekEditor";
 
@@ -74,16 +74,7 @@ export function Commitments({ onChange }: { onChange: () => void }) {
       }
       error={error}
     >
-      <div class="field">
-        <label for="c-kind">Kind</label>
-        <select id="c-kind" name="kind">
-          {KINDS.map(([k, label]) => (
-            <option value={k} key={k}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField id="c-kind" label="Kind" name="kind" options={KINDS} />
       <div class="field">
         <label for="c-label">Name (optional, no client details)</label>
         <input id="c-label" name="label" maxLength={80} placeholder="Group supervision" />
@@ -109,16 +100,7 @@ export function Commitments({ onChange }: { onChange: () => void }) {
           <label for="c-dur">Minutes</label>
           <input id="c-dur" name="duration_minutes" type="number" min={5} max={480} value={60} inputMode="numeric" />
         </div>
-        <div class="field">
-          <label for="c-freq">How often</label>
-          <select id="c-freq" name="frequency">
-            {FREQUENCIES.map(([f, label]) => (
-              <option value={f} key={f}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="c-freq" label="How often" name="frequency" options={FREQUENCIES} />
       </div>
     </ListEditor>
   );

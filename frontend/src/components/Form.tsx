@@ -22,6 +22,27 @@ export function Field({ label, hint, id, ...rest }: InputProps) {
   );
 }
 
+/** A labelled select over `[value, label]` options (same DOM as a hand-written one). */
+export function SelectField({ id, label, name, options }: {
+  id: string;
+  label: string;
+  name: string;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name}>
+        {options.map(([value, text]) => (
+          <option value={value} key={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** A submitted form's fields by name, as the browser sent them. */
 export type FormValues = Record<string, string>;
 

@@ -4,7 +4,7 @@ import { api } from "../api/client";
 import type { Activity, CarePlan, PlannedItem, RitualTrigger, TimeOff } from "../api/models";
 import { StaleBanner } from "../components/Banners";
 import { Commitments } from "../components/Commitments";
-import { FormError, formValues, pick } from "../components/Form";
+import { FormError, formValues, pick, SelectField } from "../components/Form";
 import { ListEditor } from "../components/ListEditor";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { applyPendingPlan } from "../lib/pending-plan";
@@ -180,16 +180,7 @@ export default function CarePlanScreen() {
           <label for="mb-gap">After a session, if the gap is at least (minutes)</label>
           <input id="mb-gap" name="min_gap_minutes" type="number" min={1} max={240} value={5} inputMode="numeric" />
         </div>
-        <div class="field">
-          <label for="mb-act">Activity</label>
-          <select id="mb-act" name="activity">
-            {ACTIVITIES.map(([k, label]) => (
-              <option value={k} key={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="mb-act" label="Activity" name="activity" options={ACTIVITIES} />
         <div class="field">
           <label for="mb-dur">Length (minutes)</label>
           <input id="mb-dur" name="duration_minutes" type="number" min={1} max={60} value={2} inputMode="numeric" />
@@ -244,16 +235,7 @@ export default function CarePlanScreen() {
           <label for="r-steps">Steps (one per line)</label>
           <textarea id="r-steps" name="steps" rows={3} required />
         </div>
-        <div class="field">
-          <label for="r-trigger">When</label>
-          <select id="r-trigger" name="trigger">
-            {RITUAL_TRIGGERS.map(([k, label]) => (
-              <option value={k} key={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="r-trigger" label="When" name="trigger" options={RITUAL_TRIGGERS} />
         <div class="field">
           <label for="r-dur">Length (minutes)</label>
           <input id="r-dur" name="duration_minutes" type="number" min={1} max={60} value={5} />
@@ -347,16 +329,7 @@ export default function CarePlanScreen() {
             <input id="t-end" name="end_date" type="date" />
           </div>
         </div>
-        <div class="field">
-          <label for="t-kind">Kind</label>
-          <select id="t-kind" name="kind">
-            {TIME_OFF_KINDS.map(([k, label]) => (
-              <option value={k} key={k}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="t-kind" label="Kind" name="kind" options={TIME_OFF_KINDS} />
         <div class="field">
           <label for="t-label">Label (optional)</label>
           <input id="t-label" name="label" maxLength={120} />
