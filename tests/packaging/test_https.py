@@ -28,21 +28,12 @@ import httpx
 import pytest
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.packaging.conftest import ROOT, Installed, free_port, running
 from tests.support.push_service import LocalPushService
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 HOST = "interlude.test"
 LAN_HOST = "interlude.lan.test"  # the app itself over plain http, by a name
 PASSWORD = "a-long-passphrase-42"
