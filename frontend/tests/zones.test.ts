@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { friendlyZone, searchZones, zoneCity } from "../src/lib/zones";
+import { allZones, friendlyZone, searchZones, zoneCity } from "../src/lib/zones";
 import { formatClock, formatLocalDate } from "../src/lib/time";
 
 const ZONES = ["America/New_York", "America/Chicago", "Europe/Paris", "America/Argentina/Buenos_Aires", "Asia/Kolkata", "UTC"];
@@ -19,6 +19,12 @@ describe("time-zone names and search", () => {
     expect(searchZones("PÁRIS", ZONES, WINTER)).toEqual(["Europe/Paris"]);
     expect(searchZones("  ", ZONES, WINTER)).toEqual(ZONES);
     expect(searchZones("atlantis", ZONES, WINTER)).toEqual([]);
+  });
+
+  it("lists every zone once, UTC included, even when the device itself is in UTC", () => {
+    const zones = allZones();
+    expect(new Set(zones).size).toBe(zones.length);
+    expect(zones).toContain("UTC");
   });
 
   it("searches the browser's own list by default", () => {

@@ -42,8 +42,8 @@ export function allZones(): string[] {
     const list = intl.supportedValuesOf?.("timeZone");
     if (list?.length) {
       const device = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      const extra = ["UTC", device].filter((z) => z && !list.includes(z));
-      return [...list, ...extra];
+      // A Set: the device's zone is often "UTC" itself, which must not be listed twice.
+      return [...new Set([...list, "UTC", device].filter(Boolean))];
     }
   } catch {
     /* older browsers: only the device's zone and UTC */
