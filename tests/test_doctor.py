@@ -4,8 +4,6 @@ that breaks a real deployment fails the run (exit 1) and says how to fix it."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ from interlude.cli import main
 from interlude.core.db import make_engine
 from interlude.core.settings import get_settings
 from tests.conftest import TEST_SECRET, _pg_execute, _pg_url_for
+from tests.support.faketime import run_faked
 
 DOMAIN = "breaks.quiet-practice.net"
 INDEX = (
@@ -265,16 +264,8 @@ def test_missing_pwa_files_fail(env, capsys, monkeypatch, tmp_path):
 
 def test_a_server_clock_far_from_the_databases_fails(env, db_backend):
     """The real clock of another process: libfaketime moves this server 30 s ahead."""
-    faketime = shutil.which("faketime")
-    assert faketime, "faketime is not installed: apt-get install -y faketime (make system-deps)"
     interlude = Path(sys.executable).with_name("interlude")
-    run = subprocess.run(
-        [faketime, "-f", "+30s", str(interlude), "doctor"],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_faked([str(interlude), "doctor"], "+30s", env={**os.environ, **env}, timeout=60)
     found = line(run.stdout, "clock")
     if db_backend == "sqlite":  # one machine, one clock
         assert run.returncode == 0, run.stdout + run.stderr

@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support.faketime import run_faked
+
 API = "/api/v1/autoresponder"
 FORMATS = ("email", "portal", "sms", "voicemail", "sieve", "gmail", "graph", "ics")
 
@@ -61,7 +63,7 @@ def generate(client: TestClient, auth: dict[str, str], fmt: str, **params: Any) 
 
 
 def sieve_tool(name: str) -> str:
-    """The path of a Pigeonhole/faketime tool; a missing tool fails the test (never a skip)."""
+    """The path of a Pigeonhole tool; a missing tool fails the test (never a skip)."""
     path = shutil.which(name)
     assert path, (
         f"{name} is not installed: apt-get install -y dovecot-sieve dovecot-core faketime "
@@ -119,9 +121,6 @@ class SieveLab:
         """sieve-test's report for the sample message delivered at ``instant_utc``."""
         path = self._write("script.sieve", script)
         command = [
-            sieve_tool("faketime"),
-            "-f",
-            f"@{instant_utc}",
             sieve_tool("sieve-test"),
             "-c",
             str(self.config),
@@ -133,14 +132,7 @@ class SieveLab:
         if os.geteuid() == 0:
             command += ["-o", "mail_uid=nobody", "-o", "mail_gid=nogroup"]
         command += [str(path), str(self.message)]
-        result = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, "TZ": "UTC"},
-            check=False,
-        )
+        result = run_faked(command, f"@{instant_utc}", env={**os.environ, "TZ": "UTC"}, timeout=60)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

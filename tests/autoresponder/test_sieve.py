@@ -1,6 +1,7 @@
 """The Sieve script, compiled by Pigeonhole's sievec and run with sieve-test at chosen instants.
 
-The tools are required: a missing sievec/sieve-test/faketime fails these tests (never a skip).
+The tools are required: a missing sievec, sieve-test or libfaketime fails these tests
+(never a skip).
 """
 
 from __future__ import annotations
