@@ -79,3 +79,31 @@ class Appointment(UUIDPrimaryKey, Base):
     kind: Mapped[str] = mapped_column(String(16))  # session | other
     telehealth: Mapped[bool] = mapped_column(default=False)
     intense: Mapped[bool] = mapped_column(default=False)
+
+
+# The flags a therapist may set on one occurrence. Issue 21 adds more (notes done, ran over)
+# as new names here: one row per (occurrence, mark), so a new flag needs no new table or column.
+OCCURRENCE_MARKS = ("intense", "telehealth")
+
+
+class OccurrenceMark(UUIDPrimaryKey, Base):
+    """A flag the therapist set on one occurrence of a calendar event (never text).
+
+    Keyed like an appointment (its source and keyed identity hash of UID + recurrence key),
+    not by the appointment's row, so it outlives re-syncs that drop and re-add the occurrence
+    and applies to the occurrence again when it comes back. ``value`` overrides what the
+    feed says (a telehealth link found or not); the appointment's own column carries the
+    effective value for readers.
+    """
+
+    __tablename__ = "occurrence_marks"
+    __table_args__ = (UniqueConstraint("source_id", "identity_hash", "mark"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(_USER_FK, ondelete="CASCADE"), index=True)
+    source_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calendar_sources.id", ondelete="CASCADE")
+    )
+    identity_hash: Mapped[str] = mapped_column(String(64))
+    mark: Mapped[str] = mapped_column(String(32))
+    value: Mapped[bool]
+    updated_at: Mapped[datetime]

@@ -217,11 +217,12 @@ def update_appointment(
     session: SessionDep,
     clock: ClockDep,
 ) -> Any:
-    """Mark a session as intense (kept across syncs); the reminders re-plan."""
-    return service.set_intense(
+    """Mark one occurrence intense or telehealth (flags kept across re-syncs of the same
+    occurrence); the reminders re-plan. Not yours or unknown: 404."""
+    return service.mark_occurrence(
         session=session,
         user=user,
         appointment_id=appointment_id,
-        intense=data.intense,
+        marks=data.marks(),
         now=clock.now(),
     )

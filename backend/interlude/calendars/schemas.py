@@ -140,9 +140,31 @@ class AppointmentRead(BaseModel):
 
 
 class AppointmentUpdate(BaseModel):
+    """Marks on one occurrence (flags only: never text). Send at least one."""
+
     model_config = ConfigDict(extra="forbid")
 
-    intense: bool
+    intense: bool | None = Field(
+        default=None, description="An intense session: 'after intense sessions' rituals follow."
+    )
+    telehealth: bool | None = Field(
+        default=None,
+        description="A telehealth session (overrides what the calendar suggests): "
+        "'after telehealth' rituals follow.",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> AppointmentUpdate:
+        if self.intense is None and self.telehealth is None:
+            raise ValueError("send intense and/or telehealth (true or false)")
+        return self
+
+    def marks(self) -> dict[str, bool]:
+        return {
+            name: value
+            for name, value in (("intense", self.intense), ("telehealth", self.telehealth))
+            if value is not None
+        }
 
 
 class AppointmentQuery(BaseModel):

@@ -15,16 +15,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
 from interlude.calendars.fetch import mask_url
-from interlude.calendars.models import Appointment, CalendarSource
+from interlude.calendars.models import (
+    OCCURRENCE_MARKS,
+    Appointment,
+    CalendarSource,
+    OccurrenceMark,
+)
 from interlude.calendars.parse import Busy
 from interlude.calendars.schemas import AppointmentRead, CalendarRead
 from interlude.calendars.sources import Outcome, SourceSnapshot
 from interlude.core import hooks
-from interlude.core.errors import NotFound
+from interlude.core.db import is_postgres
+from interlude.core.errors import NotFound, Unprocessable
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
 
@@ -172,6 +180,7 @@ def _replace_appointments(
             )
         )
     }
+    marks = occurrence_marks(session=session, source_id=source.id)
     seen: set[str] = set()
     result = SyncResult(status="ok")
     sessions = 0
@@ -180,6 +189,9 @@ def _replace_appointments(
         seen.add(identity)
         kind = "session" if instance.session else "other"
         sessions += instance.session
+        # The therapist's marks win over what the feed says, and follow the occurrence.
+        telehealth = marks.get((identity, "telehealth"), instance.telehealth)
+        intense = marks.get((identity, "intense"), False)
         row = existing.get(identity)
         if row is None:
             session.add(
@@ -191,15 +203,15 @@ def _replace_appointments(
                     end=instance.end,
                     all_day=instance.all_day,
                     kind=kind,
-                    telehealth=instance.telehealth,
-                    intense=False,
+                    telehealth=telehealth,
+                    intense=intense,
                 )
             )
             result.added += 1
             continue
-        values = (instance.start, instance.end, instance.all_day, kind, instance.telehealth)
-        if (row.start, row.end, row.all_day, row.kind, row.telehealth) != values:
-            row.start, row.end, row.all_day, row.kind, row.telehealth = values
+        values = (instance.start, instance.end, instance.all_day, kind, telehealth, intense)
+        if (row.start, row.end, row.all_day, row.kind, row.telehealth, row.intense) != values:
+            row.start, row.end, row.all_day, row.kind, row.telehealth, row.intense = values
             result.changed += 1
     stale = [row.id for identity, row in existing.items() if identity not in seen]
     if stale:
@@ -223,15 +235,64 @@ def list_appointments(
     )
 
 
-def set_intense(
-    *, session: Session, user: User, appointment_id: uuid.UUID, intense: bool, now: datetime
+def occurrence_marks(*, session: Session, source_id: uuid.UUID) -> dict[tuple[str, str], bool]:
+    """The marks set on a source's occurrences: (identity hash, mark) -> value."""
+    rows = session.execute(
+        select(OccurrenceMark.identity_hash, OccurrenceMark.mark, OccurrenceMark.value).where(
+            OccurrenceMark.source_id == source_id
+        )
+    )
+    return {(row.identity_hash, row.mark): row.value for row in rows}
+
+
+def _put_mark(
+    *, session: Session, appointment: Appointment, mark: str, value: bool, now: datetime
+) -> None:
+    """Insert or update one mark (one statement: two devices marking at once both land)."""
+    insert = postgresql_insert if is_postgres(session) else sqlite_insert
+    statement = insert(OccurrenceMark).values(
+        id=uuid.uuid4(),
+        user_id=appointment.user_id,
+        source_id=appointment.source_id,
+        identity_hash=appointment.identity_hash,
+        mark=mark,
+        value=value,
+        updated_at=now,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["source_id", "identity_hash", "mark"],
+            set_={"value": value, "updated_at": now},
+        )
+    )
+
+
+def mark_occurrence(
+    *,
+    session: Session,
+    user: User,
+    appointment_id: uuid.UUID,
+    marks: dict[str, bool],
+    now: datetime,
 ) -> Appointment:
+    """Set flags on one occurrence (kept across re-syncs); the reminders re-plan on a change.
+
+    Not the user's, or unknown: NotFound.
+    """
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or appointment.user_id != user.id:
         raise NotFound("No appointment with this id.")
-    if appointment.intense != intense:
-        appointment.intense = intense
-        session.flush()
+    unknown = sorted(set(marks) - set(OCCURRENCE_MARKS))
+    if unknown:  # pragma: no cover - the schema only lets known marks through
+        raise Unprocessable(f"Unknown mark {unknown[0]!r}.")
+    changed = False
+    for mark, value in marks.items():
+        _put_mark(session=session, appointment=appointment, mark=mark, value=value, now=now)
+        if getattr(appointment, mark) != value:
+            setattr(appointment, mark, value)
+            changed = True
+    session.flush()
+    if changed:
         hooks.schedule_changed(session=session, user_id=user.id, now=now)
     return appointment
 
@@ -273,7 +334,8 @@ def source_json(source: CalendarSource, *, keyring: Keyring) -> dict[str, Any]:
 
 
 def export(*, session: Session, user_id: uuid.UUID, keyring: Keyring) -> dict[str, Any]:
-    """For GET /me/export: sources as the API shows them (no secrets), and appointments."""
+    """For GET /me/export: sources as the API shows them (no secrets), appointments and the
+    marks set on occurrences."""
     sources = session.scalars(
         select(CalendarSource)
         .where(CalendarSource.user_id == user_id)
@@ -289,5 +351,18 @@ def export(*, session: Session, user_id: uuid.UUID, keyring: Keyring) -> dict[st
         ],
         "appointments": [
             AppointmentRead.model_validate(a).model_dump(mode="json") for a in appointments
+        ],
+        "occurrence_marks": [
+            {
+                "source_id": str(m.source_id),
+                "mark": m.mark,
+                "value": m.value,
+                "updated_at": m.updated_at.isoformat(),
+            }
+            for m in session.scalars(
+                select(OccurrenceMark)
+                .where(OccurrenceMark.user_id == user_id)
+                .order_by(OccurrenceMark.updated_at, OccurrenceMark.id)
+            )
         ],
     }

@@ -53,6 +53,8 @@ class Candidate:
     activity: Activity | None = None
     duration_minutes: int = 2
     ritual_steps: tuple[str, ...] = ()
+    ritual_name: str | None = None
+    ritual_minutes: int = 0
     fallback: Candidate | None = None  # tried when this one cannot be placed
     ignore_quiet: bool = False  # commitments: quiet hours neither drop nor cut this one
 
@@ -116,6 +118,8 @@ def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
         activity=c.activity,
         duration_minutes=c.duration_minutes,
         ritual_steps=c.ritual_steps,
+        ritual_name=c.ritual_name,
+        ritual_minutes=c.ritual_minutes,
     )
 
 

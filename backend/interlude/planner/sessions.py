@@ -103,6 +103,8 @@ def _after_block(
             expires_at=block.end + END_OF_DAY_ROOM,
             duration_minutes=eod.duration_minutes,
             ritual_steps=eod.steps,
+            ritual_name=texts.ritual_name(eod),
+            ritual_minutes=eod.duration_minutes,
         )
     gap = next_start - block.end if next_start is not None else None
     expires = next_start if next_start is not None else block.end + LAST_OF_DAY_ROOM
@@ -123,6 +125,8 @@ def _after_block(
             activity=rule.activity,
             duration_minutes=rule.duration_minutes,
             ritual_steps=ritual.steps if ritual is not None else (),
+            ritual_name=texts.ritual_name(ritual) if ritual is not None else None,
+            ritual_minutes=ritual.duration_minutes if ritual is not None else 0,
         )
     if ritual is not None:
         return Candidate(
@@ -134,6 +138,8 @@ def _after_block(
             expires_at=expires,
             duration_minutes=ritual.duration_minutes,
             ritual_steps=ritual.steps,
+            ritual_name=texts.ritual_name(ritual),
+            ritual_minutes=ritual.duration_minutes,
         )
     return None
 

@@ -62,6 +62,10 @@ def micro_break_body(rule: MicroBreakRuleIn, ritual: RitualIn | None) -> str:
     return text
 
 
+def ritual_name(ritual: RitualIn) -> str:
+    return _clip(ritual.name)
+
+
 def ritual_title(ritual: RitualIn) -> str:
     return f"Transition: {_clip(ritual.name)}"
 

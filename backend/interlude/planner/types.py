@@ -117,4 +117,6 @@ class PlannedReminder:
     activity: Activity | None = None
     duration_minutes: int = 2
     ritual_steps: tuple[str, ...] = field(default=())
+    ritual_name: str | None = None  # the care plan's ritual this reminder carries, if any
+    ritual_minutes: int = 0  # that ritual's own length (a merged break has its own)
     url: str = "/"  # PWA route the notification opens, e.g. "/break?r=<id>" filled by outbox

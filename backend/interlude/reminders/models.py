@@ -67,6 +67,8 @@ class Reminder(UUIDPrimaryKey, Base):
     activity: Mapped[str | None] = mapped_column(String(32))
     duration_minutes: Mapped[int] = mapped_column(default=2)
     ritual_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ritual_name: Mapped[str | None] = mapped_column(String(120))
+    ritual_minutes: Mapped[int] = mapped_column(default=0)
     snoozed_from_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("reminders.id", ondelete="SET NULL")
     )

@@ -254,6 +254,8 @@ def preview_planner_day(
                 activity=r.activity,
                 duration_minutes=r.duration_minutes,
                 ritual_steps=list(r.ritual_steps),
+                ritual_name=r.ritual_name,
+                ritual_minutes=r.ritual_minutes,
             )
             for r in result.reminders
         ],

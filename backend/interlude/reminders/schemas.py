@@ -29,6 +29,8 @@ class ReminderRead(BaseModel):
     activity: str | None
     duration_minutes: int
     ritual_steps: list[str]
+    ritual_name: str | None = Field(description="The care plan's ritual this reminder carries.")
+    ritual_minutes: int = Field(description="That ritual's own minutes (0: none).")
     attempts: int
     sent_at: datetime | None
     delivered_at: datetime | None = Field(description="When a device first showed it.")
@@ -108,6 +110,8 @@ class PlannedReminderRead(BaseModel):
     activity: Activity | None
     duration_minutes: int
     ritual_steps: list[str]
+    ritual_name: str | None
+    ritual_minutes: int
 
 
 class PlannerPreviewRead(BaseModel):

@@ -67,6 +67,8 @@ def _content_of(planned: PlannedReminder) -> dict[str, object]:
         "activity": planned.activity,
         "duration_minutes": planned.duration_minutes,
         "ritual_steps": list(planned.ritual_steps),
+        "ritual_name": planned.ritual_name[:120] if planned.ritual_name else None,
+        "ritual_minutes": planned.ritual_minutes,
     }
 
 
@@ -274,6 +276,15 @@ def acknowledge(
         )
     if row.state == CANCELLED:
         raise Conflict("This reminder was cancelled: its session moved or was removed.")
+    if action == "done" and row.due_at > now:
+        # A break cannot be done before it begins (skipping one ahead of time is fine).
+        zone = _user_zone(session, row.user_id)
+        raise Conflict(
+            f"This break starts at {_hhmm(row.due_at, zone)}: mark it done once it has begun, "
+            "or skip it.",
+            code="not_due_yet",
+            details={"due_at": row.due_at.isoformat()},
+        )
     snoozed: Reminder | None = None
     if action == "snooze":
         snoozed = _snooze(session=session, row=row, now=now, minutes=snooze_minutes)
@@ -329,6 +340,8 @@ def _snooze(*, session: Session, row: Reminder, now: datetime, minutes: int) -> 
         activity=row.activity,
         duration_minutes=row.duration_minutes,
         ritual_steps=list(row.ritual_steps or []),
+        ritual_name=row.ritual_name,
+        ritual_minutes=row.ritual_minutes,
         snoozed_from_id=row.id,
         created_at=now,
         updated_at=now,
