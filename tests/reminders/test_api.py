@@ -199,3 +199,21 @@ def test_reminders_are_in_the_account_export(
     assert export.status_code == 200
     [item] = export.json()["reminders"]["reminders"]
     assert (item["id"], item["state"], item["ack_action"]) == (str(row.id), "sent", "done")
+
+
+def test_done_before_the_break_begins_is_refused(
+    client: TestClient, auth, db: Session, user, clock: FrozenClock
+) -> None:
+    row = make_reminder(db, user_id=user.id, due_at=clock.now() + timedelta(minutes=10))
+
+    early = client.post(f"{API}/{row.id}/ack", json={"action": "done"}, headers=auth)
+    assert early.status_code == 409, early.text
+    error = early.json()["error"]
+    assert error["code"] == "not_due_yet"
+    assert "starts at" in error["message"] and "skip" in error["message"]
+    assert client.get(f"{API}/{row.id}", headers=auth).json()["ack_action"] is None
+
+    clock.advance(timedelta(minutes=10))  # now it has begun
+    on_time = client.post(f"{API}/{row.id}/ack", json={"action": "done"}, headers=auth)
+    assert on_time.status_code == 200, on_time.text
+    assert on_time.json()["reminder"]["ack_action"] == "done"

@@ -6,7 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 Name = Annotated[str, Field(min_length=1, max_length=120)]
 Keyword = Annotated[str, Field(min_length=1, max_length=100)]
@@ -144,10 +151,10 @@ class AppointmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    intense: bool | None = Field(
+    intense: StrictBool | None = Field(
         default=None, description="An intense session: 'after intense sessions' rituals follow."
     )
-    telehealth: bool | None = Field(
+    telehealth: StrictBool | None = Field(
         default=None,
         description="A telehealth session (overrides what the calendar suggests): "
         "'after telehealth' rituals follow.",

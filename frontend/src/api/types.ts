@@ -273,7 +273,8 @@ export interface paths {
         head?: never;
         /**
          * Update Appointment
-         * @description Mark a session as intense (kept across syncs); the reminders re-plan.
+         * @description Mark one occurrence intense or telehealth (flags kept across re-syncs of the same
+         *     occurrence); the reminders re-plan. Not yours or unknown: 404.
          */
         patch: operations["update_appointment"];
         trace?: never;
@@ -1225,10 +1226,21 @@ export interface components {
             /** Intense */
             intense: boolean;
         };
-        /** AppointmentUpdate */
+        /**
+         * AppointmentUpdate
+         * @description Marks on one occurrence (flags only: never text). Send at least one.
+         */
         AppointmentUpdate: {
-            /** Intense */
-            intense: boolean;
+            /**
+             * Intense
+             * @description An intense session: 'after intense sessions' rituals follow.
+             */
+            intense?: boolean | null;
+            /**
+             * Telehealth
+             * @description A telehealth session (overrides what the calendar suggests): 'after telehealth' rituals follow.
+             */
+            telehealth?: boolean | null;
         };
         /** AutoReplyRead */
         AutoReplyRead: {
@@ -2188,6 +2200,10 @@ export interface components {
             duration_minutes: number;
             /** Ritual Steps */
             ritual_steps: string[];
+            /** Ritual Name */
+            ritual_name: string | null;
+            /** Ritual Minutes */
+            ritual_minutes: number;
         };
         /** PlannerPreviewRead */
         PlannerPreviewRead: {
@@ -2520,6 +2536,16 @@ export interface components {
             duration_minutes: number;
             /** Ritual Steps */
             ritual_steps: string[];
+            /**
+             * Ritual Name
+             * @description The care plan's ritual this reminder carries.
+             */
+            ritual_name: string | null;
+            /**
+             * Ritual Minutes
+             * @description That ritual's own minutes (0: none).
+             */
+            ritual_minutes: number;
             /** Attempts */
             attempts: number;
             /** Sent At */

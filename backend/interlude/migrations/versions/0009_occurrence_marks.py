@@ -5,8 +5,8 @@ Revision ID: 0009
 Revises: 0007
 """
 
-from collections.abc import Sequence
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
