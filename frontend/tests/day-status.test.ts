@@ -26,6 +26,8 @@ const breakAt = (id: string, due: string, minutes = 5, extra: Partial<Reminder> 
   activity: "box_breathing",
   duration_minutes: minutes,
   ritual_steps: [],
+  ritual_name: null,
+  ritual_minutes: 0,
   attempts: 0,
   sent_at: null,
   delivered_at: null,

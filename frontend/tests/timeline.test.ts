@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Appointment, Reminder } from "../src/api/models";
-import { backToBackIds, buildTimeline, countShown, isPast, nextBreak, nowIndex } from "../src/lib/timeline";
+import {
+  backToBackIds,
+  buildTimeline,
+  countShown,
+  gapsAround,
+  isPast,
+  nextBreak,
+  nowIndex,
+  ritualLabel,
+} from "../src/lib/timeline";
 
 const at = (hhmm: string) => `2026-11-23T${hhmm}:00Z`;
 const session = (id: string, start: string, end: string): Appointment => ({
@@ -24,6 +33,8 @@ const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Remin
   activity: "box_breathing",
   duration_minutes: 2,
   ritual_steps: [],
+  ritual_name: null,
+  ritual_minutes: 0,
   ack_action: null,
   acked_at: null,
   attempts: 0,
@@ -109,5 +120,34 @@ describe("timeline", () => {
     expect(isPast(items[1], Date.parse(at("14:52")))).toBe(true);
     expect(nowIndex(items, Date.parse(at("08:00")))).toBe(0);
     expect(nowIndex(items, Date.parse(at("20:00")))).toBe(3);
+  });
+});
+
+describe("a session's gaps", () => {
+  const day = [
+    session("a", "13:00", "13:50"),
+    session("b", "14:00", "14:50"),
+    session("c", "14:50", "15:40"),
+    { ...session("off", "00:00", "23:59"), all_day: true },
+  ];
+  it("measures to the neighbours, ignoring all-day events", () => {
+    expect(gapsAround(day, "a")).toEqual({ before: null, previousEnd: null, after: 10, nextStart: at("14:00") });
+    expect(gapsAround(day, "b")).toEqual({ before: 10, previousEnd: at("13:50"), after: 0, nextStart: at("14:50") });
+    expect(gapsAround(day, "c")).toEqual({ before: 0, previousEnd: at("14:50"), after: null, nextStart: null });
+  });
+  it("counts an overlap as no gap, and knows nothing of an unknown id", () => {
+    const overlap = [session("a", "13:00", "14:10"), session("b", "14:00", "14:50")];
+    expect(gapsAround(overlap, "b").before).toBe(0);
+    expect(gapsAround(overlap, "a").after).toBe(0);
+    expect(gapsAround(day, "zzz").before).toBeNull();
+  });
+});
+
+describe("rituals on the timeline", () => {
+  it("names the ritual a break carries, with its minutes", () => {
+    expect(ritualLabel(reminder("r", "13:50", { ritual_name: "Heavy reset", ritual_minutes: 4 }))).toBe(
+      "Ritual: Heavy reset · 4 min",
+    );
+    expect(ritualLabel(reminder("r", "13:50"))).toBeNull();
   });
 });

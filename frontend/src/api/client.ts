@@ -214,6 +214,8 @@ export const api = {
   deleteCalendar: (id: string) => request<void>(`${V1}/calendars/${id}`, { method: "DELETE" }),
   appointments: (start: string, end: string) =>
     cachedGet<T.Appointment[]>(`${V1}/appointments`, { start, end }),
+  markAppointment: (id: string, marks: T.AppointmentMarks) =>
+    request<T.Appointment>(`${V1}/appointments/${id}`, { method: "PATCH", body: marks }),
 
   // --- reminders -----------------------------------------------------------------------
   reminders: (start: string, end: string) =>

@@ -76,6 +76,8 @@ export type ClassificationRule = Schemas["ClassificationRule"];
 export type CalendarCreate = Schemas["CalendarCreate"];
 export type SyncResult = Schemas["SyncResultRead"];
 export type Appointment = Schemas["AppointmentRead"];
+/** Marks on one occurrence: send only the flags that change. */
+export type AppointmentMarks = Body<Schemas["AppointmentUpdate"], "intense" | "telehealth">;
 
 // --- reminders -------------------------------------------------------------------------
 export type Reminder = Schemas["ReminderRead"];

@@ -105,3 +105,45 @@ export function countShown(items: TimelineItem[]): { sessions: number; breaks: n
   }
   return { sessions, breaks };
 }
+
+/** The free time before and after one appointment, to its timed neighbours of the day. */
+export interface Gaps {
+  /** Minutes since the previous appointment ended (0: back to back or overlapping); null: first. */
+  before: number | null;
+  previousEnd: string | null;
+  /** Minutes until the next appointment starts; null: last of the day. */
+  after: number | null;
+  nextStart: string | null;
+}
+
+export function gapsAround(appointments: Appointment[], id: string): Gaps {
+  const timed = appointments.filter((a) => !a.all_day);
+  const self = timed.find((a) => a.id === id);
+  const none: Gaps = { before: null, previousEnd: null, after: null, nextStart: null };
+  if (!self) return none;
+  const start = Date.parse(self.start);
+  const end = Date.parse(self.end);
+  let previous: Appointment | null = null;
+  let next: Appointment | null = null;
+  for (const a of timed) {
+    if (a.id === id) continue;
+    const aStart = Date.parse(a.start);
+    const aEnd = Date.parse(a.end);
+    if (aStart < start && (!previous || aEnd > Date.parse(previous.end))) previous = a;
+    const later = aStart > start || (aStart === start && a.id > id);
+    if (later && (!next || aStart < Date.parse(next.start))) next = a;
+  }
+  const minutes = (ms: number) => Math.max(0, Math.round(ms / 60000));
+  return {
+    before: previous ? minutes(start - Date.parse(previous.end)) : null,
+    previousEnd: previous?.end ?? null,
+    after: next ? minutes(Date.parse(next.start) - end) : null,
+    nextStart: next?.start ?? null,
+  };
+}
+
+/** "Ritual: Heavy reset · 4 min" for a reminder that carries a ritual, else null. */
+export function ritualLabel(r: Pick<Reminder, "ritual_name" | "ritual_minutes">): string | null {
+  if (!r.ritual_name) return null;
+  return `Ritual: ${r.ritual_name}${r.ritual_minutes ? ` · ${r.ritual_minutes} min` : ""}`;
+}

@@ -1,4 +1,8 @@
-/** Break: a guided two-minute exercise, then Done / Snooze 5 / Skip posted as the ack. */
+/**
+ * Break: the ritual the break carries first (its steps, a timer as long as the ritual), then a
+ * guided exercise, and Done / Snooze 5 / Skip posted as the ack. Done is offered only once the
+ * break has begun (the server refuses it earlier); a break already acted on says so.
+ */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { AckAction, Appointment, Reminder } from "../api/models";
@@ -24,6 +28,16 @@ export function withoutFixedRoom(body: string): string {
 const ACK_WORDS = { done: "Done", skip: "Skipped", snooze: "Snoozed" } as const;
 
 const VIBRATE_KEY = "interlude.vibrate";
+const RITUAL_KINDS = new Set(["transition_ritual", "end_of_day"]);
+
+/** The ritual's own length in seconds: its minutes, else (older rows) the reminder's. */
+export function ritualSeconds(r: Pick<Reminder, "ritual_minutes" | "duration_minutes">): number {
+  return Math.max(1, r.ritual_minutes || r.duration_minutes || 1) * 60;
+}
+
+function clock(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+}
 
 function reducedMotion(): boolean {
   return window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
@@ -87,6 +101,8 @@ export default function BreakScreen({ id }: { id: string }) {
   const [choice, setChoice] = useState<keyof typeof EXERCISES>("box_breathing");
   const [elapsed, setElapsed] = useState(0);
   const [running, setRunning] = useState(true);
+  // A break that carries a ritual starts with it; the exercise follows.
+  const [phase, setPhase] = useState<"ritual" | "exercise">("exercise");
   const [vibrate, setVibrate] = useState(() => localStorage.getItem(VIBRATE_KEY) === "1");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -97,6 +113,11 @@ export default function BreakScreen({ id }: { id: string }) {
       .then((r) => {
         setReminder(r);
         setChoice(exerciseFor(r.activity));
+        if (r.ritual_steps.length > 0) {
+          setPhase("ritual");
+          setElapsed(0);
+          setRunning(true);
+        }
       })
       .catch(() => undefined); // offline or gone: the exercise still works
     // The next session, for a live "Next session in …" (the cached answer works offline).
@@ -107,16 +128,23 @@ export default function BreakScreen({ id }: { id: string }) {
       .catch(() => undefined);
   }, [id]);
 
+  const total = phase === "ritual" && reminder ? ritualSeconds(reminder) : BREAK_SECONDS;
   useEffect(() => {
     if (!running) return;
     const timer = window.setInterval(() => {
       setElapsed((s) => {
-        if (s + 1 >= BREAK_SECONDS) setRunning(false);
-        return Math.min(s + 1, BREAK_SECONDS);
+        if (s + 1 >= total) setRunning(false);
+        return Math.min(s + 1, total);
       });
     }, 1000);
     return () => window.clearInterval(timer);
-  }, [running]);
+  }, [running, total]);
+
+  const toExercise = () => {
+    setPhase("exercise");
+    setElapsed(0);
+    setRunning(true);
+  };
 
   const toggleVibrate = () => {
     const next = !vibrate;
@@ -140,11 +168,14 @@ export default function BreakScreen({ id }: { id: string }) {
   };
 
   const exercise = EXERCISES[choice];
-  const left = BREAK_SECONDS - elapsed;
+  const left = total - elapsed;
   const ritualSteps = reminder?.ritual_steps ?? [];
   const following = nextSession(upcoming, now);
   const acked = reminder?.ack_action ?? null;
   const body = reminder ? withoutFixedRoom(reminder.body) : "";
+  // Not begun yet: no Done (the server refuses it) and no Snooze (nothing was sent to snooze).
+  const early = reminder !== null && now < Date.parse(reminder.due_at);
+  const ritualOnly = reminder !== null && RITUAL_KINDS.has(reminder.kind);
 
   return (
     <section class="break" aria-labelledby="break-title">
@@ -169,67 +200,92 @@ export default function BreakScreen({ id }: { id: string }) {
           </p>
         </div>
       )}
-      <div class="chips" role="group" aria-label="Exercise">
-        {(Object.keys(EXERCISES) as (keyof typeof EXERCISES)[]).map((key) => (
-          <button
-            type="button"
-            class="chip"
-            aria-pressed={choice === key}
-            onClick={() => {
-              setChoice(key);
-              setElapsed(0);
-              setRunning(true);
-            }}
-            key={key}
-          >
-            {EXERCISES[key].name}
-          </button>
-        ))}
-      </div>
-      <div class="card exercise">
-        {exercise.kind === "breathing" ? (
-          <BreathingGuide key={choice} exercise={exercise} elapsed={elapsed} vibrate={vibrate && running} />
-        ) : (
-          <Cards exercise={exercise} />
-        )}
-        {ritualSteps.length > 0 && (
-          <>
-            <h2>Your ritual</h2>
-            <ol class="steps">
-              {ritualSteps.map((s) => (
-                <li key={s}>{s}</li>
-              ))}
-            </ol>
-          </>
-        )}
-        <p class="timer" role="timer" aria-live="off">
-          {Math.floor(left / 60)}:{String(left % 60).padStart(2, "0")} left
-        </p>
-        <div class="row">
-          <button type="button" class="btn btn-ghost" onClick={() => setRunning(!running)}>
-            {running ? "Pause" : "Resume"}
-          </button>
-          <label class="switch">
-            <input type="checkbox" checked={vibrate} onChange={toggleVibrate} /> Vibrate with each step
-          </label>
+      {phase === "ritual" && reminder ? (
+        <div class="card ritual-card" data-testid="ritual-phase">
+          <h2>{reminder.ritual_name ? `Your ritual: ${reminder.ritual_name}` : "Your ritual"}</h2>
+          <ol class="steps">
+            {ritualSteps.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ol>
+          <p class="timer" role="timer" aria-live="off" data-testid="ritual-timer">
+            {clock(left)} left
+          </p>
+          <div class="row">
+            <button type="button" class="btn btn-ghost" onClick={() => setRunning(!running)}>
+              {running ? "Pause" : "Resume"}
+            </button>
+            <button type="button" class="btn btn-ghost" onClick={toExercise}>
+              {ritualOnly ? "Add a breathing exercise" : left === 0 ? "On to the break" : "Skip to the break"}
+            </button>
+          </div>
         </div>
-      </div>
+      ) : (
+        <>
+          <div class="chips" role="group" aria-label="Exercise">
+            {(Object.keys(EXERCISES) as (keyof typeof EXERCISES)[]).map((key) => (
+              <button
+                type="button"
+                class="chip"
+                aria-pressed={choice === key}
+                onClick={() => {
+                  setChoice(key);
+                  setElapsed(0);
+                  setRunning(true);
+                }}
+                key={key}
+              >
+                {EXERCISES[key].name}
+              </button>
+            ))}
+          </div>
+          <div class="card exercise">
+            {exercise.kind === "breathing" ? (
+              <BreathingGuide key={choice} exercise={exercise} elapsed={elapsed} vibrate={vibrate && running} />
+            ) : (
+              <Cards exercise={exercise} />
+            )}
+            <p class="timer" role="timer" aria-live="off">
+              {clock(left)} left
+            </p>
+            <div class="row">
+              <button type="button" class="btn btn-ghost" onClick={() => setRunning(!running)}>
+                {running ? "Pause" : "Resume"}
+              </button>
+              <label class="switch">
+                <input type="checkbox" checked={vibrate} onChange={toggleVibrate} /> Vibrate with each step
+              </label>
+            </div>
+          </div>
+        </>
+      )}
       {error && (
         <p class="notice" role="alert">
           {error}
         </p>
       )}
-      {!acked && <div class="actions">
-        <button type="button" class="btn btn-primary" disabled={busy} onClick={() => ack("done")}>
-          Done
-        </button>
-        <button type="button" class="btn" disabled={busy} onClick={() => ack("snooze")}>
-          Snooze 5
-        </button>
-        <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => ack("skip")}>
-          Skip
-        </button>
-      </div>}
+      {!acked && early && reminder && (
+        <p class="card not-yet" data-testid="not-yet">
+          This break starts at {formatTime(reminder.due_at, zone)}. You can mark it done once it has begun.
+        </p>
+      )}
+      {!acked && (
+        <div class={`actions${early ? " actions-early" : ""}`}>
+          {!early && (
+            <button type="button" class="btn btn-primary" disabled={busy} onClick={() => ack("done")}>
+              Done
+            </button>
+          )}
+          {!early && (
+            <button type="button" class="btn" disabled={busy} onClick={() => ack("snooze")}>
+              Snooze 5
+            </button>
+          )}
+          <button type="button" class="btn btn-ghost" disabled={busy} onClick={() => ack("skip")}>
+            Skip
+          </button>
+        </div>
+      )}
     </section>
   );
 }

@@ -61,6 +61,13 @@ function Preview({ zone, items, error }: { zone: string; items: PlannedItem[]; e
         {items.map((item, i) => (
           <li key={`${item.due_at}${i}`}>
             <strong>{formatTime(item.due_at, zone)}</strong> {item.title}
+            {item.ritual_name && item.kind !== "transition_ritual" && (
+              <span data-testid="preview-ritual">
+                {" "}
+                · {item.kind === "micro_break" ? "then your ritual" : "ritual"} {item.ritual_name} (
+                {item.ritual_minutes} min)
+              </span>
+            )}
           </li>
         ))}
       </ul>

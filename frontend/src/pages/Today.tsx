@@ -5,6 +5,8 @@ import type { Appointment, Reminder } from "../api/models";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { StaleBanner } from "../components/Banners";
 import { DeliveryBanner } from "../components/DeliveryBanner";
+import { lazy } from "../components/Lazy";
+import type { SessionSheetProps } from "../components/SessionSheet";
 import { useMinute } from "../lib/clock";
 import { useApp } from "../lib/context";
 import { dayStatus } from "../lib/day-status";
@@ -17,9 +19,13 @@ import {
   isPast,
   nextBreak,
   nowIndex,
+  ritualLabel,
   type TimelineItem,
 } from "../lib/timeline";
 import { ZoneNotice } from "./ZoneNotice";
+
+// The session sheet loads on first tap: it is not part of the first load.
+const SessionSheet = lazy<SessionSheetProps>(() => import("../components/SessionSheet"));
 
 const PULL_THRESHOLD = 70;
 const SWIPE_THRESHOLD = 60;
@@ -66,27 +72,43 @@ function ackLabel(r: Reminder): string | null {
   return null;
 }
 
-function Item({ item, zone, past, pending }: { item: TimelineItem; zone: string; past: boolean; pending: boolean }) {
+function Item({
+  item,
+  zone,
+  past,
+  pending,
+  onOpen,
+}: {
+  item: TimelineItem;
+  zone: string;
+  past: boolean;
+  pending: boolean;
+  onOpen: (id: string) => void;
+}) {
   const when = past ? " past" : "";
   if (item.type === "session") {
     const a = item.appointment;
     const minutes = Math.round((item.end - item.at) / 60000);
+    const marks = [a.intense ? "intense" : null, a.telehealth ? "telehealth" : null].filter(Boolean);
     return (
       <li class={`block session${item.backToBack ? " b2b" : ""}${when}`} data-testid="session">
-        <span class="block-time">{formatTime(a.start, zone)}</span>
-        <span class="block-title">
-          {a.kind === "session" ? "Session" : "Busy"}
-          {a.telehealth ? " · telehealth" : ""}
-        </span>
-        <span class="block-meta">
-          until {formatTime(a.end, zone)} · {minutes} min{item.backToBack ? " · back-to-back" : ""}
-        </span>
+        <button type="button" class="block-button" aria-haspopup="dialog" onClick={() => onOpen(a.id)}>
+          <span class="block-time">{formatTime(a.start, zone)}</span>
+          <span class="block-title">
+            {a.kind === "session" ? "Session" : "Busy"}
+            {marks.length > 0 && <span data-testid="marks"> · {marks.join(" · ")}</span>}
+          </span>
+          <span class="block-meta">
+            until {formatTime(a.end, zone)} · {minutes} min{item.backToBack ? " · back-to-back" : ""}
+          </span>
+        </button>
       </li>
     );
   }
   const r = item.reminder;
   const actionable = BREAK_KINDS.has(r.kind);
   const status = ackLabel(r);
+  const ritual = ritualLabel(r);
   const body = (
     <>
       <span class="block-time">{formatTime(r.due_at, zone)}</span>
@@ -95,6 +117,12 @@ function Item({ item, zone, past, pending }: { item: TimelineItem; zone: string;
         {KIND_LABELS[r.kind] ?? r.kind}
         {r.duration_minutes ? ` · ${r.duration_minutes} min` : ""}
         {status ? ` · ${status}` : ""}
+        {ritual && (
+          <span class="ritual" data-testid="ritual">
+            {" "}
+            · {ritual}
+          </span>
+        )}
         {pending && (
           <span class="pending" data-testid="pending">
             {" "}
@@ -140,6 +168,7 @@ export function Today() {
   const [loading, setLoading] = useState(false);
   const [hasCalendar, setHasCalendar] = useState<boolean | null>(null);
   const [pull, setPull] = useState(0);
+  const [sheet, setSheet] = useState<string | null>(null);
   const touch = useRef<{ x: number; y: number; top: boolean } | null>(null);
   const nowLine = useRef<HTMLLIElement>(null);
   const scrolled = useRef(false);
@@ -237,12 +266,14 @@ export function Today() {
   };
 
   const isTomorrow = !isToday;
+  const sheetFor = sheet ? data?.appointments.find((a) => a.id === sheet) ?? null : null;
   const timeline = items.map((item) => (
     <Item
       item={item}
       zone={zone}
       past={isToday && isPast(item, now)}
       pending={item.type === "reminder" && Boolean(data?.pending.has(item.reminder.id))}
+      onOpen={setSheet}
       key={item.type === "session" ? `s${item.appointment.id}` : `r${item.reminder.id}`}
     />
   ));
@@ -325,7 +356,21 @@ export function Today() {
       <ol class="timeline" aria-label="Timeline">
         {timeline}
       </ol>
-      <p class="hint muted">Swipe left for tomorrow · pull down to refresh</p>
+      <p class="hint muted">Swipe left for tomorrow · pull down to refresh · tap a session to mark it</p>
+      {sheetFor && data && (
+        <SessionSheet
+          appointment={sheetFor}
+          day={data.appointments}
+          zone={zone}
+          onClose={() => setSheet(null)}
+          onMarked={(marked) => {
+            setData((d) =>
+              d && { ...d, appointments: d.appointments.map((a) => (a.id === marked.id ? marked : a)) },
+            );
+            load(); // the reminders were re-planned: the ritual now rides on its break
+          }}
+        />
+      )}
     </section>
   );
 }
