@@ -36,6 +36,8 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Shown at once; put back if the server refuses.
+  const [shown, setShown] = useState({ intense: appointment.intense, telehealth: appointment.telehealth });
   const gaps = gapsAround(day, appointment.id);
 
   useEffect(() => {
@@ -46,9 +48,11 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
   const mark = async (name: keyof AppointmentMarks, value: boolean) => {
     setBusy(true);
     setError(null);
+    setShown((old) => ({ ...old, [name]: value }));
     try {
       onMarked(await api.markAppointment(appointment.id, { [name]: value }));
     } catch (e) {
+      setShown((old) => ({ ...old, [name]: !value }));
       setError((e as Error).message);
     } finally {
       setBusy(false);
@@ -87,7 +91,7 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
             <label class="switch mark" key={m.name}>
               <input
                 type="checkbox"
-                checked={appointment[m.name] ?? false}
+                checked={shown[m.name]}
                 onChange={(e) => mark(m.name, (e.currentTarget as HTMLInputElement).checked)}
               />
               <span>
