@@ -38,6 +38,8 @@ from interlude.reminders.planning import load_plan_inputs
 log = logging.getLogger("interlude.reminders")
 
 SNOOZE_PREFIX = "snooze:"
+# A phone's clock a little ahead of the server's may say a break has begun a moment early.
+DONE_CLOCK_SKEW = timedelta(minutes=1)
 # The most one list answers: bounds the answer for an account with an unusual schedule.
 LIST_LIMIT = 2000
 # The planner also needs the session running at ``now`` and the day's earlier sessions.
@@ -276,7 +278,7 @@ def acknowledge(
         )
     if row.state == CANCELLED:
         raise Conflict("This reminder was cancelled: its session moved or was removed.")
-    if action == "done" and row.due_at > now:
+    if action == "done" and row.due_at - now > DONE_CLOCK_SKEW:
         # A break cannot be done before it begins (skipping one ahead of time is fine).
         zone = _user_zone(session, row.user_id)
         raise Conflict(
