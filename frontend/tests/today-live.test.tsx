@@ -205,3 +205,67 @@ describe("a check-in made offline", () => {
     expect(screen.getByTestId("pending-checkins").textContent).toContain("pending");
   });
 });
+
+describe("Break before and with a ritual", () => {
+  it("offers no Done before the break begins, only Skip", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(at("13:45")));
+    mockFetch({ "GET /api/v1/reminders/r1": () => json(brk("r1", "13:50")) });
+    withApp(<BreakScreen id="r1" />);
+    await waitFor(() => expect(screen.getByTestId("not-yet").textContent).toContain("This break starts at 1:50 PM."));
+    expect(screen.queryByRole("button", { name: "Done" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Snooze 5" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Skip" })).toBeTruthy();
+    vi.useRealTimers();
+  });
+
+  it("runs the ritual first, with a timer as long as the ritual", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(at("13:51")));
+    const steps = ["Wash your hands", "Name three things you see"];
+    mockFetch({
+      "GET /api/v1/reminders/r1": () =>
+        json(brk("r1", "13:50", { ritual_steps: steps, ritual_name: "Heavy reset", ritual_minutes: 4 })),
+    });
+    withApp(<BreakScreen id="r1" />);
+    await waitFor(() => expect(screen.getByTestId("ritual-timer").textContent).toBe("4:00 left"));
+    expect(screen.getByRole("heading", { name: "Your ritual: Heavy reset" })).toBeTruthy();
+    expect(screen.getAllByRole("listitem").map((li) => li.textContent)).toEqual(steps);
+    expect(screen.getByRole("button", { name: "Done" })).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Skip to the break" }));
+    await waitFor(() => expect(screen.queryByTestId("ritual-phase")).toBeNull());
+    expect(screen.getByRole("timer").textContent).toBe("2:00 left");
+    vi.useRealTimers();
+  });
+});
+
+describe("the session sheet", () => {
+  it("shows a session's gaps and marks it intense, then re-reads the day", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(at("12:30")));
+    let marked = false;
+    const calls = mockFetch({
+      "GET /api/v1/appointments": () =>
+        json([session("a", "13:00", "13:50"), { ...session("b", "14:00", "14:50"), intense: marked }]),
+      "GET /api/v1/reminders": () =>
+        json([brk("r1", "13:50"), brk("r2", "14:50", marked ? { ritual_name: "Heavy reset", ritual_minutes: 4 } : {})]),
+      "PATCH /api/v1/appointments/b": () => {
+        marked = true;
+        return json({ ...session("b", "14:00", "14:50"), intense: true });
+      },
+    });
+    withApp(<Today />);
+    await waitFor(() => expect(screen.getAllByTestId("session")).toHaveLength(2));
+    expect(screen.queryByTestId("ritual")).toBeNull();
+    fireEvent.click(screen.getAllByRole("button", { name: /Session until 2:50 PM/ })[0]);
+    await waitFor(() => expect(screen.getByTestId("session-sheet")).toBeTruthy());
+    expect(screen.getByTestId("gap-before").textContent).toBe("10 min (after 1:50 PM)");
+    expect(screen.getByTestId("gap-after").textContent).toBe("Last of the day");
+    fireEvent.click(screen.getByLabelText(/Intense session/)); // (jsdom: a dialog is outside the a11y tree)
+    await waitFor(() => expect(screen.getByTestId("ritual").textContent).toContain("Ritual: Heavy reset · 4 min"));
+    const patch = calls.find((c) => c.method === "PATCH");
+    expect(patch?.body).toEqual({ intense: true });
+    expect(screen.getAllByTestId("marks")[0].textContent).toBe(" · intense");
+    vi.useRealTimers();
+  });
+});

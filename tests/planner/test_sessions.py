@@ -94,6 +94,12 @@ def test_ritual_after_intense_session_merges_into_the_micro_break() -> None:
         ("micro_break", "Tue 11:50", "Tue 12:20"),
     ]
     assert [r.ritual_steps for r in reminders] == [("Wash", "Breathe"), (), ()]
+    # The break says which ritual rides on it, and for how long (Today and the Break screen).
+    assert [(r.ritual_name, r.ritual_minutes) for r in reminders] == [
+        ("Wash hands", 5),
+        (None, 0),
+        (None, 0),
+    ]
     assert reminders[0].body == (
         "Box breathing: in 4, hold 4, out 4, hold 4. Then your ritual: Wash hands. "
         "Next session in 10 minutes."
@@ -105,6 +111,7 @@ def test_ritual_alone_when_the_gap_is_too_short_for_a_micro_break() -> None:
     reminders = run(appointments, care(rituals=(ritual("after_telehealth", name="Log off"),)))
     assert local(reminders)[0] == ("transition_ritual", "Tue 09:50", "Tue 09:53")
     assert reminders[0].title == "Transition: Log off"
+    assert (reminders[0].ritual_name, reminders[0].ritual_minutes) == ("Log off", 5)
     assert reminders[0].body == "Wash · Breathe"
     assert reminders[0].activity is None
 
