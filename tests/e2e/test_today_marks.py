@@ -151,7 +151,7 @@ def test_marking_a_session_intense_puts_its_ritual_on_the_timeline(
         sessions.first.get_by_role("button").click()
         sheet = page.get_by_test_id("session-sheet")
         expect(sheet).to_be_visible()
-        expect(sheet.get_by_role("heading")).to_have_text("Session 1:00 PM–1:50 PM")
+        expect(sheet.get_by_role("heading")).to_have_text("Session 1:00 PM\u20131:50 PM")
         expect(sheet.get_by_test_id("gap-before")).to_have_text("First of the day")
         expect(sheet.get_by_test_id("gap-after")).to_have_text("10 min (next at 2:00 PM)")
         intense = sheet.get_by_role("checkbox", name=re.compile("^Intense session"))
