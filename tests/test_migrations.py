@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
 import interlude
 from interlude import migrations
+from interlude.calendars.models import Appointment, CalendarSource, OccurrenceMark
 from interlude.core.db import make_engine
 from interlude.models import Base
 from tests.conftest import BACKENDS, _pg_execute, _pg_url_for
+from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,3 +78,47 @@ def test_the_developers_alembic_ini_points_at_the_same_scripts():
     scripts = ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini")))
     assert Path(scripts.dir).resolve() == migrations.script_location().resolve()
     assert scripts.get_current_head() == migrations.head_revision()
+
+
+def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
+    """Flags set through the API before occurrence marks existed become marks."""
+    migrations.upgrade(empty_db_url, "0007")
+    now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    engine = make_engine(empty_db_url)
+    try:
+        with Session(engine) as db:
+            user = make_user(db, now=now)
+            source = CalendarSource(
+                user_id=user.id,
+                kind="upload",
+                name="Practice",
+                rule={"mode": "all_timed"},
+                status="ok",
+                created_at=now,
+                updated_at=now,
+            )
+            db.add(source)
+            db.flush()
+            for n, intense in enumerate((True, False)):
+                db.add(
+                    Appointment(
+                        user_id=user.id,
+                        source_id=source.id,
+                        identity_hash=f"{n:064d}",
+                        start=now + timedelta(hours=n),
+                        end=now + timedelta(hours=n, minutes=50),
+                        kind="session",
+                        intense=intense,
+                    )
+                )
+            db.commit()
+            source_id, user_id = source.id, user.id
+        migrations.upgrade(empty_db_url)
+        with Session(engine) as db:
+            marks = db.scalars(select(OccurrenceMark)).all()
+            assert [(m.identity_hash, m.mark, m.value) for m in marks] == [
+                (f"{0:064d}", "intense", True)
+            ]
+            assert marks[0].source_id == source_id and marks[0].user_id == user_id
+    finally:
+        engine.dispose()
