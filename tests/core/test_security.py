@@ -18,7 +18,8 @@ def test_password_verification():
     digest = passwords.hash("s3cret passphrase")
     assert passwords.verify(digest, "s3cret passphrase")
     assert not passwords.verify(digest, "S3cret passphrase")
-    assert not passwords.verify(None, "s3cret passphrase")  # unknown account
+    assert not passwords.verify(None, "s3cret passphrase")  # unknown account (dummy hash)
+    assert not Passwords(time_cost=1, memory_kib=1024).verify(None, "")  # dummy made first
     assert not passwords.verify("not-a-hash", "s3cret passphrase")
     assert passwords.needs_rehash(digest) is False
     assert Passwords().needs_rehash(digest) is True  # stronger parameters configured

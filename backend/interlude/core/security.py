@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -22,15 +23,22 @@ class Passwords:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
         )
-        # Verified against when the account does not exist: a miss costs the same time.
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        """Verified against when the account does not exist: a miss costs the same time.
+        Made by the first sign-in (whether or not its account exists, so the first miss is
+        not slower than the first hit), not at start-up: one Argon2 hash, 64 MiB and
+        ~0.3 s of CPU that ``interlude run`` would otherwise pay before it is ready."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
     def verify(self, password_hash: str | None, password: str) -> bool:
+        dummy = self._dummy_hash  # on every call: the first sign-in pays for it either way
         try:
-            matched = self._hasher.verify(password_hash or self._dummy_hash, password)
+            matched = self._hasher.verify(password_hash or dummy, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         return matched and password_hash is not None
