@@ -72,6 +72,8 @@ def test_migrations_are_found_inside_the_package_without_an_ini_file(tmp_path, m
     scripts = ScriptDirectory.from_config(config)
     assert Path(scripts.dir) == Path(interlude.__file__).parent / "migrations"
     assert migrations.head_revision() == scripts.get_current_head() is not None
+    # script_heads() reads the scripts without Alembic: it must agree with Alembic.
+    assert migrations.script_heads() == frozenset(scripts.get_heads())
 
 
 def test_the_developers_alembic_ini_points_at_the_same_scripts():

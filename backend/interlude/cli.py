@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from interlude.core.gc_tuning import tune_for_serving
 from interlude.core.settings import Settings, get_settings
@@ -43,7 +44,14 @@ def uvicorn_options(settings: Settings | None = None) -> dict[str, object]:
     }
 
 
-def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None:
+def _serve(
+    host: str,
+    port: int,
+    *,
+    embedded_worker: bool,
+    workers: int,
+    before_serving: Callable[[], int] | None = None,
+) -> None:
     import uvicorn
 
     if workers > 1:
@@ -65,6 +73,8 @@ def _serve(host: str, port: int, *, embedded_worker: bool, workers: int) -> None
     if embedded_worker:  # one process: the embedded worker encrypts on its own event loop
         settings = settings.model_copy(update={"push_encryption_processes": 0})
     app = create_app(Runtime.from_settings(settings), embedded_worker=embedded_worker)
+    if before_serving is not None and (code := before_serving()) != 0:
+        raise SystemExit(f"interlude: the migration failed (exit code {code})")
     tune_for_serving()
     uvicorn.run(app, host=host, port=port, **uvicorn_options())  # type: ignore[arg-type]
 
@@ -129,8 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         _migrate()
     elif args.command == "run":
-        _migrate()
-        _serve(args.host, args.port, embedded_worker=True, workers=1)
+        # The migration runs in a short-lived child while this process imports the app:
+        # Alembic (~10 MB of modules) never enters the long-running process, and on two
+        # cores the two overlap (issue 16: one process, <= 120 MB, ready <= 3 s).
+        migrating = subprocess.Popen([sys.executable, "-m", "interlude.cli", "migrate"])
+        _serve(args.host, args.port, embedded_worker=True, workers=1, before_serving=migrating.wait)
     elif args.command == "serve":
         _serve(args.host, args.port, embedded_worker=False, workers=args.workers)
     elif args.command == "worker":

@@ -1,0 +1,53 @@
+"""``interlude run`` keeps its long-running process small (issue 16): Alembic runs in a
+short-lived child, and libraries used only by a rarely used path load when it is used."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# What the embedded default imports up to serving: the app, the worker and its job modules.
+_SERVING_IMPORTS = """
+import sys
+import interlude.app, interlude.cli, interlude.worker
+import interlude.calendars.jobs, interlude.reminders.jobs
+from interlude import migrations
+migrations.script_heads()
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_the_serving_process_does_not_import_alembic_or_caldav(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _SERVING_IMPORTS],
+        env={**os.environ, "INTERLUDE_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "interlude" in out and "fastapi" in out  # the probe did import the app
+    for heavy in ("alembic", "mako", "caldav", "niquests", "lxml"):
+        assert heavy not in out, f"{heavy} is imported before it is needed"
+
+
+def test_run_stops_when_the_migration_fails(tmp_path: Path) -> None:
+    # A database file where a directory is expected: the migration child cannot open it.
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    env = {
+        **os.environ,
+        "INTERLUDE_DATA_DIR": str(tmp_path / "data"),
+        "INTERLUDE_DATABASE_URL": f"sqlite:///{blocker / 'interlude.db'}",
+        "INTERLUDE_SECRET_KEY": "a-secret-key-long-enough-for-the-test-0123456789",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "interlude.cli", "run", "--port", "0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "the migration failed" in result.stderr
