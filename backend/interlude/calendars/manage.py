@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
-from interlude.calendars import caldav_source, service
+from interlude.calendars import service
 from interlude.calendars.fetch import FetchError, FetchLimits, normalize_feed_url
 from interlude.calendars.models import CalendarSource
 from interlude.calendars.parse_process import ParseBudget
@@ -184,6 +184,9 @@ def update_source(
 def discover_caldav(
     *, url: str, username: str, password: str, settings: Settings
 ) -> list[tuple[str, str]]:
+    # caldav and niquests load only when someone adds a CalDAV source (see sources.py).
+    from interlude.calendars import caldav_source
+
     try:
         return caldav_source.discover(
             url=url,

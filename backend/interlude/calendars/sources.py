@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from interlude.calendars import caldav_source, classify
+from interlude.calendars import classify
 from interlude.calendars.fetch import FetchError, FetchLimits, fetch_feed
 from interlude.calendars.parse import (
     BusyRead,
@@ -108,7 +108,7 @@ def gather(
         if snapshot.kind == "caldav":
             return _gather_caldav(snapshot, window, reader, covered, allow_private_network)
         return _gather_feed(snapshot, window, reader, covered, allow_private_network, limits)
-    except (FetchError, CalendarParseError, caldav_source.CaldavError) as exc:
+    except (FetchError, CalendarParseError) as exc:
         return Outcome(window, error=exc.message)
     except Exception as exc:  # never let one hostile feed break the sync loop
         log.warning("calendar read failed unexpectedly: %s", type(exc).__name__)
@@ -173,16 +173,23 @@ def _gather_caldav(
     allow_private: bool,
 ) -> Outcome:
     assert snapshot.url is not None and snapshot.username is not None
-    fetched = caldav_source.fetch_events(
-        url=snapshot.url,
-        username=snapshot.username,
-        password=snapshot.password or "",
-        calendar=snapshot.calendar,
-        start=window.start,
-        end=window.end,
-        known_ctag=snapshot.ctag if covered else None,
-        allow_private_network=allow_private,
-    )
+    # caldav, niquests and lxml (~14 MB) load only when a CalDAV source is read: a process
+    # with none (``interlude run`` for most therapists) never holds them (issue 16).
+    from interlude.calendars import caldav_source
+
+    try:
+        fetched = caldav_source.fetch_events(
+            url=snapshot.url,
+            username=snapshot.username,
+            password=snapshot.password or "",
+            calendar=snapshot.calendar,
+            start=window.start,
+            end=window.end,
+            known_ctag=snapshot.ctag if covered else None,
+            allow_private_network=allow_private,
+        )
+    except caldav_source.CaldavError as exc:
+        return Outcome(window, error=exc.message)
     validators: dict[str, str | None] = {"ctag": fetched.ctag}
     if fetched.texts is None:
         return Outcome(window, read=None, validators=validators)
