@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 LAST = "bench_growth"
 # Scripts that print unless told to write their section (run alone, they are for exploring).
-WRITE_DOCS = {"bench_planner", "bench_reminders"}
+WRITE_DOCS = {"bench_planner", "bench_reminders", "bench_run"}
 
 
 def main(argv: list[str]) -> int:
