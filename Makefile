@@ -12,7 +12,8 @@ PORT ?= 8000
 TEST_APT_PACKAGES := chromium dovecot-sieve dovecot-core faketime wrk caddy libnss3-tools
 TEST_COMMANDS := chromium sievec sieve-test faketime wrk caddy certutil
 
-.PHONY: run test install install-test frontend wheel lint typecheck pytest frontend-test bench soak clean \
+.PHONY: run test install install-test frontend wheel lint typecheck pytest frontend-test bench bench-deps \
+	bench-figures soak clean \
 	system-deps api-types api-types-check
 
 $(BIN)/python:
@@ -98,13 +99,29 @@ pytest: install-test system-deps frontend
 
 test: lint frontend-test pytest
 
+# The product alone, as `make install` installs it (no test extras): bench/bench_run.py
+# measures `interlude run`'s footprint with it (the test extras change what httpx imports).
+RUN_VENV := .venv-run
+$(RUN_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_VENV)/bin/pip install --quiet -e .
+	touch $@
+
 # nginx is the reminder burst's push receiver (bench/bench_reminders.py): a real push service
 # spends none of our CPU, and a Python receiver would take ~100 µs per push of the same 2 cores.
-bench: install-test system-deps
+bench-deps: install-test system-deps $(RUN_VENV)/.installed
 	@command -v nginx >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx-light; }
+
+bench: bench-deps
 	$(BIN)/python -m bench
+
+# Issue 16's figures side by side from one run (~15 min; bench/run_all.py): push, the lone
+# reminder and the 10,000 burst on SQLite and PostgreSQL, `interlude run`'s footprint, the
+# Today view on both databases, the change's size.
+bench-figures: bench-deps
+	$(BIN)/python bench/run_all.py
 
 # 30 minutes of simulated day for 2,000 therapists (docs/benchmarks.md); PostgreSQL from
 # INTERLUDE_TEST_POSTGRES_URL. The 2-minute variant runs in `make test` (tests/load).
@@ -125,4 +142,4 @@ audit: install-test
 	cd frontend && npm audit --audit-level=high
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist var build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(RUN_VENV) frontend/node_modules frontend/dist var build dist .pytest_cache .mypy_cache .ruff_cache
