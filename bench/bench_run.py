@@ -248,9 +248,8 @@ def render(f: Footprint, interlude: Path, load_before: str, load_after: str) -> 
         f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, {datetime.now(UTC):%Y-%m-%d %H:%M} "
         f"UTC, load average at start {load_before}, at the end {load_after}.",
         "",
-        f"`{interlude.relative_to(ROOT) if interlude.is_relative_to(ROOT) else interlude} run` "
-        "(the product installed without the test extras when that is `.venv-run`)",
-        "from an empty data directory (SQLite), started",
+        f"`{_shown(interlude)} run` (the product installed alone: `make bench-deps` makes",
+        "`.venv-run` without the test extras), from an empty data directory (SQLite): started",
         "once to create and migrate the database, stopped, and started again on it; then",
         f"{f.burst:,} reminders due in the same second, written into its database, sent by the",
         "embedded worker to a push receiver on loopback; then the process left idle.",
@@ -264,11 +263,16 @@ def render(f: Footprint, interlude: Path, load_before: str, load_after: str) -> 
         f"Also: first start on the empty directory (creates and migrates the database) "
         f"{f.ready_empty_s:.2f} s; {f.threads} threads once started; the burst delivered "
         f"{f.delivered:,}/{f.burst:,}, lateness p50 {f.burst_p50_ms:,.0f} ms, p99 "
-        f"{f.burst_p99_ms:,.0f} ms; peak RSS (VmHWM) {f.peak_rss_mb:.0f} MB.",
+        f"{f.burst_p99_ms:,.0f} ms; peak RSS (VmHWM) {f.peak_rss_mb:.0f} MB; RSS at the end of "
+        f"the idle period {f.rss_after_idle_mb:.0f} MB.",
         "",
         "",
     ]
     return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def write_docs(section: str) -> None:
