@@ -32,7 +32,7 @@ class Received:
     def text(self) -> str:
         body = self.message.get_body(preferencelist=("plain",))
         assert body is not None
-        return str(body.get_content())
+        return str(body.get_content()).replace("\r\n", "\n")
 
     def links(self) -> list[str]:
         return _LINK.findall(self.text)
