@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
 
 from interlude.accounts.password_reset import RESET_REQUESTS_PER_EMAIL
-from interlude.core.settings import Settings
+from interlude.cli import main
+from interlude.core.settings import Settings, get_settings
 from tests.conftest import with_smtp
 from tests.factories import DEFAULT_PASSWORD, login_headers
 from tests.support.smtp import LocalSmtp
@@ -165,16 +166,34 @@ class TestWithoutSmtp:
     def test_meta_says_email_is_off(self, client: TestClient) -> None:
         assert client.get("/api/v1/meta").json() == {"email_enabled": False}
 
-    def test_reset_is_absent(self, client: TestClient, user, smtp_server) -> None:
-        for path, body in (
-            (REQUEST, {"email": user.email}),
-            (CONFIRM, {"token": "x", "new_password": NEW_PASSWORD}),
-        ):
-            response = client.post(path, json=body)
-            assert response.status_code == 404
-            assert response.json()["error"]["code"] == "email_not_configured"
-            assert "Ask whoever runs the server" in response.json()["error"]["message"]
+    def test_no_link_is_sent(self, client: TestClient, user, smtp_server) -> None:
+        response = client.post(REQUEST, json={"email": user.email})
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "email_not_configured"
+        assert "Ask whoever runs the server" in response.json()["error"]["message"]
         assert smtp_server.messages == []
+
+    def test_the_operator_prints_a_link_that_works_once(
+        self, client: TestClient, user, settings: Settings, clock, monkeypatch, capsys
+    ) -> None:
+        monkeypatch.setenv("INTERLUDE_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("INTERLUDE_SECRET_KEY", settings.secret_key)
+        monkeypatch.setenv("INTERLUDE_BASE_URL", "https://breaks.example.org")
+        monkeypatch.setenv("INTERLUDE_DATA_DIR", str(settings.data_dir))
+        get_settings.cache_clear()
+        try:
+            assert main(["reset-link", user.email.upper()]) == 0
+            link = capsys.readouterr().out.splitlines()[0]
+            assert main(["reset-link", "nobody@example.org"]) == 1
+        finally:
+            get_settings.cache_clear()
+        assert link.startswith("https://breaks.example.org/reset-password#token=")
+        token = link.partition("#token=")[2]
+        clock.set(datetime.now(UTC))  # the command ran on the system clock
+        body = {"token": token, "new_password": NEW_PASSWORD}
+        assert client.post(CONFIRM, json=body).status_code == 204
+        login_headers(client, user.email, NEW_PASSWORD)
+        assert client.post(CONFIRM, json=body).status_code == 400
 
     def test_the_lockout_does_not_mention_a_reset(self, client: TestClient, user) -> None:
         for _ in range(6):

@@ -89,7 +89,7 @@ function Account({ onSignedIn }: { onSignedIn: (newAccount: boolean) => void }) 
         {mode === "login" && emailEnabled === false && (
           <p class="muted" data-testid="no-reset">
             Forgot your password? This server does not send email: ask whoever runs your
-            Interlude to reset it.
+            Interlude for a reset link.
           </p>
         )}
       </form>
