@@ -58,7 +58,8 @@ function RequestLink() {
 function ChooseNew() {
   const { setUser } = useApp();
   // The token travels in the fragment: the browser never sends it to the server with the page.
-  const token = new URLSearchParams(location.hash.slice(1)).get("token") ?? "";
+  // Read once: it is taken out of the address bar after use.
+  const [token] = useState(() => new URLSearchParams(location.hash.slice(1)).get("token") ?? "");
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
