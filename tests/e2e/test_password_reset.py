@@ -78,6 +78,8 @@ def test_forgotten_password_journey(
             page.get_by_label("Password").fill(NEW)
             page.locator("form").get_by_role("button", name="Sign in").click()
             expect(page.get_by_role("heading", name="Today")).to_be_visible()
+            page.goto("/settings")
+            expect(page.get_by_test_id("email-alerts")).to_contain_text("Interlude emails you")
 
             # The link worked once: used again, it is refused with a way forward.
             page.goto(link)
