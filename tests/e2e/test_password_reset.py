@@ -5,9 +5,11 @@ screen offers no reset and says to ask the operator."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -88,4 +90,42 @@ def test_forgotten_password_journey(
             page.get_by_role("button", name="Set the new password").click()
             expect(page.get_by_role("alert")).to_contain_text("expired or was already used")
         finally:
+            runtime.settings = original
+
+
+def test_the_answer_does_not_wait_for_the_mail(live_app: LiveApp, scenario: Scenario) -> None:
+    """The mail is handed to SMTP after the response: a slow mail server never shows in the
+    answer (which would tell an existing account from an unknown one)."""
+    email = f"slow-{uuid.uuid4().hex[:8]}@example.com"
+    runtime = live_app.runtime
+    with runtime.session() as session:
+        accounts.register_user(
+            session=session,
+            passwords=runtime.passwords,
+            data=UserCreate(
+                email=email, password=OLD, display_name="Sam", timezone=scenario.timezone
+            ),
+            now=runtime.clock.now(),
+        )
+    hold = threading.Event()
+    original = runtime.settings
+    with LocalSmtp(hold=hold) as slow:
+        runtime.settings = with_smtp(original, slow)
+        try:
+            answers = [
+                httpx.post(
+                    f"{live_app.base_url}/api/v1/auth/password-reset",
+                    json={"email": address},
+                    timeout=10,
+                )
+                for address in (email, f"nobody-{uuid.uuid4().hex[:8]}@example.com")
+            ]
+            assert [a.status_code for a in answers] == [202, 202]
+            assert answers[0].json() == answers[1].json()
+            assert slow.messages == []  # answered while the mail server was still busy
+            hold.set()
+            [received] = slow.wait_for(1)
+            assert received.rcpt_tos == [email]
+        finally:
+            hold.set()
             runtime.settings = original

@@ -6,6 +6,7 @@ credentials (over plain TCP: ``auth_require_tls=False``, loopback only).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -45,8 +46,12 @@ def _free_port() -> int:
 
 
 class LocalSmtp:
-    def __init__(self, *, username: str = "", password: str = "") -> None:
+    def __init__(
+        self, *, username: str = "", password: str = "", hold: threading.Event | None = None
+    ) -> None:
+        """``hold``: each message is accepted only once the event is set (a slow server)."""
         self.messages: list[Received] = []
+        self._hold = hold
         self.logins: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._credentials = (username, password)
@@ -61,6 +66,8 @@ class LocalSmtp:
 
     # aiosmtpd handler hook
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self._hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._hold.wait, 30)
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         with self._lock:
