@@ -36,8 +36,8 @@ def _token_from_mail(smtp_server: LocalSmtp, count: int = 1) -> str:
     return parts.fragment.removeprefix("token=")
 
 
-def test_meta_says_email_is_on(client: TestClient) -> None:
-    assert client.get("/api/v1/meta").json() == {"email_enabled": True}
+def test_features_say_email_is_on(client: TestClient) -> None:
+    assert client.get("/api/v1/features").json() == {"email_enabled": True}
 
 
 def test_the_whole_reset(client: TestClient, user, smtp_server: LocalSmtp) -> None:
@@ -163,8 +163,8 @@ class TestWithoutSmtp:
     def settings(self, settings: Settings) -> Settings:
         return settings.model_copy(update={"smtp_host": ""})
 
-    def test_meta_says_email_is_off(self, client: TestClient) -> None:
-        assert client.get("/api/v1/meta").json() == {"email_enabled": False}
+    def test_features_say_email_is_off(self, client: TestClient) -> None:
+        assert client.get("/api/v1/features").json() == {"email_enabled": False}
 
     def test_no_link_is_sent(self, client: TestClient, user, smtp_server) -> None:
         response = client.post(REQUEST, json={"email": user.email})

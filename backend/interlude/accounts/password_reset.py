@@ -12,7 +12,7 @@
 - ``POST /auth/password-reset/confirm`` sets the new password (the sign-up rules), ends every
   session of the user, and clears the sign-in lockout of the account.
 - Without SMTP (``Settings.email_enabled``) the request answers 404 ``email_not_configured``
-  and ``GET /meta`` tells the PWA to send people to the operator, who can print a link with
+  and ``GET /features`` tells the PWA to send people to the operator, who can print a link with
   ``interlude reset-link EMAIL``; the confirm step takes a valid link whoever made it.
 """
 
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from interlude.accounts.auth import clear_account_failures, revoke_all_sessions
 from interlude.accounts.models import LoginFailure, User
 from interlude.accounts.schemas import (
-    MetaRead,
+    FeaturesRead,
     PasswordResetAccepted,
     PasswordResetConfirm,
     PasswordResetRequest,
@@ -152,10 +152,10 @@ def _require_email(settings: Settings) -> None:
         raise NotFound(NOT_CONFIGURED, code="email_not_configured")
 
 
-@router.get("/api/v1/meta", response_model=MetaRead, tags=["meta"])
-async def read_meta(runtime: RuntimeDep) -> Any:
+@router.get("/api/v1/features", response_model=FeaturesRead, tags=["features"])
+async def read_features(runtime: RuntimeDep) -> Any:
     """What this server offers before sign-in: whether it sends email."""
-    return MetaRead(email_enabled=runtime.settings.email_enabled)
+    return FeaturesRead(email_enabled=runtime.settings.email_enabled)
 
 
 @router.post(

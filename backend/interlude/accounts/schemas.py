@@ -101,7 +101,7 @@ class PasswordResetConfirm(BaseModel):
     new_password: NewPassword
 
 
-class MetaRead(BaseModel):
+class FeaturesRead(BaseModel):
     email_enabled: bool = Field(
         description="Whether this server sends email: password reset and device alerts. "
         "Without it, a forgotten password is reset by whoever runs the server."

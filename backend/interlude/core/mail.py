@@ -2,7 +2,7 @@
 
 Two features use it: the password reset link (accounts/password_reset.py) and the daily
 "reminders are not reaching your devices" alert (push/alerts.py). Without SMTP settings
-both are absent (``Settings.email_enabled``) and the app says so (``GET /api/v1/meta``).
+both are absent (``Settings.email_enabled``) and the app says so (``GET /api/v1/features``).
 
 Nothing here logs a recipient, a subject or a body, and never the SMTP password: a failure
 is logged by its exception type only.

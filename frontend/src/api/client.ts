@@ -183,7 +183,7 @@ export const api = {
   deleteMe: (password: string) =>
     request<void>(`${V1}/me`, { method: "DELETE", body: { password } }),
   exportMe: () => request<unknown>(`${V1}/me/export`),
-  meta: () => request<T.Meta>(`${V1}/meta`),
+  features: () => request<T.Features>(`${V1}/features`),
   requestPasswordReset: (email: string) =>
     request<T.PasswordResetAccepted>(`${V1}/auth/password-reset`, { method: "POST", body: { email } }),
   confirmPasswordReset: (token: string, newPassword: string) =>

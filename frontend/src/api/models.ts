@@ -27,7 +27,7 @@ export type UserCreate = Schemas["UserCreate"];
 export type UserUpdate = Schemas["UserUpdate"];
 export type LoginRequest = Schemas["LoginRequest"];
 export type TokenRead = Schemas["TokenRead"];
-export type Meta = Schemas["MetaRead"];
+export type Features = Schemas["FeaturesRead"];
 export type PasswordResetAccepted = Schemas["PasswordResetAccepted"];
 
 // --- care plan -------------------------------------------------------------------------

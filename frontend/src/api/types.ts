@@ -339,7 +339,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/meta": {
+    "/api/v1/features": {
         parameters: {
             query?: never;
             header?: never;
@@ -347,10 +347,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read Meta
+         * Read Features
          * @description What this server offers before sign-in: whether it sends email.
          */
-        get: operations["read_meta"];
+        get: operations["read_features"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1954,6 +1954,14 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorDetail"];
         };
+        /** FeaturesRead */
+        FeaturesRead: {
+            /**
+             * Email Enabled
+             * @description Whether this server sends email: password reset and device alerts. Without it, a forgotten password is reset by whoever runs the server.
+             */
+            email_enabled: boolean;
+        };
         /** FeedTokenRead */
         FeedTokenRead: {
             /**
@@ -2067,14 +2075,6 @@ export interface components {
             email: string;
             /** Password */
             password: string;
-        };
-        /** MetaRead */
-        MetaRead: {
-            /**
-             * Email Enabled
-             * @description Whether this server sends email: password reset and device alerts. Without it, a forgotten password is reset by whoever runs the server.
-             */
-            email_enabled: boolean;
         };
         /** MicroBreakRuleCreate */
         MicroBreakRuleCreate: {
@@ -5894,7 +5894,7 @@ export interface operations {
             };
         };
     };
-    read_meta: {
+    read_features: {
         parameters: {
             query?: never;
             header?: never;
@@ -5909,7 +5909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MetaRead"];
+                    "application/json": components["schemas"]["FeaturesRead"];
                 };
             };
             /** @description Bad request */

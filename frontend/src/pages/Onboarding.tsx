@@ -22,7 +22,7 @@ function Account({ onSignedIn }: { onSignedIn: (newAccount: boolean) => void }) 
   // Whether this server can email a reset link (null: not known yet).
   const [emailEnabled, setEmailEnabled] = useState<boolean | null>(null);
   useEffect(() => {
-    api.meta().then((meta) => setEmailEnabled(meta.email_enabled), () => setEmailEnabled(null));
+    api.features().then((features) => setEmailEnabled(features.email_enabled), () => setEmailEnabled(null));
   }, []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

@@ -91,7 +91,7 @@ function Devices() {
   }, []);
   useEffect(load, [load]);
   useEffect(() => {
-    api.meta().then((meta) => setEmailEnabled(meta.email_enabled), () => undefined);
+    api.features().then((features) => setEmailEnabled(features.email_enabled), () => undefined);
   }, []);
   const act = async (action: () => Promise<unknown>, done: string) => {
     setError(null);
