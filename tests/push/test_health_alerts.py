@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
 from interlude.push import jobs
-from interlude.push.alerts import SUBJECT, send_alerts
+from interlude.push.alerts import SUBJECT, claim, send_alerts
 from interlude.push.models import HealthAlert, PushSubscription
 from tests.conftest import with_smtp
 from tests.support.smtp import LocalSmtp
@@ -152,3 +152,23 @@ def test_the_job_is_scheduled_only_with_smtp(runtime: Runtime) -> None:
     jobs.register(without, runtime)
     assert without.get_jobs() == []
     assert send_alerts(runtime) == 0
+
+
+def test_two_processes_claiming_at_once_send_one_mail(
+    runtime: Runtime, db: Session, user, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second claimer did not see the first one's row yet: its insert collides on the
+    primary key, and it backs off without breaking its transaction."""
+    now = clock.now()
+    with runtime.session() as session:
+        assert claim(session=session, user_id=user.id, now=now) == (True, None)
+    with runtime.session() as session:
+        monkeypatch.setattr(session, "get", lambda *args, **kwargs: None)
+        assert claim(session=session, user_id=user.id, now=now) == (False, None)
+        monkeypatch.undo()
+        assert session.get(HealthAlert, user.id) is not None  # the session still works
+    with runtime.session() as session:
+        # A day later the row is there to take again, once.
+        later = now + timedelta(days=1)
+        assert claim(session=session, user_id=user.id, now=later) == (True, now)
+        assert claim(session=session, user_id=user.id, now=later)[0] is False
