@@ -1,7 +1,7 @@
 """email: when each user was last told by email that their reminders reach no device.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from interlude.core.db import UTCDateTime
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
