@@ -28,6 +28,7 @@ from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
 from interlude.wiring import connect_domains
+from tests.support.smtp import LocalSmtp
 
 POSTGRES_URL = os.environ.get("INTERLUDE_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
@@ -228,3 +229,23 @@ def other_auth(client: TestClient, other_user) -> dict[str, str]:  # type: ignor
     from tests.factories import login_headers
 
     return login_headers(client, other_user.email)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[LocalSmtp]:
+    """A local SMTP server (aiosmtpd) that collects the messages sent to it."""
+    with LocalSmtp() as server:
+        yield server
+
+
+def with_smtp(settings: Settings, server: LocalSmtp, **changes: object) -> Settings:
+    """``settings`` sending mail through ``server`` (plain SMTP on loopback)."""
+    return settings.model_copy(
+        update={
+            "smtp_host": server.host,
+            "smtp_port": server.port,
+            "smtp_starttls": False,
+            "smtp_from": "Interlude <interlude@test.invalid>",
+            **changes,
+        }
+    )

@@ -89,6 +89,43 @@ def test_a_good_setup_passes(env, capsys, monkeypatch):
     assert migrations.head_revision() in line(out, "migrations")
 
 
+def test_email_off_is_information_not_a_failure(env, capsys, monkeypatch):
+    code, out = doctor(capsys, monkeypatch)
+    assert code == 0, out
+    assert line(out, "email").startswith("ok  ")
+    assert "no password reset by link" in line(out, "email")
+
+
+def test_email_on_says_where_it_goes(env, capsys, monkeypatch):
+    code, out = doctor(
+        capsys,
+        monkeypatch,
+        SMTP_HOST="smtp.quiet-practice.net",
+        SMTP_FROM="Interlude <breaks@quiet-practice.net>",
+        SMTP_USERNAME="breaks",
+        SMTP_PASSWORD="smtp-password-never-shown",
+    )
+    assert code == 0, out
+    assert "via smtp.quiet-practice.net:587 (STARTTLS)" in line(out, "email")
+    assert "smtp-password-never-shown" not in out
+
+
+def test_an_smtp_password_in_the_clear_fails(env, capsys, monkeypatch):
+    code, out = doctor(
+        capsys,
+        monkeypatch,
+        SMTP_HOST="smtp.quiet-practice.net",
+        SMTP_FROM="breaks@quiet-practice.net",
+        SMTP_USERNAME="breaks",
+        SMTP_PASSWORD="smtp-password-never-shown",
+        SMTP_STARTTLS="false",
+    )
+    assert code == 1
+    assert line(out, "email").startswith("FAIL")
+    assert "INTERLUDE_SMTP_STARTTLS=true" in line(out, "email")
+    assert "smtp-password-never-shown" not in out
+
+
 def test_version_is_the_installed_distributions(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["--version"])

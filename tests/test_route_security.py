@@ -13,6 +13,9 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/v1/push/vapid-public-key"),  # the browser needs it before subscribing
     ("get", "/api/v1/calendars/breaks.ics"),  # authenticated by its own revocable token
     ("get", "/api/v1/autoresponder/crisis-lines"),  # public reference data
+    ("get", "/api/v1/features"),  # the sign-in screen: whether a forgotten password can be reset
+    ("post", "/api/v1/auth/password-reset"),  # a forgotten password: the link by email
+    ("post", "/api/v1/auth/password-reset/confirm"),  # authenticated by the emailed link
 }
 SAMPLE_PATH_VALUES = {"format": "email"}
 

@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import text
 
 from interlude import migrations, web
+from interlude.accounts.password_reset import router as password_reset_router
 from interlude.accounts.router import auth_router, me_router
 from interlude.autoresponder.router import router as autoresponder_router
 from interlude.calendars.router import LARGER_BODIES
@@ -39,6 +40,7 @@ API_ROUTERS = (
     reminders_router,  # before calendars: /calendars/breaks.ics must win over /calendars/{id}
     calendars_router,
     auth_router,
+    password_reset_router,
     me_router,
     care_plan_router,
     planner_router,

@@ -99,6 +99,30 @@ def _worker() -> None:
     runtime.dispose()
 
 
+def _reset_link(email: str) -> int:
+    """Prints a password reset link for the operator to hand over (works without SMTP)."""
+    from interlude.accounts.password_reset import reset_link, reset_token
+    from interlude.accounts.service import get_by_email
+    from interlude.core.runtime import Runtime
+
+    runtime = Runtime.from_settings(get_settings())
+    try:
+        with runtime.session() as session:
+            user = get_by_email(session=session, email=email)
+            if user is None:
+                sys.stderr.write(f"No account uses {email}.\n")
+                return 1
+            token = reset_token(keyring=runtime.keyring, user=user, now=runtime.clock.now())
+    finally:
+        runtime.dispose()
+    sys.stdout.write(
+        f"{reset_link(runtime.settings, token)}\n"
+        "Give this link to its owner only: it sets a new password for the account, works once "
+        "and for 30 minutes.\n"
+    )
+    return 0
+
+
 def _doctor() -> int:
     from interlude import doctor
     from interlude.core.clock import SystemClock
@@ -130,9 +154,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser(
         "doctor", help="check the settings, database and PWA for what breaks a deployment"
     )
+    reset = sub.add_parser(
+        "reset-link",
+        help="print a one-time password reset link for an account (hand it to its owner)",
+    )
+    reset.add_argument("email")
     args = parser.parse_args(argv)
     if args.command == "doctor":
         return _doctor()
+    if args.command == "reset-link":
+        return _reset_link(args.email)
 
     settings = get_settings()
     _configure_logging(settings.log_level)

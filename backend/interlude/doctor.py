@@ -107,6 +107,30 @@ def check_vapid_subject(settings: Settings) -> Finding:
     return Finding(name, False, f"{subject!r} is neither mailto: nor https:: {why}", fix)
 
 
+def check_email(settings: Settings) -> Finding:
+    """Information when email is off (not a failure); a failure only when the SMTP password
+    would cross the network in the clear."""
+    name = "email"
+    if not settings.email_enabled:
+        return Finding(
+            name,
+            True,
+            "off (no INTERLUDE_SMTP_HOST): no password reset by link, no device-health "
+            "emails; people who forget their password ask you",
+        )
+    host, port = settings.smtp_host, settings.resolved_smtp_port
+    security = "TLS" if settings.smtp_tls else "STARTTLS" if settings.smtp_starttls else "plain"
+    detail = f"via {host}:{port} ({security}), from {settings.smtp_from}"
+    if settings.smtp_username and security == "plain" and not _loopback(host):
+        return Finding(
+            name,
+            False,
+            detail + ": the SMTP password would cross the network unencrypted",
+            "set INTERLUDE_SMTP_STARTTLS=true (port 587) or INTERLUDE_SMTP_TLS=true (port 465)",
+        )
+    return Finding(name, True, detail)
+
+
 def check_secret_key(settings: Settings) -> Finding:
     name = "secret key"
     key_file = settings.data_dir.resolve() / "secret.key"
@@ -276,6 +300,7 @@ def run_checks(settings: Settings, clock: Clock) -> list[Finding]:
         check_secret_key(settings),
         check_data_dir(settings),
         check_pwa(settings),
+        check_email(settings),
         *check_database(settings, clock),
     ]
 

@@ -18,8 +18,9 @@ const CarePlanScreen = lazy(() => import("./pages/CarePlan"));
 const SettingsScreen = lazy(() => import("./pages/Settings"));
 const AutoReply = lazy(() => import("./pages/AutoReply"));
 const Wellbeing = lazy(() => import("./pages/Wellbeing"));
+const PasswordReset = lazy<{ step: "request" | "choose" }>(() => import("./pages/PasswordReset"));
 
-const PUBLIC = ["/welcome"];
+const PUBLIC = ["/welcome", "/forgot-password", "/reset-password"];
 
 function Screen({ path }: { path: string }) {
   const breakParams = matchRoute("/break/:id", path);
@@ -29,6 +30,10 @@ function Screen({ path }: { path: string }) {
       return <Today />;
     case "/welcome":
       return <Onboarding />;
+    case "/forgot-password":
+      return <PasswordReset step="request" />;
+    case "/reset-password":
+      return <PasswordReset step="choose" />;
     case "/care-plan":
       return <CarePlanScreen />;
     case "/settings":
@@ -115,7 +120,7 @@ export function App() {
     }
   }, [checked, user, path]);
 
-  const showNav = Boolean(user) && !path.startsWith("/welcome");
+  const showNav = Boolean(user) && !PUBLIC.includes(path);
   return (
     <AppContext.Provider value={{ user, setUser, toast }}>
       <div class="app" onClick={onLinkClick}>

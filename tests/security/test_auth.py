@@ -24,7 +24,13 @@ from tests.factories import DEFAULT_PASSWORD, login_headers, user_payload
 
 UNSAFE = {"post", "put", "patch", "delete"}
 # Public operations: no session to forge a request with (see tests/test_route_security.py).
-PUBLIC = {("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/login")}
+# No session is involved (the reset confirm is authorised by the emailed link's token).
+PUBLIC = {
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/password-reset"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
+}
 SAMPLE_PATH_VALUES = {"format": "email", "slot": "sms", "code": "low_energy"}
 
 

@@ -161,7 +161,7 @@ def _failure_keys(keyring: Keyring, email: str, address: str) -> tuple[str, str]
     return keyring.hash_token(f"account:{email}"), keyring.hash_token(f"address:{address}")
 
 
-def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int) -> None:
+def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int, hint: str = "") -> None:
     now = runtime.clock.now()
     window = timedelta(minutes=runtime.settings.login_failure_window_minutes)
     count, oldest = session.execute(
@@ -172,7 +172,7 @@ def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int) -> N
     if count >= limit:
         retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
         raise RateLimited(
-            f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again.",
+            f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again." + hint,
             headers={"Retry-After": str(retry_after)},
             details={"retry_after_seconds": retry_after},
         )
@@ -181,17 +181,23 @@ def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int) -> N
 def check_login_allowed(*, session: Session, runtime: Runtime, email: str, address: str) -> None:
     settings = runtime.settings
     account_key, address_key = _failure_keys(runtime.keyring, email, address)
+    # A reset link is the way out of a lockout only where the server can send it.
+    hint = (
+        " Forgot your password? Reset it from the sign-in screen." if settings.email_enabled else ""
+    )
     _check_key(
         session=session,
         runtime=runtime,
         key=account_key,
         limit=settings.login_max_failures_per_account,
+        hint=hint,
     )
     _check_key(
         session=session,
         runtime=runtime,
         key=address_key,
         limit=settings.login_max_failures_per_address,
+        hint=hint,
     )
 
 

@@ -82,3 +82,27 @@ class AccountDelete(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     password: str = Field(max_length=256, description="Your current password, to confirm.")
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=320)
+
+
+class PasswordResetAccepted(BaseModel):
+    message: str
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=512, description="From the emailed link.")
+    new_password: NewPassword
+
+
+class FeaturesRead(BaseModel):
+    email_enabled: bool = Field(
+        description="Whether this server sends email: password reset and device alerts. "
+        "Without it, a forgotten password is reset by whoever runs the server."
+    )

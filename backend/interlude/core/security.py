@@ -7,6 +7,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -75,6 +76,7 @@ class Keyring:
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret_key, "encryption-at-rest")))
         self._token_key = _derive(secret_key, "token-hash")
         self._identity_key = _derive(secret_key, "calendar-identity")
+        self._link_fernet = Fernet(base64.urlsafe_b64encode(_derive(secret_key, "signed-links")))
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
@@ -84,6 +86,20 @@ class Keyring:
             return self._fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("stored secret cannot be decrypted with this SECRET_KEY") from exc
+
+    def seal_link(self, data: bytes, *, now: datetime) -> str:
+        """An encrypted, authenticated, timestamped token for a link sent by email (Fernet:
+        the time of sealing is inside it, so ``open_link`` can refuse it once too old)."""
+        return self._link_fernet.encrypt_at_time(data, int(now.timestamp())).decode()
+
+    def open_link(self, token: str, *, now: datetime, max_age: timedelta) -> bytes | None:
+        """The sealed data, or ``None`` when the token is forged, damaged or too old."""
+        try:
+            return self._link_fernet.decrypt_at_time(
+                token.encode(), int(max_age.total_seconds()), int(now.timestamp())
+            )
+        except (InvalidToken, ValueError, TypeError):
+            return None
 
     def hash_token(self, token: str) -> str:
         """Keyed hash for looking tokens up without storing them."""

@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -92,6 +92,26 @@ class Settings(BaseSettings):
         "reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed; "
         "empty: none, the connecting address is the client's.",
     )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server for email (password reset, device alerts); empty: no email.",
+    )
+    smtp_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="0: 465 with SMTP_TLS, else 587 with SMTP_STARTTLS, else 25.",
+    )
+    smtp_username: str = Field(default="", description="Empty: send without logging in.")
+    smtp_password: SecretStr = Field(default=SecretStr(""), description="Never logged.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the connection with STARTTLS (required when true)."
+    )
+    smtp_tls: bool = Field(default=False, description="Implicit TLS from the first byte (465).")
+    smtp_from: str = Field(
+        default="", description="The From: of every mail, e.g. Interlude <interlude@example.org>."
+    )
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     log_level: str = Field(default="INFO")
     frontend_dist: Path = Field(
         default_factory=lambda: default_frontend_dist(),
@@ -116,6 +136,26 @@ class Settings(BaseSettings):
                     f"trusted_proxies: {entry!r} is not an IP address or network"
                 ) from None
         return ",".join(entries)
+
+    @model_validator(mode="after")
+    def _smtp_complete(self) -> Settings:
+        if self.smtp_host and not self.smtp_from.strip():
+            raise ValueError("smtp_from: set INTERLUDE_SMTP_FROM when INTERLUDE_SMTP_HOST is set")
+        if self.smtp_tls and self.smtp_starttls:
+            # Implicit TLS already encrypts: STARTTLS on top of it is refused by servers.
+            self.smtp_starttls = False
+        return self
+
+    @property
+    def email_enabled(self) -> bool:
+        """Whether Interlude sends email (password reset, device alerts)."""
+        return bool(self.smtp_host)
+
+    @property
+    def resolved_smtp_port(self) -> int:
+        if self.smtp_port:
+            return self.smtp_port
+        return 465 if self.smtp_tls else 587 if self.smtp_starttls else 25
 
     @property
     def resolved_database_url(self) -> str:

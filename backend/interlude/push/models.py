@@ -63,3 +63,15 @@ class PushSubscription(UUIDPrimaryKey, Base):
     gone_at: Mapped[datetime | None]
     accepted_total: Mapped[int] = mapped_column(Integer, default=0)
     receipts_total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HealthAlert(Base):
+    """When a user was last emailed that their reminders reach none of their devices
+    (push/alerts.py): a row, so "at most once a day" holds across restarts and processes."""
+
+    __tablename__ = "push_health_alerts"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_sent_at: Mapped[datetime]

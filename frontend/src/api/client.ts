@@ -183,6 +183,14 @@ export const api = {
   deleteMe: (password: string) =>
     request<void>(`${V1}/me`, { method: "DELETE", body: { password } }),
   exportMe: () => request<unknown>(`${V1}/me/export`),
+  features: () => request<T.Features>(`${V1}/features`),
+  requestPasswordReset: (email: string) =>
+    request<T.PasswordResetAccepted>(`${V1}/auth/password-reset`, { method: "POST", body: { email } }),
+  confirmPasswordReset: (token: string, newPassword: string) =>
+    request<void>(`${V1}/auth/password-reset/confirm`, {
+      method: "POST",
+      body: { token, new_password: newPassword },
+    }),
 
   // --- care plan -----------------------------------------------------------------------
   carePlan: () => cachedGet<T.CarePlan>(`${V1}/care-plan`),

@@ -27,6 +27,8 @@ export type UserCreate = Schemas["UserCreate"];
 export type UserUpdate = Schemas["UserUpdate"];
 export type LoginRequest = Schemas["LoginRequest"];
 export type TokenRead = Schemas["TokenRead"];
+export type Features = Schemas["FeaturesRead"];
+export type PasswordResetAccepted = Schemas["PasswordResetAccepted"];
 
 // --- care plan -------------------------------------------------------------------------
 export type Activity = Schemas["MicroBreakRuleRead"]["activity"];

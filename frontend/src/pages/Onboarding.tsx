@@ -16,7 +16,14 @@ const STEPS: Step[] = ["account", "timezone", "calendar", "notifications"];
 
 function Account({ onSignedIn }: { onSignedIn: (newAccount: boolean) => void }) {
   const { setUser } = useApp();
-  const [mode, setMode] = useState<"signup" | "login">("signup");
+  const [mode, setMode] = useState<"signup" | "login">(
+    new URLSearchParams(location.search).has("signin") ? "login" : "signup",
+  );
+  // Whether this server can email a reset link (null: not known yet).
+  const [emailEnabled, setEmailEnabled] = useState<boolean | null>(null);
+  useEffect(() => {
+    api.features().then((features) => setEmailEnabled(features.email_enabled), () => setEmailEnabled(null));
+  }, []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -74,6 +81,17 @@ function Account({ onSignedIn }: { onSignedIn: (newAccount: boolean) => void }) 
         <button type="submit" class="btn btn-primary btn-wide" disabled={busy}>
           {mode === "signup" ? "Create account" : "Sign in"}
         </button>
+        {mode === "login" && emailEnabled === true && (
+          <a class="btn btn-ghost btn-wide" href="/forgot-password">
+            Forgot password?
+          </a>
+        )}
+        {mode === "login" && emailEnabled === false && (
+          <p class="muted" data-testid="no-reset">
+            Forgot your password? This server does not send email: ask whoever runs your
+            Interlude for a reset link.
+          </p>
+        )}
       </form>
     </>
   );

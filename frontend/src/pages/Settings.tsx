@@ -85,10 +85,14 @@ function Devices() {
   const zone = user?.timezone ?? "UTC";
   const [devices, setDevices] = useState<PushSubscription[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [emailEnabled, setEmailEnabled] = useState<boolean | null>(null);
   const load = useCallback(() => {
     api.subscriptions().then(setDevices).catch((e) => setError((e as Error).message));
   }, []);
   useEffect(load, [load]);
+  useEffect(() => {
+    api.features().then((features) => setEmailEnabled(features.email_enabled), () => undefined);
+  }, []);
   const act = async (action: () => Promise<unknown>, done: string) => {
     setError(null);
     try {
@@ -135,6 +139,13 @@ function Devices() {
         ))}
       </ul>
       {devices?.length === 0 && <p class="muted">No device receives reminders yet.</p>}
+      {emailEnabled !== null && (
+        <p class="muted" data-testid="email-alerts">
+          {emailEnabled
+            ? "If reminders stop reaching all your devices, Interlude emails you (at most once a day)."
+            : "This server sends no email: if reminders stop reaching your devices, only this app shows it."}
+        </p>
+      )}
       <FormError error={error} />
     </section>
   );
