@@ -19,7 +19,7 @@ from interlude.wiring import connect_domains
 
 log = logging.getLogger("interlude.worker")
 
-JOB_MODULES = ("interlude.calendars.jobs", "interlude.reminders.jobs")
+JOB_MODULES = ("interlude.calendars.jobs", "interlude.reminders.jobs", "interlude.week_ahead.jobs")
 
 
 class Worker:
