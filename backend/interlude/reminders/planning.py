@@ -66,9 +66,14 @@ def load_plan_inputs(
 ) -> PlanInputs:
     """Everything the planner needs for appointments and commitments in ``[start, end)``."""
     return PlanInputs(
-        appointments=load_appointments_input(
-            session=session, user_id=user_id, start=start, end=end
-        ),
+        appointments=[
+            *load_appointments_input(session=session, user_id=user_id, start=start, end=end),
+            # Held time (week_ahead's, through a seam) is busy time: no reminder inside it.
+            *(
+                AppointmentIn(identity=h.identity, start=h.start, end=h.end, kind="other")
+                for h in hooks.held_time(session=session, user_id=user_id, start=start, end=end)
+            ),
+        ],
         commitments=hooks.planned_commitments(
             session=session, user_id=user_id, start=start, end=end
         ),
