@@ -150,7 +150,8 @@ def test_held_time_keeps_reminders_out_and_reaches_the_breaks_feed(
     assert ("micro_break", "10:20") in [(r["kind"], r["local_time"]) for r in preview["reminders"]]
 
     row = client.post(
-        HELD, json={"start": iso(at(TUESDAY, "10:20")), "end": iso(at(TUESDAY, "10:30"))},
+        HELD,
+        json={"start": iso(at(TUESDAY, "10:20")), "end": iso(at(TUESDAY, "10:30"))},
         headers=auth,
     ).json()
     preview = client.get("/api/v1/planner/preview", headers=auth).json()
@@ -162,14 +163,13 @@ def test_held_time_keeps_reminders_out_and_reaches_the_breaks_feed(
     live = db.scalars(
         select(Reminder).where(Reminder.user_id == user.id, Reminder.state != CANCELLED)
     ).all()
-    assert live and not [
-        r for r in live if at(TUESDAY, "10:20") <= r.due_at < at(TUESDAY, "10:30")
-    ]
+    assert live and not [r for r in live if at(TUESDAY, "10:20") <= r.due_at < at(TUESDAY, "10:30")]
 
     token = client.post("/api/v1/reminders/feed-token", headers=auth).json()["token"]
     feed = client.get("/api/v1/calendars/breaks.ics", params={"token": token})
     events = [
-        e for e in Calendar.from_ical(feed.content).walk("VEVENT")
+        e
+        for e in Calendar.from_ical(feed.content).walk("VEVENT")
         if str(e["summary"]) == "Break (Interlude)"
     ]
     assert [(e["uid"], e["dtstart"].dt, e["dtend"].dt) for e in events] == [
@@ -183,9 +183,7 @@ def test_held_time_keeps_reminders_out_and_reaches_the_breaks_feed(
     assert b"Break (Interlude)" not in feed.content
 
 
-def test_export_carries_the_setting_and_held_time(
-    client: TestClient, auth: dict[str, str]
-) -> None:
+def test_export_carries_the_setting_and_held_time(client: TestClient, auth: dict[str, str]) -> None:
     client.patch(f"{URL}/settings", json={"time": "19:00"}, headers=auth)
     client.post(
         HELD, json={"start": "2026-11-24T21:35:00Z", "end": "2026-11-24T21:45:00Z"}, headers=auth
