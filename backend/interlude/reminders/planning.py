@@ -9,6 +9,7 @@ domain's rows, so it is the one above).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -61,6 +62,13 @@ def load_appointments_input(
     ]
 
 
+def held_as_busy(held: Sequence[hooks.HeldInterval]) -> list[AppointmentIn]:
+    """Held time (week_ahead's, through a seam) as busy time: no reminder falls inside it."""
+    return [
+        AppointmentIn(identity=h.identity, start=h.start, end=h.end, kind="other") for h in held
+    ]
+
+
 def load_plan_inputs(
     *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
 ) -> PlanInputs:
@@ -68,11 +76,7 @@ def load_plan_inputs(
     return PlanInputs(
         appointments=[
             *load_appointments_input(session=session, user_id=user_id, start=start, end=end),
-            # Held time (week_ahead's, through a seam) is busy time: no reminder inside it.
-            *(
-                AppointmentIn(identity=h.identity, start=h.start, end=h.end, kind="other")
-                for h in hooks.held_time(session=session, user_id=user_id, start=start, end=end)
-            ),
+            *held_as_busy(hooks.held_time(session=session, user_id=user_id, start=start, end=end)),
         ],
         commitments=hooks.planned_commitments(
             session=session, user_id=user_id, start=start, end=end
