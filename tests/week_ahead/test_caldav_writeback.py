@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from interlude.core.runtime import Runtime
 from interlude.week_ahead import jobs
 from interlude.week_ahead.models import HeldTime, HeldTimeWrite
-from tests.calendars.test_caldav import EVENTS, ics, radicale  # noqa: F401 (a fixture)
+from tests.calendars.test_caldav import EVENTS, ics
 
 URL = "/api/v1/week-ahead"
 HOLD = {"start": "2026-11-24T21:35:00Z", "end": "2026-11-24T21:45:00Z"}
@@ -67,7 +67,7 @@ def test_held_time_is_written_to_the_chosen_calendar_and_removed_on_release(
     client: TestClient,
     auth: dict[str, str],
     radicale: str,
-    db: Session,  # noqa: F811
+    db: Session,
 ) -> None:
     source_id, paths = _connect(client, auth, radicale)
     listed = client.get(f"{URL}/calendars", headers=auth).json()
@@ -134,7 +134,7 @@ def test_held_time_is_written_to_the_chosen_calendar_and_removed_on_release(
 def test_a_write_that_fails_is_kept_and_retried_by_the_job(
     client: TestClient,
     auth: dict[str, str],
-    radicale: str,  # noqa: F811
+    radicale: str,
     db: Session,
     runtime: Runtime,
 ) -> None:
@@ -166,7 +166,7 @@ def test_a_write_that_fails_is_kept_and_retried_by_the_job(
 def test_only_caldav_sources_take_a_calendar_and_the_path_is_checked(
     client: TestClient,
     auth: dict[str, str],
-    radicale: str,  # noqa: F811
+    radicale: str,
 ) -> None:
     source_id, _ = _connect(client, auth, radicale)
     for bad in ("https://elsewhere.example/cal/", "relative/path", "/a\r\nb/"):
