@@ -101,7 +101,7 @@ class CommitmentOccurrenceRead(BaseModel):
     end: datetime
 
 
-class DayRead(BaseModel):
+class WeekDayRead(BaseModel):
     date: date
     session_count: int
     first_session_start: datetime | None
@@ -133,7 +133,7 @@ class SuggestionRead(BaseModel):
     held_id: uuid.UUID | None = Field(description="Set when this time is held already.")
 
 
-class TimeOffRead(BaseModel):
+class WeekTimeOffRead(BaseModel):
     start_date: date
     end_date: date
     kind: str
@@ -152,6 +152,6 @@ class WeekAheadRead(BaseModel):
     first_day: date
     last_day: date
     totals: WeekTotalsRead
-    days: list[DayRead]
+    days: list[WeekDayRead]
     suggestions: list[SuggestionRead]
-    time_off: list[TimeOffRead] = Field(description="Time off overlapping the next five weeks.")
+    time_off: list[WeekTimeOffRead] = Field(description="Time off overlapping the next five weeks.")
