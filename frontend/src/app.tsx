@@ -18,6 +18,7 @@ const CarePlanScreen = lazy(() => import("./pages/CarePlan"));
 const SettingsScreen = lazy(() => import("./pages/Settings"));
 const AutoReply = lazy(() => import("./pages/AutoReply"));
 const Wellbeing = lazy(() => import("./pages/Wellbeing"));
+const WeekAhead = lazy(() => import("./pages/WeekAhead"));
 
 const PUBLIC = ["/welcome"];
 
@@ -38,6 +39,8 @@ function Screen({ path }: { path: string }) {
       return <AutoReply />;
     case "/wellbeing":
       return <Wellbeing />;
+    case "/week":
+      return <WeekAhead />;
     default:
       return (
         <section>
