@@ -151,14 +151,14 @@ function ReviewSetting({ settings, onSaved }: { settings: WeekAheadSettings; onS
       <h2 id="review-title">Weekly review</h2>
       <p class="muted">A notification on this day and time, in your own time zone.</p>
       <label class="check">
-        <input type="checkbox" name="enabled" defaultChecked={settings.enabled} /> Send it
+        <input type="checkbox" name="enabled" checked={settings.enabled} /> Send it
       </label>
       <div class="row">
         <div class="field">
           <label for="review-day">Day</label>
-          <select id="review-day" name="weekday" defaultValue={String(settings.weekday)}>
+          <select id="review-day" name="weekday">
             {WEEKDAYS.map((d, i) => (
-              <option value={i} key={d}>
+              <option value={i} key={d} selected={i === settings.weekday}>
                 {d}
               </option>
             ))}
@@ -166,7 +166,7 @@ function ReviewSetting({ settings, onSaved }: { settings: WeekAheadSettings; onS
         </div>
         <div class="field">
           <label for="review-time">Time</label>
-          <input id="review-time" name="time" type="time" defaultValue={hhmm(settings.time)} required />
+          <input id="review-time" name="time" type="time" value={hhmm(settings.time)} required />
         </div>
       </div>
       {error && (
