@@ -93,7 +93,7 @@ function Day({ day, zone, busy, onRelease }: {
   onRelease: (id: string) => void;
 }) {
   return (
-    <li class="card week-day" data-testid="week-day">
+    <li class="card ahead-day" data-testid="week-day">
       <h3>{formatLocalDate(day.date)}</h3>
       {day.time_off && <p class="badge">Time off</p>}
       <p>
