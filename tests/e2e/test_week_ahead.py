@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 
-from tests.e2e.browser import assert_accessible, fits_at_double_text, small_targets
+from tests.e2e.browser import assert_accessible, fits_at_double_text, small_targets, snap
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -135,6 +135,9 @@ def test_see_the_week_hold_a_suggestion_then_release_it(context: BrowserContext)
     start = _day().replace(hour=16, minute=35).astimezone(UTC)
     assert datetime.fromisoformat(row["start"].replace("Z", "+00:00")) == start
     assert_accessible(page, "week-ahead-held")
+    expect(page.locator(".toast")).to_have_count(0, timeout=8000)  # "Held." goes after 4 s
+    card.scroll_into_view_if_needed()
+    snap(page, "week-ahead")
 
     card.get_by_role("button", name="Release").click()
     expect(card).to_have_attribute("data-held", "false")
