@@ -8,11 +8,13 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.week_ahead import jobs
+from interlude.week_ahead.models import HeldTime
 from tests.planner.factories import at
 from tests.reminders.factories import add_device
 from tests.support.push_service import LocalPushService
@@ -107,3 +109,17 @@ def test_a_review_the_worker_missed_by_half_a_day_is_skipped_not_sent_late(
     assert jobs.send_review(runtime, user.id) == "skipped"
     assert jobs.send_due_reviews(runtime) == 0
     assert push.received(device) == []
+
+
+def test_holds_ninety_days_past_are_forgotten(
+    client: TestClient, runtime: Runtime, clock: FrozenClock, db: Session, auth: dict[str, str]
+) -> None:
+    hold = {"start": "2026-11-24T21:35:00Z", "end": "2026-11-24T21:45:00Z"}
+    assert client.post("/api/v1/week-ahead/held-time", json=hold, headers=auth).status_code == 201
+    clock.set(at(date(2027, 2, 22), "16:44"))  # a minute short of 90 days after it ended
+    jobs.sync_all_writes(runtime)
+    assert len(db.scalars(select(HeldTime)).all()) == 1
+    clock.set(at(date(2027, 2, 22), "16:46"))
+    jobs.sync_all_writes(runtime)
+    db.expire_all()
+    assert db.scalars(select(HeldTime)).all() == []

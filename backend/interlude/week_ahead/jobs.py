@@ -6,7 +6,7 @@
   instant is claimed with a conditional UPDATE first, so several workers never both send.
   A review more than ``STALE_AFTER`` late (the worker was down) is skipped, not sent late.
 - ``week_ahead.writeback``: every minute, writes or removes the held-time events the
-  requests could not (a CalDAV server that was down).
+  requests could not (a CalDAV server that was down), and forgets holds 90 days past.
 """
 
 from __future__ import annotations
@@ -232,8 +232,10 @@ def send_due_reviews(runtime: Runtime) -> int:
 
 
 def sync_all_writes(runtime: Runtime) -> int:
+    """The write-back pass (and forgetting holds past ``service.KEEP_PAST_HOLDS``)."""
     try:
         with runtime.session() as session:
+            service.forget_old_holds(session=session, now=runtime.clock.now())
             return writeback.sync_writes(
                 session=session,
                 keyring=runtime.keyring,

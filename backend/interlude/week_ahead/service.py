@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
@@ -47,6 +47,7 @@ TIME_OFF_AHEAD = timedelta(days=35)
 MAX_HOLD = timedelta(hours=4)
 HOLD_AHEAD = timedelta(days=62)  # the calendar horizon the week ahead can look into
 HOLD_PAST_SLACK = timedelta(minutes=5)  # a tap on a suggestion that has just begun
+KEEP_PAST_HOLDS = timedelta(days=90)  # then a hold (not its calendar event) is forgotten
 
 
 # --- the review setting -----------------------------------------------------------------------
@@ -208,6 +209,13 @@ def hold(
     session.flush()
     hooks.schedule_changed(session=session, user_id=user.id, now=now)
     return row
+
+
+def forget_old_holds(*, session: Session, now: datetime) -> int:
+    """Holds that ended more than ``KEEP_PAST_HOLDS`` ago are deleted (with their write rows;
+    an event written to a calendar stays there, as the user's own history)."""
+    result = session.execute(delete(HeldTime).where(HeldTime.end < now - KEEP_PAST_HOLDS))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def get_held(*, session: Session, user_id: uuid.UUID, held_id: uuid.UUID) -> HeldTime:
