@@ -1,7 +1,7 @@
 """week ahead: the review setting, held time and its CalDAV write-back.
 
 Revision ID: 0011_held_time
-Revises: 0007
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from interlude.core.db import UTCDateTime
 
 revision: str = "0011_held_time"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
