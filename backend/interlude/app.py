@@ -29,6 +29,7 @@ from interlude.core.settings import get_settings
 from interlude.push.router import router as push_router
 from interlude.reminders.router import planner_router
 from interlude.reminders.router import router as reminders_router
+from interlude.week_ahead.router import router as week_ahead_router
 from interlude.wellbeing.routers import router as wellbeing_router
 from interlude.wiring import connect_domains
 
@@ -47,6 +48,7 @@ API_ROUTERS = (
     push_router,
     autoresponder_router,
     wellbeing_router,
+    week_ahead_router,
 )
 
 

@@ -7,6 +7,7 @@ from interlude.care_plan import models as care_plan_models
 from interlude.core.db import Base
 from interlude.push import models as push_models
 from interlude.reminders import models as reminders_models
+from interlude.week_ahead import models as week_ahead_models
 from interlude.wellbeing import models as wellbeing_models
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "care_plan_models",
     "push_models",
     "reminders_models",
+    "week_ahead_models",
     "wellbeing_models",
 ]

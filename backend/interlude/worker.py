@@ -19,7 +19,12 @@ from interlude.wiring import connect_domains
 
 log = logging.getLogger("interlude.worker")
 
-JOB_MODULES = ("interlude.calendars.jobs", "interlude.reminders.jobs", "interlude.push.jobs")
+JOB_MODULES = (
+    "interlude.calendars.jobs",
+    "interlude.reminders.jobs",
+    "interlude.push.jobs",
+    "interlude.week_ahead.jobs",
+)
 
 
 class Worker:

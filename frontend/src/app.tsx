@@ -19,6 +19,7 @@ const SettingsScreen = lazy(() => import("./pages/Settings"));
 const AutoReply = lazy(() => import("./pages/AutoReply"));
 const Wellbeing = lazy(() => import("./pages/Wellbeing"));
 const PasswordReset = lazy<{ step: "request" | "choose" }>(() => import("./pages/PasswordReset"));
+const WeekAhead = lazy(() => import("./pages/WeekAhead"));
 
 const PUBLIC = ["/welcome", "/forgot-password", "/reset-password"];
 
@@ -43,6 +44,8 @@ function Screen({ path }: { path: string }) {
       return <AutoReply />;
     case "/wellbeing":
       return <Wellbeing />;
+    case "/week":
+      return <WeekAhead />;
     default:
       return (
         <section>

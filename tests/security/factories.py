@@ -170,3 +170,13 @@ def commitment(client: TestClient, auth: dict[str, str]) -> str:
         "starts_on": "2026-11-25",
     }
     return _post(client, auth, "/api/v1/wellbeing/commitments", body)
+
+
+def held_time(client: TestClient, auth: dict[str, str]) -> str:
+    response = client.post(
+        "/api/v1/week-ahead/held-time",
+        json={"start": "2026-11-24T21:35:00Z", "end": "2026-11-24T21:45:00Z"},
+        headers=auth,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])

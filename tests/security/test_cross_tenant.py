@@ -33,6 +33,8 @@ FACTORIES: dict[str, Factory] = {
     "/api/v1/wellbeing/weekly-reviews/{review_id}": factories.weekly_review,
     "/api/v1/wellbeing/self-checks/{check_id}": factories.self_check,
     "/api/v1/wellbeing/commitments/{commitment_id}": factories.commitment,
+    "/api/v1/week-ahead/held-time/{held_id}": factories.held_time,
+    "/api/v1/week-ahead/calendars/{source_id}": factories.calendar,
 }
 # Path parameters that name something nobody owns: the same value means the caller's own
 # thing (or public reference data), so there is no "A's object" for B to reach.
@@ -56,6 +58,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("patch", "/api/v1/wellbeing/weekly-reviews/{review_id}"): {"warning_signs": []},
     ("patch", "/api/v1/wellbeing/self-checks/{check_id}"): {"note": "Taken over"},
     ("patch", "/api/v1/wellbeing/commitments/{commitment_id}"): {"active": False},
+    ("put", "/api/v1/week-ahead/calendars/{source_id}"): {"calendar": "/taken/over/"},
 }
 _PARAM = re.compile(r"{([^}]+)}")
 

@@ -44,6 +44,7 @@ TIME_FIELDS: list[tuple[str, str, str, dict[str, Any]]] = [
         "start_time",
         {"kind": "supervision", "weekday": 2},
     ),
+    ("PATCH", "/api/v1/week-ahead/settings", "time", {"weekday": 6}),
 ]
 
 

@@ -199,3 +199,71 @@ def fetch_events(
     if refused is not None:
         raise refused
     return result
+
+
+# --- writing: only the week ahead's held-time events (docs/week-ahead.md) ------------------
+
+
+def _writable_calendar(url: str, calendar: str) -> str:
+    calendar_url = urljoin(url, calendar)
+    if urlsplit(calendar_url).hostname != urlsplit(url).hostname:
+        raise CaldavError("The calendar must be on the same server as the CalDAV account.")
+    return calendar_url
+
+
+def put_event(
+    *,
+    url: str,
+    username: str,
+    password: str,
+    calendar: str,
+    ics: str,
+    allow_private_network: bool,
+) -> None:
+    """Create or replace (same UID) one event in ``calendar``, a path on the account's server.
+
+    The caller builds ``ics``; the only caller writes a fixed "Break (Interlude)" event."""
+    url = _check_url(url, allow_private_network=allow_private_network)
+    calendar_url = _writable_calendar(url, calendar)
+    guard = GuardedResolver(allow_private_network=allow_private_network)
+    try:
+        with _client(url, username, password, guard) as client:
+            client.calendar(url=calendar_url).add_event(ics)
+    except CaldavError:
+        raise
+    except Exception as exc:
+        raise _safe_error(exc, guard) from None
+    refused = _refused(guard)
+    if refused is not None:
+        raise refused
+
+
+def delete_event(
+    *,
+    url: str,
+    username: str,
+    password: str,
+    calendar: str,
+    uid: str,
+    allow_private_network: bool,
+) -> None:
+    """Delete the event with ``uid`` from ``calendar``; an event already gone is no error."""
+    url = _check_url(url, allow_private_network=allow_private_network)
+    calendar_url = _writable_calendar(url, calendar)
+    guard = GuardedResolver(allow_private_network=allow_private_network)
+    try:
+        with _client(url, username, password, guard) as client:
+            try:
+                event = client.calendar(url=calendar_url).get_event_by_uid(uid)
+            except caldav_error.NotFoundError:
+                return
+            event.delete()
+    except CaldavError:
+        raise
+    except caldav_error.NotFoundError:
+        return
+    except Exception as exc:
+        raise _safe_error(exc, guard) from None
+    refused = _refused(guard)
+    if refused is not None:
+        raise refused

@@ -74,6 +74,12 @@ def _email(value: object) -> str:
     return str(value).lower().removeprefix("mailto:").strip()
 
 
+def is_own_held_time(uid: str) -> bool:
+    """Interlude's own "Break (Interlude)" events, written back into a CalDAV calendar for
+    held time (week_ahead/writeback.py): not read back, the held time itself is busy time."""
+    return uid.startswith("held-") and uid.endswith("@interlude")
+
+
 def is_busy(component: Component, owner_emails: frozenset[str]) -> bool:
     """Cancelled, free/transparent and declined-by-the-owner events do not block time."""
     if str(component.get("STATUS", "")).upper() == "CANCELLED":

@@ -507,7 +507,7 @@ def _classify(
         end = start
     if start >= window.end or end <= window.start or start < window.start:
         return None
-    if not classify.is_busy(component, rule.owner_emails):
+    if not classify.is_busy(component, rule.owner_emails) or classify.is_own_held_time(uid):
         return None
     session = classify.is_session(component, rule, all_day=all_day, duration=end - start)
     return Instance(

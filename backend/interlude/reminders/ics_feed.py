@@ -13,6 +13,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from interlude.core import hooks
 from interlude.core.security import Keyring, new_token
 from interlude.reminders.models import (
     CANCELLED,
@@ -24,6 +25,7 @@ from interlude.reminders.models import (
 FEED_PATH = "/api/v1/calendars/breaks.ics"
 FEED_PAST = timedelta(days=7)
 FEED_FUTURE = timedelta(days=31)
+HELD_TIME_SUMMARY = "Break (Interlude)"
 # Heads-ups and window notices are not breaks: they do not block time in a calendar.
 _BLOCK_KINDS = (
     "micro_break",
@@ -96,6 +98,19 @@ def render_feed(*, session: Session, user_id: uuid.UUID, now: datetime) -> bytes
         event.add("dtend", max(end, row.due_at + timedelta(minutes=1)))
         event.add("summary", row.title)
         event.add("description", row.body)
+        event.add("transp", "OPAQUE")
+        event.add("categories", ["Interlude"])
+        cal.add_component(event)
+    # Time the user held for breaks (week_ahead, through core/hooks.py): a fixed label only.
+    for held in hooks.held_time(
+        session=session, user_id=user_id, start=now - FEED_PAST, end=now + FEED_FUTURE
+    ):
+        event = Event()
+        event.add("uid", f"{held.identity.replace(':', '-')}@interlude")
+        event.add("dtstamp", now)
+        event.add("dtstart", held.start)
+        event.add("dtend", held.end)
+        event.add("summary", HELD_TIME_SUMMARY)
         event.add("transp", "OPAQUE")
         event.add("categories", ["Interlude"])
         cal.add_component(event)

@@ -9,6 +9,7 @@ domain's rows, so it is the one above).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -61,14 +62,22 @@ def load_appointments_input(
     ]
 
 
+def held_as_busy(held: Sequence[hooks.HeldInterval]) -> list[AppointmentIn]:
+    """Held time (week_ahead's, through a seam) as busy time: no reminder falls inside it."""
+    return [
+        AppointmentIn(identity=h.identity, start=h.start, end=h.end, kind="other") for h in held
+    ]
+
+
 def load_plan_inputs(
     *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
 ) -> PlanInputs:
     """Everything the planner needs for appointments and commitments in ``[start, end)``."""
     return PlanInputs(
-        appointments=load_appointments_input(
-            session=session, user_id=user_id, start=start, end=end
-        ),
+        appointments=[
+            *load_appointments_input(session=session, user_id=user_id, start=start, end=end),
+            *held_as_busy(hooks.held_time(session=session, user_id=user_id, start=start, end=end)),
+        ],
         commitments=hooks.planned_commitments(
             session=session, user_id=user_id, start=start, end=end
         ),

@@ -270,6 +270,24 @@ export const api = {
   resetTemplate: (slot: T.TemplateSlot) =>
     request<void>(`${V1}/autoresponder/templates/${slot}`, { method: "DELETE" }),
 
+  // --- the week ahead ------------------------------------------------------------------
+  weekAhead: (start?: string) => request<T.WeekAhead>(`${V1}/week-ahead`, { query: { start } }),
+  weekAheadSettings: () => request<T.WeekAheadSettings>(`${V1}/week-ahead/settings`),
+  updateWeekAheadSettings: (data: T.WeekAheadSettingsUpdate) =>
+    request<T.WeekAheadSettings>(`${V1}/week-ahead/settings`, { method: "PATCH", body: data }),
+  holdTime: (start: string, end: string) =>
+    request<T.HeldTime>(`${V1}/week-ahead/held-time`, { method: "POST", body: { start, end } }),
+  releaseTime: (id: string) =>
+    request<void>(`${V1}/week-ahead/held-time/${id}`, { method: "DELETE" }),
+  heldCalendars: () => request<T.HeldCalendar[]>(`${V1}/week-ahead/calendars`),
+  heldCalendarChoices: (sourceId: string) =>
+    request<T.CalendarChoice[]>(`${V1}/week-ahead/calendars/${sourceId}/choices`),
+  chooseHeldCalendar: (sourceId: string, calendar: string | null) =>
+    request<T.HeldCalendar>(`${V1}/week-ahead/calendars/${sourceId}`, {
+      method: "PUT",
+      body: { calendar },
+    }),
+
   // --- well-being ----------------------------------------------------------------------
   wellbeingSettings: () => request<T.WellbeingSettings>(`${V1}/wellbeing/settings`),
   muteSignal: (url: string) => request<T.WellbeingSettings>(url, { method: "POST", body: {} }),

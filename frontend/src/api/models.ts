@@ -136,3 +136,13 @@ export type CommitmentCreate = Body<
   Schemas["CommitmentCreate"],
   "label" | "duration_minutes" | "frequency" | "active"
 >;
+
+// --- the week ahead --------------------------------------------------------------------
+export type WeekAhead = Schemas["WeekAheadRead"];
+export type WeekDay = Schemas["WeekDayRead"];
+export type Suggestion = Schemas["SuggestionRead"];
+export type HeldTime = Schemas["HeldTimeRead"];
+export type WeekAheadSettings = Schemas["WeekAheadSettingsRead"];
+export type WeekAheadSettingsUpdate = Schemas["WeekAheadSettingsUpdate"];
+export type HeldCalendar = Schemas["HeldCalendarRead"];
+export type CalendarChoice = Schemas["CalendarChoiceRead"];

@@ -356,6 +356,11 @@ export function Today() {
       <ol class="timeline" aria-label="Timeline">
         {timeline}
       </ol>
+      <p>
+        <a class="btn btn-wide" href="/week" data-testid="week-link">
+          The week ahead
+        </a>
+      </p>
       <p class="hint muted">Swipe left for tomorrow · pull down to refresh · tap a session to mark it</p>
       {sheetFor && data && (
         <SessionSheet

@@ -1,0 +1,224 @@
+"""The week ahead, computed: a pure function of the week's busy time, like the planner.
+
+Per local day: the sessions, the back-to-back runs (the planner's rule: 3+ sessions, each
+starting less than 10 minutes after the run so far ended), the longest break between the
+first session and the last, time off, commitments and held time. Then suggestions: where a
+10-minute hold would give a break, with the facts behind each one (instants, counts) and no
+sentence: the client words them with the user's own time format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from interlude.core.timezones import local_date, local_midnight
+from interlude.planner.sessions import BACK_TO_BACK_GAP, BACK_TO_BACK_MIN_RUN
+
+BREAK_AT_LEAST = timedelta(minutes=10)  # a break shorter than this is no break
+HOLD_LENGTH = timedelta(minutes=10)  # what a suggestion holds
+SuggestionKind = Literal["back_to_back", "no_break"]
+Position = Literal["after", "before"]
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    start: datetime  # aware, UTC
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    start: datetime
+    end: datetime
+    session_count: int
+    last_session_start: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: str
+    kind: SuggestionKind
+    day: date
+    start: datetime  # the time to hold
+    end: datetime
+    position: Position  # the hold is after the stretch's last session, or before its first
+    stretch_start: datetime  # the run (or the day's sessions) it relieves
+    stretch_end: datetime
+    session_count: int
+    anchor_start: datetime  # the session the hold follows (or precedes)
+    anchor_end: datetime
+    held_id: str | None = None  # already held: the hold that covers it
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    day: date
+    session_count: int
+    first_session_start: datetime | None
+    last_session_end: datetime | None
+    runs: tuple[Run, ...]
+    longest_break_minutes: int | None  # between the first session and the last; None: < 2
+    no_break: bool  # 2+ sessions and no break of BREAK_AT_LEAST between them
+    time_off: bool
+    held: tuple[Held, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    days: tuple[Day, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+def _merge(intervals: Sequence[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for i in sorted(intervals, key=lambda x: (x.start, x.end)):
+        if i.end <= i.start:
+            continue
+        if merged and i.start <= merged[-1].end:
+            if i.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, i.end)
+        else:
+            merged.append(i)
+    return merged
+
+
+def _runs(sessions: Sequence[Interval]) -> list[list[Interval]]:
+    """Maximal runs, as the planner finds them (planner/sessions.py ``_runs``)."""
+    runs: list[list[Interval]] = []
+    run_end: datetime | None = None
+    for s in sessions:
+        if runs and run_end is not None and s.start - run_end < BACK_TO_BACK_GAP:
+            runs[-1].append(s)
+            run_end = max(run_end, s.end)
+        else:
+            runs.append([s])
+            run_end = s.end
+    return runs
+
+
+def _free(slot: Interval, busy: Sequence[Interval]) -> bool:
+    return all(b.end <= slot.start or b.start >= slot.end for b in busy)
+
+
+def _suggestion_id(kind: str, start: datetime, end: datetime) -> str:
+    raw = f"{kind}|{start.isoformat()}|{end.isoformat()}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _suggest(
+    kind: SuggestionKind,
+    day: date,
+    stretch: Sequence[Interval],
+    busy: Sequence[Interval],
+    held: Sequence[Held],
+    now: datetime,
+) -> Suggestion | None:
+    """A hold right after the stretch's last session, else right before its first; None when
+    neither is free (or both have passed)."""
+    first, last = stretch[0], max(stretch, key=lambda s: (s.end, s.start))
+    end = last.end
+    options: list[tuple[Position, Interval, Interval]] = [
+        ("after", Interval(end, end + HOLD_LENGTH), last),
+        ("before", Interval(first.start - HOLD_LENGTH, first.start), first),
+    ]
+    for position, slot, anchor in options:
+        if slot.start < now or not _free(slot, busy):
+            continue
+        covering = next((h for h in held if h.start <= slot.start and h.end >= slot.end), None)
+        return Suggestion(
+            id=_suggestion_id(kind, slot.start, slot.end),
+            kind=kind,
+            day=day,
+            start=slot.start,
+            end=slot.end,
+            position=position,
+            stretch_start=first.start,
+            stretch_end=end,
+            session_count=len(stretch),
+            anchor_start=anchor.start,
+            anchor_end=anchor.end,
+            held_id=covering.id if covering else None,
+        )
+    return None
+
+
+def week_ahead(
+    *,
+    days: Sequence[date],
+    zone: ZoneInfo,
+    now: datetime,
+    sessions: Sequence[Interval],
+    other_busy: Sequence[Interval],
+    time_off: frozenset[date],
+    held: Sequence[Held],
+) -> Week:
+    """``sessions``: timed client sessions; ``other_busy``: other timed events and
+    commitments (busy, but not sessions); ``held``: held time, which counts as a break."""
+    by_day: dict[date, list[Interval]] = {d: [] for d in days}
+    for s in sorted(sessions, key=lambda x: (x.start, x.end)):
+        d = local_date(s.start, zone)
+        if d in by_day and s.end > s.start:
+            by_day[d].append(s)
+    all_busy = _merge([*sessions, *other_busy])
+    out_days: list[Day] = []
+    suggestions: list[Suggestion] = []
+    for d in days:
+        day_sessions = by_day[d]
+        day_start, day_end = local_midnight(d, zone), local_midnight(d + timedelta(days=1), zone)
+        day_held = tuple(
+            h for h in sorted(held, key=lambda h: h.start) if day_start <= h.start < day_end
+        )
+        runs = [r for r in _runs(day_sessions) if len(r) >= BACK_TO_BACK_MIN_RUN]
+        longest: timedelta | None = None
+        if len(day_sessions) >= 2:
+            span_start = day_sessions[0].start
+            span_end = max(s.end for s in day_sessions)
+            inside = [
+                Interval(max(b.start, span_start), min(b.end, span_end))
+                for b in all_busy
+                if b.end > span_start and b.start < span_end
+            ]
+            gaps = [b.start - a.end for a, b in itertools.pairwise(inside)]
+            longest = max(gaps, default=timedelta(0))
+        no_break = longest is not None and longest < BREAK_AT_LEAST
+        out_days.append(
+            Day(
+                day=d,
+                session_count=len(day_sessions),
+                first_session_start=day_sessions[0].start if day_sessions else None,
+                last_session_end=max((s.end for s in day_sessions), default=None),
+                runs=tuple(
+                    Run(r[0].start, max(s.end for s in r), len(r), r[-1].start) for r in runs
+                ),
+                longest_break_minutes=(
+                    int(longest.total_seconds() // 60) if longest is not None else None
+                ),
+                no_break=no_break,
+                time_off=d in time_off,
+                held=day_held,
+            )
+        )
+        if d in time_off:
+            continue  # no work planned: nothing to protect
+        found = [_suggest("back_to_back", d, r, all_busy, held, now) for r in runs]
+        if not runs and no_break:
+            found.append(_suggest("no_break", d, day_sessions, all_busy, held, now))
+        suggestions.extend(s for s in found if s is not None)
+    unique = {s.id: s for s in suggestions}
+    return Week(
+        days=tuple(out_days),
+        suggestions=tuple(sorted(unique.values(), key=lambda s: (s.start, s.id))),
+    )

@@ -1,0 +1,125 @@
+"""The week-ahead push: sent once per review at the user's local day and time, through the
+push sending path, moved out of quiet hours and out of sessions, never sent stale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interlude.core.clock import FrozenClock
+from interlude.core.runtime import Runtime
+from interlude.week_ahead import jobs
+from interlude.week_ahead.models import HeldTime
+from tests.planner.factories import at
+from tests.reminders.factories import add_device
+from tests.support.push_service import LocalPushService
+
+from .factories import add_appointments
+
+SUNDAY = date(2026, 11, 29)  # default review day; 18:00 in New York is 23:00 UTC
+TUESDAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def push(clock: FrozenClock) -> Iterator[LocalPushService]:
+    with LocalPushService(clock=clock) as service:
+        yield service
+
+
+def test_the_review_push_comes_on_sunday_at_six_pm_local_once(
+    runtime: Runtime, clock: FrozenClock, db: Session, user, push: LocalPushService
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    # The next week's Tuesday has a run of three: the push counts it (no times in the text).
+    add_appointments(db, user.id, [at(TUESDAY, t) for t in ("13:00", "13:55", "14:50")])
+    clock.set(at(SUNDAY, "17:59"))
+    assert jobs.send_due_reviews(runtime) == 0
+    clock.set(at(SUNDAY, "18:00"))
+    assert jobs.send_due_reviews(runtime) == 1
+    [message] = push.wait_for(1, sub=device)
+    payload = message.payload
+    assert payload["kind"] == "week_ahead" and payload["url"] == "/week"
+    assert payload["notification"]["navigate"] == "http://testserver/week"
+    assert payload["notification"]["title"] == "Your week ahead"
+    assert payload["notification"]["body"] == (
+        "Next 7 days: 3 sessions, 1 day without a 10-minute break, 1 back-to-back run. "
+        "Tap to hold time for breaks."
+    )
+    assert message.topic == "interlude-week"
+    clock.set(at(SUNDAY, "18:05"))
+    assert jobs.send_due_reviews(runtime) == 0  # one push per review
+    assert len(push.received(device)) == 1
+
+
+def test_quiet_hours_and_a_session_move_the_push(
+    client: TestClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    db: Session,
+    user,
+    auth: dict[str, str],
+    push: LocalPushService,
+) -> None:
+    add_device(runtime, push, user.id)
+    response = client.patch(
+        "/api/v1/care-plan/settings",
+        json={"quiet_start": "17:00", "quiet_end": "19:00"},
+        headers=auth,
+    )
+    assert response.status_code == 200, response.text
+    # A Sunday session from 18:30 to 19:20: the push waits for quiet hours, then for it.
+    add_appointments(db, user.id, [at(SUNDAY, "18:30")])
+    for local in ("18:00", "18:59", "19:00", "19:19"):
+        clock.set(at(SUNDAY, local))
+        assert jobs.send_due_reviews(runtime) == 0, local
+    clock.set(at(SUNDAY, "19:20"))
+    assert jobs.send_due_reviews(runtime) == 1
+
+
+def test_a_changed_day_and_time_and_the_off_switch(
+    client: TestClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    user,
+    auth: dict[str, str],
+    push: LocalPushService,
+) -> None:
+    add_device(runtime, push, user.id)
+    client.patch("/api/v1/week-ahead/settings", json={"weekday": 4, "time": "16:30"}, headers=auth)
+    friday = date(2026, 11, 27)
+    clock.set(at(friday, "16:29"))
+    assert jobs.send_due_reviews(runtime) == 0
+    clock.set(at(friday, "16:30"))
+    assert jobs.send_due_reviews(runtime) == 1
+    client.patch("/api/v1/week-ahead/settings", json={"enabled": False}, headers=auth)
+    clock.set(at(date(2026, 12, 4), "16:30"))
+    assert jobs.send_due_reviews(runtime) == 0
+
+
+def test_a_review_the_worker_missed_by_half_a_day_is_skipped_not_sent_late(
+    runtime: Runtime, clock: FrozenClock, user, push: LocalPushService
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    clock.set(at(date(2026, 11, 30), "06:30"))  # Monday morning, 12.5 hours late
+    assert jobs.send_review(runtime, user.id) == "skipped"
+    assert jobs.send_due_reviews(runtime) == 0
+    assert push.received(device) == []
+
+
+def test_holds_ninety_days_past_are_forgotten(
+    client: TestClient, runtime: Runtime, clock: FrozenClock, db: Session, auth: dict[str, str]
+) -> None:
+    hold = {"start": "2026-11-24T21:35:00Z", "end": "2026-11-24T21:45:00Z"}
+    assert client.post("/api/v1/week-ahead/held-time", json=hold, headers=auth).status_code == 201
+    clock.set(at(date(2027, 2, 22), "16:44"))  # a minute short of 90 days after it ended
+    jobs.sync_all_writes(runtime)
+    assert len(db.scalars(select(HeldTime)).all()) == 1
+    clock.set(at(date(2027, 2, 22), "16:46"))
+    jobs.sync_all_writes(runtime)
+    db.expire_all()
+    assert db.scalars(select(HeldTime)).all() == []
