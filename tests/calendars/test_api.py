@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from fastapi.testclient import TestClient
@@ -244,6 +245,29 @@ def test_upload(client: TestClient, auth: dict[str, str]) -> None:
     assert "not an iCalendar" in bad.json()["error"]["message"]
     missing = client.post("/api/v1/calendars/upload", headers=auth)
     assert missing.status_code == 422
+
+
+def test_upload_with_a_session_rule(client: TestClient, auth: dict[str, str]) -> None:
+    body = (FIXTURES / "overrides.ics").read_bytes()
+    response = client.post(
+        "/api/v1/calendars/upload",
+        files={"file": ("export.ics", body, "text/calendar")},
+        data={"name": "Export", "rule": json.dumps({"mode": "duration", "min_minutes": 120})},
+        headers=auth,
+    )
+    assert response.status_code == 201, response.text
+    # No event in the file lasts two hours: none is a client session.
+    kinds = {r["kind"] for r in appointments(client, auth, end="2026-12-08T14:00:00Z")}
+    assert kinds == {"other"}
+    for rule in ("not json", '{"mode": "keywords"}', '{"mode": "all_timed", "extra": 1}'):
+        bad = client.post(
+            "/api/v1/calendars/upload",
+            files={"file": ("export.ics", body, "text/calendar")},
+            data={"rule": rule},
+            headers=auth,
+        )
+        assert bad.status_code == 422, (rule, bad.text)
+        assert bad.json()["error"]["message"] == "The session rule is not valid."
 
 
 def test_sample_calendar_always_has_sessions_today(

@@ -66,8 +66,8 @@ class NewSource:
         )
 
     @classmethod
-    def upload(cls, name: str | None) -> NewSource:
-        return cls(kind="upload", name=name, rule=ClassificationRule().model_dump())
+    def upload(cls, name: str | None, rule: ClassificationRule | None = None) -> NewSource:
+        return cls(kind="upload", name=name, rule=(rule or ClassificationRule()).model_dump())
 
 
 def create_source(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from pydantic import ValidationError
 
 from interlude.accounts.auth import CurrentUser
 from interlude.calendars import manage, service
@@ -19,6 +20,7 @@ from interlude.calendars.schemas import (
     CalendarCreate,
     CalendarRead,
     CalendarUpdate,
+    ClassificationRule,
     SyncResultRead,
 )
 from interlude.calendars.sync import AlreadySyncing, sync_now
@@ -87,15 +89,30 @@ def upload_calendar(
     clock: ClockDep,
     file: Annotated[UploadFile, File(description="An .ics file")],
     name: Annotated[str | None, Form(max_length=120)] = None,
+    rule: Annotated[
+        str | None,
+        Form(
+            max_length=8000,
+            description="Which events are client sessions: a ClassificationRule as JSON "
+            "(default: every timed event).",
+        ),
+    ] = None,
 ) -> Any:
     """A one-off .ics file: read now over the next year; the file itself is not kept."""
+    try:
+        session_rule = ClassificationRule.model_validate_json(rule or "{}")
+    except ValidationError as exc:
+        raise Unprocessable(
+            "The session rule is not valid.",
+            details=exc.errors(include_url=False, include_context=False, include_input=False),
+        ) from None
     body = file.file.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         raise PayloadTooLarge("The file is larger than 10 MB.")
     source, result = manage.create_source(
         session=session,
         user=user,
-        spec=manage.NewSource.upload(name or None),
+        spec=manage.NewSource.upload(name or None, session_rule),
         keyring=keyring,
         settings=settings,
         now=clock.now(),

@@ -211,10 +211,11 @@ export const api = {
   calendars: () => cachedGet<T.Calendar[]>(`${V1}/calendars`),
   addCalendar: (data: T.CalendarCreate) =>
     request<T.Calendar>(`${V1}/calendars`, { method: "POST", body: data }),
-  uploadCalendar: (file: File, name: string) => {
+  uploadCalendar: (file: File, name: string, rule?: T.ClassificationRule) => {
     const form = new FormData();
     form.set("file", file);
     form.set("name", name);
+    if (rule) form.set("rule", JSON.stringify(rule));
     return request<T.Calendar>(`${V1}/calendars/upload`, { method: "POST", form });
   },
   syncCalendar: (id: string) =>

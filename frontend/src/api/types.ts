@@ -1502,6 +1502,11 @@ export interface components {
             file: string;
             /** Name */
             name?: string | null;
+            /**
+             * Rule
+             * @description Which events are client sessions: a ClassificationRule as JSON (default: every timed event).
+             */
+            rule?: string | null;
         };
         /** CaldavCalendar */
         CaldavCalendar: {
