@@ -147,6 +147,19 @@ export default function Onboarding() {
     if (!user && step !== "account") setStep("account");
   }, [user]);
 
+  // The step lives in the address, so a reload (or the phone dropping the app) resumes there.
+  useEffect(() => {
+    const query = new URLSearchParams(location.search);
+    if (step === "account") query.delete("step");
+    else query.set("step", step);
+    const search = query.toString();
+    const to = `/welcome${search ? `?${search}` : ""}`;
+    if (to !== location.pathname + location.search) {
+      history.replaceState(null, "", to);
+      window.scrollTo(0, 0);
+    }
+  }, [step]);
+
   const connected = (calendar: Calendar) => {
     toast(`Connected “${calendar.name}”.`);
     setStep("notifications");
