@@ -6,6 +6,9 @@ import { Details, Field, FormError } from "./Form";
 
 type Mode = "ics" | "caldav" | "upload";
 
+/** Said under every source's address or file, the upload's included. */
+export const PRIVACY = "Only times are kept. Client names and notes are never stored.";
+
 const HOW_TO: [string, string][] = [
   [
     "SimplePractice",
@@ -82,7 +85,15 @@ function SessionRule() {
   );
 }
 
-export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) => void }) {
+export function ConnectCalendar({
+  onConnected,
+  headingLevel = 2,
+}: {
+  onConnected: (c: Calendar) => void;
+  /** Level of its own heading: below the page's (2 in onboarding, 4 inside a Settings card). */
+  headingLevel?: 2 | 4;
+}) {
+  const Heading = headingLevel === 4 ? "h4" : "h2";
   const [mode, setMode] = useState<Mode>("ics");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -101,15 +112,16 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
 
   const submit = (event: Event) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
+    const element = event.currentTarget as HTMLFormElement;
+    const form = new FormData(element);
     const value = (key: string) => String(form.get(key) ?? "").trim();
     if (mode === "upload") {
-      const file = form.get("file");
+      const file = (element.elements.namedItem("file") as HTMLInputElement | null)?.files?.[0];
       if (!(file instanceof File) || !file.size) {
         setError("Choose an .ics file first.");
         return;
       }
-      run(() => api.uploadCalendar(file, value("name") || file.name));
+      run(() => api.uploadCalendar(file, value("name") || file.name, ruleFrom(form)));
     } else if (mode === "ics") {
       run(() =>
         api.addCalendar({ kind: "ics_url", name: value("name") || "My calendar", url: value("url"), rule: ruleFrom(form) }),
@@ -162,7 +174,7 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
             inputMode="url"
             required
             placeholder={mode === "ics" ? "https://… or webcal://…" : "https://caldav.example.com/…"}
-            hint="Only times are kept. Client names and notes are never stored."
+            hint={PRIVACY}
           />
         )}
         {mode === "caldav" && (
@@ -172,9 +184,15 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
           </>
         )}
         {mode === "upload" && (
-          <Field label="Calendar file (.ics)" name="file" type="file" accept=".ics,text/calendar" />
+          <Field
+            label="Calendar file (.ics)"
+            name="file"
+            type="file"
+            accept=".ics,text/calendar"
+            hint={PRIVACY}
+          />
         )}
-        {mode !== "upload" && <SessionRule />}
+        <SessionRule />
         <FormError error={error} />
         <button type="submit" class="btn" disabled={busy}>
           {busy ? "Connecting…" : "Connect"}
@@ -182,7 +200,7 @@ export function ConnectCalendar({ onConnected }: { onConnected: (c: Calendar) =>
       </form>
       {mode === "ics" && (
         <div class="stack">
-          <h2>Where to find your link</h2>
+          <Heading>Where to find your link</Heading>
           {HOW_TO.map(([name, text]) => (
             <Details summary={name} key={name}>
               <p>{text}</p>

@@ -1,7 +1,8 @@
 /** Settings: devices, calendars, account export and deletion, sign out. */
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Calendar, PushSubscription } from "../api/models";
+import { ConnectCalendar } from "../components/ConnectCalendar";
 import { DeviceHealth } from "../components/DeviceHealth";
 import { EnablePush } from "../components/EnablePush";
 import { FormError } from "../components/Form";
@@ -157,6 +158,11 @@ function Calendars() {
   const [calendars, setCalendars] = useState<Calendar[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  const connectTitle = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (adding) connectTitle.current?.focus();
+  }, [adding]);
   const load = useCallback(() => {
     api.calendars().then((r) => setCalendars(r.data)).catch((e) => setError((e as Error).message));
   }, []);
@@ -214,10 +220,29 @@ function Calendars() {
         ))}
       </ul>
       {calendars?.length === 0 && <p class="muted">No calendar connected yet.</p>}
-      <a class="btn" href="/welcome?step=calendar">
-        Connect a calendar
-      </a>
       <FormError error={error} />
+      {adding ? (
+        <section class="stack" aria-labelledby="connect-title" data-testid="connect-calendar">
+          <h3 id="connect-title" tabIndex={-1} ref={connectTitle}>
+            Connect a calendar
+          </h3>
+          <ConnectCalendar
+            headingLevel={4}
+            onConnected={(c) => {
+              toast(`Connected “${c.name}”.`);
+              setAdding(false);
+              load();
+            }}
+          />
+          <button type="button" class="btn btn-ghost btn-wide" onClick={() => setAdding(false)}>
+            Cancel
+          </button>
+        </section>
+      ) : (
+        <button type="button" class="btn" onClick={() => setAdding(true)}>
+          Connect a calendar
+        </button>
+      )}
     </section>
   );
 }
