@@ -33,7 +33,7 @@ describe("auto-reply screen", () => {
         <AutoReply />
       </AppContext.Provider>,
     );
-    fireEvent.click(screen.getByRole("button", { name: "SMS" }));
+    fireEvent.click(await screen.findByRole("button", { name: "SMS" }));
     await waitFor(() => expect(screen.getByTestId("autoreply-preview").textContent).toContain("Crisis: 988"));
     await waitFor(() => expect(screen.getByRole("button", { name: "Warm" }).getAttribute("aria-pressed")).toBe("true"));
     fireEvent.click(screen.getByRole("button", { name: "Brief" }));

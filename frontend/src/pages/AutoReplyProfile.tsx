@@ -93,7 +93,7 @@ export function ProfileEditor({ profile, onSaved }: { profile: AutoreplyProfile;
         <Field label="Credentials (e.g. LCSW)" name="credentials" value={profile.credentials} maxLength={120} />
         <Field label="Practice name" name="practice_name" value={profile.practice_name} maxLength={160} />
 
-        <h3>Crisis line</h3>
+        <h2 class="subhead">Crisis line</h2>
         <div class="field">
           <label for="ar-country">Country of your clients</label>
           <select id="ar-country" value={country} onChange={(e) => setCountry((e.target as HTMLSelectElement).value)}>
@@ -140,11 +140,11 @@ export function ProfileEditor({ profile, onSaved }: { profile: AutoreplyProfile;
           </div>
         )}
 
-        <h3>While you are away</h3>
+        <h2 class="subhead">While you are away</h2>
         <Field label="Covering clinician" name="covering_name" value={profile.covering_name} maxLength={120} hint="Mentioned only during time off." />
         <Field label="Covering clinician's contact" name="covering_contact" value={profile.covering_contact} maxLength={200} />
 
-        <h3>Secure channel</h3>
+        <h2 class="subhead">Secure channel</h2>
         <Field label="Secure channel name (e.g. the client portal)" name="secure_channel_name" value={profile.secure_channel_name} maxLength={120} />
         <Field label="Secure channel address" name="secure_channel_url" type="url" value={profile.secure_channel_url} placeholder="https://" maxLength={500} />
         <label class="switch">
