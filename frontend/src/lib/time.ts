@@ -1,16 +1,24 @@
 /** Time-zone arithmetic for the user's own IANA zone, with nothing but Intl. */
 
+const partsFormats = new Map<string, Intl.DateTimeFormat>();
+
 function parts(instant: Date, timeZone: string): Record<string, number> {
-  const fmt = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
+  // Built once per zone: a new Intl.DateTimeFormat per call made the day's arithmetic the
+  // page's longest task (Lighthouse's blocking time on Today and the care plan).
+  let fmt = partsFormats.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    partsFormats.set(timeZone, fmt);
+  }
   const out: Record<string, number> = {};
   for (const p of fmt.formatToParts(instant)) {
     if (p.type !== "literal") out[p.type] = Number(p.value);
