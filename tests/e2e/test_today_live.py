@@ -260,6 +260,7 @@ def test_offline_ack_shows_pending_then_applies(
         expect(row).to_contain_text("Skipped")
         expect(row.get_by_test_id("pending")).to_be_visible()
         expect(page.locator(".banner-offline")).to_have_count(1)  # one offline banner, not two
+        assert_accessible(page, "today-pending")  # the done break, its pending mark, the banner
         snap(page, "today-pending")
         context.set_offline(False)
         page.get_by_role("button", name="Refresh").click()  # headless fires no "online" event
