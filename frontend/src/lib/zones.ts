@@ -19,9 +19,17 @@ export function zoneCity(zone: string): string {
 }
 
 /** The zone's own long name at `at` ("Eastern Standard Time"), or its offset when Intl has none. */
+const longNames = new Map<string, Intl.DateTimeFormat>();
+
 export function zoneLongName(zone: string, at: number = Date.now()): string {
   try {
-    const part = new Intl.DateTimeFormat(undefined, { timeZone: zone, timeZoneName: "long" })
+    // One formatter per zone: the picker lists ~430 zones and searches them on every key.
+    let format = longNames.get(zone);
+    if (!format) {
+      format = new Intl.DateTimeFormat(undefined, { timeZone: zone, timeZoneName: "long" });
+      longNames.set(zone, format);
+    }
+    const part = format
       .formatToParts(at)
       .find((p) => p.type === "timeZoneName");
     return part?.value ?? zone;
