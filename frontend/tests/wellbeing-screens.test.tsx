@@ -76,7 +76,11 @@ describe("past check-ins", () => {
     });
     const onChanged = open();
     fireEvent.click(await screen.findByRole("button", { name: "Edit check-in of 2026-11-20" }));
-    fireEvent.input(screen.getByLabelText("Energy (1–10)"), { target: { value: "8" } });
+    const energy = screen.getByLabelText("Energy (1–10)");
+    // The scale's ends say what they mean here too, not only on the check-in.
+    const anchors = document.getElementById(energy.getAttribute("aria-describedby") ?? "");
+    expect(anchors?.textContent).toBe("1 = running on empty, 10 = full of energy");
+    fireEvent.input(energy, { target: { value: "8" } });
     fireEvent.input(screen.getByLabelText("Gratitude"), { target: { value: "sunlight" } });
     expect(screen.getByText("No client details, please.")).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Save changes" }));

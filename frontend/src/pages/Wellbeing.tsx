@@ -8,7 +8,7 @@ import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
 import { deviceTimeZone, formatTime } from "../lib/time";
-import { CheckinHistory, ExportLinks, PrivacyNote } from "./WellbeingHistory";
+import { CheckinHistory, ENERGY_ANCHORS, ExportLinks, PrivacyNote } from "./WellbeingHistory";
 import { MonthInReview, MonthlySelfCheck, WeeklyReview } from "./WellbeingReviews";
 
 const DEFAULT_WORDS = ["calm", "content", "grateful", "tired", "drained", "anxious", "irritable", "overwhelmed"];
@@ -129,7 +129,7 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
   return (
     <form class="card stack" onSubmit={submit} aria-labelledby="checkin-title">
       <h2 id="checkin-title">How are you, right now?</h2>
-      <Scale name="energy" label="Energy" max={10} low="running on empty" high="full of energy" value={energy} onChange={setEnergy} />
+      <Scale name="energy" label="Energy" max={10} low={ENERGY_ANCHORS.low} high={ENERGY_ANCHORS.high} value={energy} onChange={setEnergy} />
       <fieldset class="scale">
         <legend>Feeling</legend>
         <div class="chips">

@@ -6,6 +6,9 @@ import { FormError } from "../components/Form";
 import { useApp } from "../lib/context";
 import { formatLocalDate, formatTime } from "../lib/time";
 
+/** What the ends of the energy scale mean, wherever energy is entered. */
+export const ENERGY_ANCHORS = { low: "running on empty", high: "full of energy" } as const;
+
 export const PRIVACY_DEFAULT = "Please keep client names and details out of it.";
 
 /** The reminder shown next to every free-text field. */
@@ -38,7 +41,19 @@ function EditCheckin({ item, reminder, onDone }: { item: Checkin; reminder?: str
     <form class="stack" onSubmit={save}>
       <div class="field">
         <label for={`${prefix}-energy`}>Energy (1–10)</label>
-        <input id={`${prefix}-energy`} name="energy" type="number" min={1} max={10} required value={item.energy} />
+        <input
+          id={`${prefix}-energy`}
+          name="energy"
+          type="number"
+          min={1}
+          max={10}
+          required
+          value={item.energy}
+          aria-describedby={`${prefix}-energy-anchors`}
+        />
+        <small id={`${prefix}-energy-anchors`} class="muted">
+          1 = {ENERGY_ANCHORS.low}, 10 = {ENERGY_ANCHORS.high}
+        </small>
       </div>
       <PrivacyNote text={reminder} id={`${prefix}-privacy`} />
       <div class="field">
