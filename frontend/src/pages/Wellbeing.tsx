@@ -312,12 +312,29 @@ export default function Wellbeing() {
     }
   };
 
+  const head = (
+    <header class="page-head">
+      <h1 id="wb-title">Well-being</h1>
+      <p class="muted">Twenty seconds, whenever you like. No streaks, no guilt.</p>
+    </header>
+  );
+  // The screen appears once the settings (the check-in's words) and the first summary are
+  // here: arriving later, they re-wrapped the chips and pushed the sections below down
+  // (Lighthouse CLS 0.07).
+  if (!ready || (!summary && !error)) {
+    return (
+      <section aria-labelledby="wb-title">
+        {head}
+        <p class="muted" aria-busy="true">
+          Loading…
+        </p>
+      </section>
+    );
+  }
+
   return (
     <section aria-labelledby="wb-title">
-      <header class="page-head">
-        <h1 id="wb-title">Well-being</h1>
-        <p class="muted">Twenty seconds, whenever you like. No streaks, no guilt.</p>
-      </header>
+      {head}
       <CheckIn settings={settings} onSaved={load} />
       <div class="segmented" role="group" aria-label="Period">
         <button type="button" aria-pressed={period === "week"} onClick={() => setPeriod("week")}>
