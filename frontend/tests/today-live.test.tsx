@@ -196,7 +196,8 @@ describe("a check-in made offline", () => {
     vi.stubGlobal("fetch", vi.fn(async () => { throw new TypeError("Failed to fetch"); }));
     const toast = vi.fn();
     withApp(<Wellbeing />, toast);
-    expect(screen.getByTestId("energy-anchors").textContent).toBe("1 = running on empty10 = full of energy");
+    // The screen appears once its settings and summary have answered (here: failed, offline).
+    expect((await screen.findByTestId("energy-anchors")).textContent).toBe("1 = running on empty10 = full of energy");
     expect(screen.getByTestId("sleep-anchors").textContent).toContain("1 = very poor sleep");
     fireEvent.click(screen.getByRole("button", { name: "Energy 4 of 10" }));
     fireEvent.click(screen.getByRole("button", { name: "Save check-in" }));
