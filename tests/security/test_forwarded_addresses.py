@@ -16,6 +16,7 @@ from interlude.cli import uvicorn_options
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
+from tests.factories import user_payload
 from tests.security.live import serve
 
 LIMIT = 20  # login_max_failures_per_address (default)
@@ -75,3 +76,45 @@ def test_trusted_proxies_must_be_addresses() -> None:
     assert Settings(trusted_proxies=" 10.0.0.1 , ::1 ", _env_file=None).trusted_proxies == (  # type: ignore[call-arg]
         "10.0.0.1,::1"
     )
+
+
+# --- sign-up: the same address, counted the same way ----------------------------------------
+
+SIGNUPS = 3  # signup_max_per_address_per_hour, lowered for speed
+
+
+def _sign_ups(settings: Settings, clock: FrozenClock, forwarded: list[str]) -> list[int]:
+    limited = settings.model_copy(update={"signup_max_per_address_per_hour": SIGNUPS})
+    runtime = Runtime.from_settings(limited, clock)
+    try:
+        with (
+            serve(runtime, **uvicorn_options(limited)) as (host, port),
+            httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as client,
+        ):
+            return [
+                client.post(
+                    "/api/v1/auth/register",
+                    json=user_payload(),
+                    headers={"X-Forwarded-For": address},
+                ).status_code
+                for address in forwarded
+            ]
+    finally:
+        runtime.dispose()
+
+
+def test_sign_ups_by_default_count_the_connecting_address(
+    settings: Settings, clock: FrozenClock
+) -> None:
+    varied = [f"203.0.113.{n}" for n in range(SIGNUPS + 1)]
+    assert _sign_ups(settings, clock, varied) == [201] * SIGNUPS + [429]
+
+
+def test_sign_ups_behind_a_trusted_proxy_count_each_client(
+    settings: Settings, clock: FrozenClock
+) -> None:
+    behind_proxy = settings.model_copy(update={"trusted_proxies": "127.0.0.1"})
+    varied = [f"203.0.113.{n}" for n in range(SIGNUPS + 2)]
+    assert set(_sign_ups(behind_proxy, clock, varied)) == {201}
+    same = ["198.51.100.9"] * (SIGNUPS + 1)
+    assert _sign_ups(behind_proxy, clock, same) == [201] * SIGNUPS + [429]

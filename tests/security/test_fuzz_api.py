@@ -22,11 +22,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.result import Ok
 
+from interlude.core.settings import Settings
 from tests.factories import login_headers, user_payload
 
 from .fuzz_support import SESSION_ENDING, Tally, load_schema, send
@@ -42,14 +44,20 @@ MIN_CASES = 1000
 NOT_STATEFUL = SESSION_ENDING | {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/register")}
 
 
-def _settings(examples: int) -> settings:
-    return settings(
+def _settings(examples: int) -> hypothesis_settings:
+    return hypothesis_settings(
         max_examples=examples,
         derandomize=True,
         database=None,
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # Every stateful scenario signs up a new therapist from the one test client address.
+    return settings.model_copy(update={"signup_max_per_address_per_hour": 10_000})
 
 
 @pytest.fixture
@@ -130,7 +138,9 @@ def _run_stateful(client: TestClient, app: FastAPI, tally: Tally) -> None:
     # strategy that behaves differently on the same prefix: the run then stops where it is,
     # and the cases so far stand (the case-count test below says whether that was enough).
     try:
-        Machine.run(settings=settings(_settings(STATEFUL_SCENARIOS), phases=[Phase.generate]))
+        Machine.run(
+            settings=hypothesis_settings(_settings(STATEFUL_SCENARIOS), phases=[Phase.generate])
+        )
     except Flaky as exc:
         tally.stopped_early = f"stateful run stopped early: {type(exc).__name__}"
         print(tally.stopped_early)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from interlude.accounts.models import AuthSession, LoginFailure, User
+from interlude.core import rate_limits
 from interlude.core.deps import RuntimeDep, SessionDep
 from interlude.core.errors import Forbidden, RateLimited, Unauthorized
 from interlude.core.runtime import Runtime
@@ -221,7 +222,8 @@ def record_login_failure(*, runtime: Runtime, email: str | None, address: str) -
         session.add(LoginFailure(key_hash=address_key, at=now))
         if email is not None:
             session.add(LoginFailure(key_hash=account_key, at=now))
-        session.execute(delete(LoginFailure).where(LoginFailure.at < now - 2 * window))
+        # Other counted actions (core/rate_limits.py) share the table and keep a day of rows.
+        rate_limits.prune(session=session, older_than=now - max(2 * window, rate_limits.KEPT_FOR))
 
 
 def clear_account_failures(*, session: Session, runtime: Runtime, email: str) -> None:

@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interlude.core.db import Base, UUIDPrimaryKey
+from interlude.core.rate_limits import RateEvent
 
 
 class User(UUIDPrimaryKey, Base):
@@ -38,11 +39,5 @@ class AuthSession(UUIDPrimaryKey, Base):
     revoked_at: Mapped[datetime | None]
 
 
-class LoginFailure(UUIDPrimaryKey, Base):
-    """One failed login, keyed by a hash of the account or the client address."""
-
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key_hash", "at"),)
-
-    key_hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime]
+# Failed sign-ins are counted actions (core/rate_limits.py), in the table named after them.
+LoginFailure = RateEvent

@@ -16,6 +16,7 @@ from interlude.accounts.auth import (
     revoke_session,
     set_session_cookies,
 )
+from interlude.accounts.limits import check_signup_allowed, record_signup
 from interlude.accounts.schemas import (
     AccountDelete,
     LoginRequest,
@@ -53,14 +54,17 @@ def register(
     """Create an account; it starts with a sensible default care plan."""
     address = _client_address(request)
     check_address_allowed(session=session, runtime=runtime, address=address)
+    check_signup_allowed(session=session, runtime=runtime, address=address)
     try:
-        return service.register_user(
+        user = service.register_user(
             session=session, passwords=passwords, data=data, now=runtime.clock.now()
         )
     except Conflict:
         # Probing for existing accounts spends the same budget as failed sign-ins.
         record_login_failure(runtime=runtime, email=None, address=address)
         raise
+    record_signup(session=session, runtime=runtime, address=address)
+    return user
 
 
 @auth_router.post(

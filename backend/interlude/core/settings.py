@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_minutes: int = Field(default=15, ge=1)
+    signup_max_per_address_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="Accounts created from one client address within an hour before 429.",
+    )
     argon2_time_cost: int = Field(default=3, ge=1, le=20)
     argon2_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
     max_request_body_bytes: int = Field(

@@ -19,7 +19,7 @@ from interlude.push.schemas import (
     ReceiptCreate,
     VapidPublicKeyRead,
 )
-from interlude.push.testsend import send_test_notifications
+from interlude.push.testsend import check_and_count_test, send_test_notifications
 from interlude.push.vapid import application_server_key
 
 router = APIRouter(prefix="/api/v1/push", tags=["push"])
@@ -121,7 +121,7 @@ def delete_push_subscription(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/test", response_model=PushTestRead, responses=error_responses(401))
+@router.post("/test", response_model=PushTestRead, responses=error_responses(401, 429))
 def send_test_push(
     user: CurrentUser,
     session: SessionDep,
@@ -131,8 +131,10 @@ def send_test_push(
 ) -> PushTestRead:
     """Sends a test notification to every device now and reports each device's result.
 
-    Devices the push service reports as gone (404/410) are marked gone.
+    Devices the push service reports as gone (404/410) are marked gone. At most 3 tests a
+    minute and 30 a day per account (429 with Retry-After).
     """
+    check_and_count_test(session=session, keyring=keyring, user_id=user.id, now=clock.now())
     return send_test_notifications(
         session=session,
         keyring=keyring,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from interlude.core import rate_limits
 from interlude.core.clock import Clock
 from interlude.core.security import Keyring
 from interlude.push import service
@@ -20,6 +21,33 @@ TEST_TTL = timedelta(minutes=5)
 # Shorter than the dispatcher's: a person is waiting for the answer.
 TEST_TIMEOUT_SECONDS = 5.0
 TEST_TOPIC = "interlude-test"
+# A person checking their devices needs a few tries; each call posts to every device (up to
+# 20), so the calls are bounded per account: a short burst and a day's worth.
+TEST_LIMITS = (
+    rate_limits.Limit(
+        count=3,
+        window=timedelta(minutes=1),
+        message="You sent 3 test notifications in the last minute. Wait {wait} and try again.",
+    ),
+    rate_limits.Limit(
+        count=30,
+        window=timedelta(days=1),
+        message=(
+            "You sent 30 test notifications in the last 24 hours, the most a day allows. "
+            "You can send another in {wait}; your break reminders keep arriving meanwhile."
+        ),
+    ),
+)
+
+
+def check_and_count_test(
+    *, session: Session, keyring: Keyring, user_id: uuid.UUID, now: datetime
+) -> None:
+    """429 if this account used up a test-push limit; otherwise counts this test."""
+    key = rate_limits.limit_key(keyring, "push-test", str(user_id))
+    for limit in TEST_LIMITS:
+        rate_limits.check(session=session, key=key, limit=limit, now=now)
+    rate_limits.record(session=session, key=key, now=now)
 
 
 def test_payload(now: datetime, base_url: str = "") -> dict[str, Any]:

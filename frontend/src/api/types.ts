@@ -743,7 +743,8 @@ export interface paths {
          * Send Test Push
          * @description Sends a test notification to every device now and reports each device's result.
          *
-         *     Devices the push service reports as gone (404/410) are marked gone.
+         *     Devices the push service reports as gone (404/410) are marked gone. At most 3 tests a
+         *     minute and 30 a day per account (429 with Retry-After).
          */
         post: operations["send_test_push"];
         delete?: never;
