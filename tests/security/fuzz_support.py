@@ -9,6 +9,7 @@ schemathesis' own ASGI transport goes through ``requests``, which breaks with th
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,25 @@ LOCAL_TIME_PATTERN = r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$"
 SESSION_ENDING = {("POST", "/api/v1/auth/logout"), ("DELETE", "/api/v1/me")}
 
 
+# OpenAPI links that schemathesis' inference does not find (it links a resource's own
+# routes, not an action on it): (producing operationId, status) -> {link name: link}.
+EXTRA_LINKS: dict[tuple[str, str], dict[str, Any]] = {
+    (source, "201"): {
+        "SyncCalendar": {
+            "operationId": "sync_calendar",
+            "parameters": {"source_id": "$response.body#/id"},
+        }
+    }
+    for source in ("create_calendar", "upload_calendar")
+}
+
+
+def _add_links(spec: dict[str, Any]) -> None:
+    operations = {op["operationId"]: op for item in spec["paths"].values() for op in item.values()}
+    for (source, status), links in EXTRA_LINKS.items():
+        operations[source]["responses"][status].setdefault("links", {}).update(links)
+
+
 def _local_times(node: Any) -> None:
     if isinstance(node, dict):
         if node.get("format") == "time":
@@ -51,11 +71,35 @@ def _local_times(node: Any) -> None:
             _local_times(value)
 
 
-def load_schema(app: FastAPI, *, mode: str = "all") -> Any:
+# Instants around the tests' frozen clock (Monday 23 November 2026): what the PWA asks for.
+NEARBY_INSTANTS = [
+    "2026-11-16T00:00:00Z",
+    "2026-11-23T00:00:00-05:00",
+    "2026-11-30T00:00:00Z",
+    "2026-12-07T12:00:00+01:00",
+]
+
+
+def _nearby_instants(spec: dict[str, Any]) -> None:
+    """Query instants (``start``/``end``, ``at``) chosen from ``NEARBY_INSTANTS``: the stateful
+    pass lists the objects a scenario made (a random year lists nothing, or is a 422); the
+    stateless passes keep fuzzing the full range."""
+    for item in spec["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                schema = json.dumps(parameter["schema"])
+                if parameter["in"] == "query" and '"date-time"' in schema:
+                    parameter["schema"] = {"type": "string", "enum": NEARBY_INSTANTS}
+
+
+def load_schema(app: FastAPI, *, mode: str = "all", nearby_instants: bool = False) -> Any:
     """The app's live OpenAPI document as a schemathesis schema (``mode``: positive, negative
     or all, for the cases the schema itself generates, e.g. in the state machine)."""
     spec = copy.deepcopy(app.openapi())
     _local_times(spec)
+    _add_links(spec)
+    if nearby_instants:
+        _nearby_instants(spec)
     config = schemathesis.Config.from_dict({"generation": {"mode": mode}})
     return schemathesis.openapi.from_dict(spec, config=config)
 
@@ -124,6 +168,8 @@ class Tally:
     reports them all)."""
 
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
+    # The same, per pass: "positive", "negative", "stateful".
+    by_pass: dict[str, dict[str, Counter[int]]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     stopped_early: str = ""
 
@@ -131,9 +177,10 @@ class Tally:
     def cases(self) -> int:
         return sum(sum(c.values()) for c in self.statuses.values())
 
-    def check(self, case: Any, response: Response) -> None:
+    def check(self, case: Any, response: Response, *, phase: str) -> None:
         label = f"{case.operation.method.upper()} {case.operation.path}"
         self.statuses.setdefault(label, Counter())[response.status_code] += 1
+        self.by_pass.setdefault(phase, {}).setdefault(label, Counter())[response.status_code] += 1
         for check in CHECKS:
             try:
                 case.validate_response(response, checks=[check])
@@ -171,6 +218,7 @@ class Tally:
         details = [f"--- {f.short()}\n{f.detail}" for f in found[:10]]
         return "\n".join([f"{len(found)} distinct failures of {check}:", *lines, "", *details])
 
-    def statuses_report(self) -> str:
-        lines = [f"{label}: {dict(c)}" for label, c in sorted(self.statuses.items())]
-        return "\n".join([self.stopped_early, *lines])
+    def statuses_report(self, phase: str | None = None) -> str:
+        statuses = self.statuses if phase is None else self.by_pass.get(phase, {})
+        lines = [f"{label}: {dict(c)}" for label, c in sorted(statuses.items())]
+        return "\n".join([self.stopped_early, f"{phase or 'all passes'}:", *lines])

@@ -1,17 +1,20 @@
-"""schemathesis against the live OpenAPI schema, signed in as a real user.
+"""schemathesis (4.x) against the live OpenAPI schema, signed in as a real user.
 
 Three passes over every operation, all deterministic (``derandomize=True``, no example
 database), so CI sees the same cases every run:
 
 - positive: schema-valid requests (most reach the service layer);
 - negative: schema-violating requests (must be refused with a 4xx, never a 5xx);
-- stateful: schemathesis' state machine chains operations through the links it infers from
-  the schema (create -> read/patch/delete with the id it got back), so id-taking endpoints
-  are fuzzed against objects that exist.
+- stateful: schemathesis' state machine chains operations through OpenAPI links (create ->
+  read/patch/delete with the id it got back), so id-taking endpoints are fuzzed against
+  objects that exist. The links are the ones schemathesis infers from the schema plus the
+  few it cannot infer (``fuzz_support.EXTRA_LINKS``); each scenario starts as a new
+  therapist with one uploaded calendar, so appointments and planned reminders exist too.
 
-Checks on every response: no 5xx, the body conforms to the documented schema, the content
-type and the status code are documented. Outbound network is cut (every DNS lookup fails
-at once): feeds, CalDAV and push endpoints given by the fuzzer fail fast as a 4xx.
+Checks on every response: no 5xx (``not_a_server_error``), the body conforms to the
+documented schema (``response_schema_conformance``), the status code is documented
+(``status_code_conformance``), and so is the content type. Outbound network is cut (every
+DNS lookup fails at once): feeds, CalDAV and push endpoints given by the fuzzer fail fast.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from schemathesis.core.result import Ok
 
 from interlude.core.settings import Settings
 from tests.factories import login_headers, user_payload
+from tests.push.factories import subscription_json
 
 from .fuzz_support import SESSION_ENDING, Tally, load_schema, send
 
@@ -42,6 +46,39 @@ MIN_CASES = 1000
 # Registration too: emails are one namespace for all scenarios, so a replayed scenario would
 # meet the accounts an earlier one made.
 NOT_STATEFUL = SESSION_ENDING | {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/register")}
+# Operations with a path parameter that the stateful pass need not reach with a real value:
+# their parameter is a fixed name from an enum, not an object's id, so every value the
+# stateless passes generate is a real one (and they answered non-404 there, checked below).
+NAMED_NOT_ID = {
+    "PUT /api/v1/autoresponder/templates/{slot}",
+    "DELETE /api/v1/autoresponder/templates/{slot}",
+    "GET /api/v1/autoresponder/{format}",
+    "POST /api/v1/wellbeing/signals/{code}/mute",
+    "DELETE /api/v1/wellbeing/signals/{code}/mute",
+}
+# A week of sessions around the frozen clock (Monday 23 November 2026), for the appointment
+# and reminder routes.
+SEED_CALENDAR = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Interlude tests//EN\r
+BEGIN:VEVENT\r
+UID:seed-1@example.test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;TZID=America/New_York:20261123T100000\r
+DTEND;TZID=America/New_York:20261123T105000\r
+RRULE:FREQ=DAILY;COUNT=10\r
+SUMMARY:Session\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+TIME_OFF = {"start_date": "2026-12-24", "end_date": "2027-01-02", "kind": "holiday"}
+
+
+def self_check(client: TestClient, auth: dict[str, str]) -> dict[str, Any]:
+    instrument = "/api/v1/wellbeing/self-checks/instruments/interlude-reflection-v1"
+    items = client.get(instrument, headers=auth).json()["items"]
+    return {"answers": {item["id"]: 2 for item in items}}
 
 
 def _settings(examples: int) -> hypothesis_settings:
@@ -101,7 +138,7 @@ def _fuzz_operation(
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         headers = login_headers(client, user.email) if session_ending else auth
-        tally.check(case, send(client, case, headers))
+        tally.check(case, send(client, case, headers), phase=mode.value)
 
     try:
         run()
@@ -111,32 +148,47 @@ def _fuzz_operation(
 
 
 def _run_stateful(client: TestClient, app: FastAPI, tally: Tally) -> None:
-    schema = load_schema(app, mode="positive").exclude(
+    schema = load_schema(app, mode="positive", nearby_instants=True).exclude(
         func=lambda ctx: (ctx.operation.method.upper(), ctx.operation.path) in NOT_STATEFUL
     )
     base = schema.as_state_machine()
 
     class Machine(base):  # type: ignore[misc, valid-type]
-        """Each scenario is a new therapist: the same starting state every time, which
-        hypothesis needs to replay and shrink a scenario."""
+        """Each scenario is a new therapist with one uploaded calendar: the same starting
+        state every time, which hypothesis needs to replay a scenario."""
 
         def setup(self) -> None:
             payload = user_payload()
             created = client.post("/api/v1/auth/register", json=payload)
             assert created.status_code == 201, created.text
             self.auth = login_headers(client, payload["email"])
+            uploaded = client.post(
+                "/api/v1/calendars/upload",
+                files={"file": ("practice.ics", SEED_CALENDAR, "text/calendar")},
+                headers=self.auth,
+            )
+            assert uploaded.status_code == 201, uploaded.text
+            # Objects that random bodies cannot make (keys, an instrument's answers, dates in
+            # order), for the list -> read/update/delete links to start from.
+            for path, body in (
+                ("/api/v1/push/subscriptions", subscription_json("https://127.0.0.1:9/push")),
+                ("/api/v1/care-plan/time-off", TIME_OFF),
+                ("/api/v1/wellbeing/self-checks", self_check(client, self.auth)),
+            ):
+                made = client.post(path, json=body, headers=self.auth)
+                assert made.status_code == 201, made.text
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             return send(client, case, self.auth)
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
-            tally.check(case, response)
+            tally.check(case, response, phase="stateful")
 
     # Generate only (no shrinking: failures are collected, not raised). A little state is
     # global whatever the scenario does (a push endpoint belongs to one account, so a later
     # scenario's subscription "moves" an earlier one's), and Hypothesis may notice that as a
     # strategy that behaves differently on the same prefix: the run then stops where it is,
-    # and the cases so far stand (the case-count test below says whether that was enough).
+    # and the cases so far stand (the coverage tests below say whether that was enough).
     try:
         Machine.run(
             settings=hypothesis_settings(_settings(STATEFUL_SCENARIOS), phases=[Phase.generate])
@@ -167,19 +219,41 @@ def fuzzed(
         stateless = tally.cases
         _run_stateful(client, app, tally)
         print(f"\nfuzz [{db_backend}]: {stateless} stateless + {tally.cases - stateless} stateful")
+        print(tally.statuses_report("stateful"))
         _RUNS[db_backend] = tally
     return _RUNS[db_backend]
 
 
-def test_fuzz_generates_enough_cases_and_reaches_real_objects(fuzzed: Tally) -> None:
+def _labels(app: FastAPI) -> set[str]:
+    return {op.label for op in _operations(app)}
+
+
+def test_fuzz_exercises_every_operation(fuzzed: Tally, app: FastAPI) -> None:
     assert fuzzed.cases >= MIN_CASES, fuzzed.statuses_report()
-    # The stateful pass must reach real objects, not only 404s on random ids.
-    reached = [
-        label
-        for label, counts in fuzzed.statuses.items()
-        if "{" in label and any(200 <= code < 300 for code in counts)
-    ]
-    assert len(reached) >= 10, fuzzed.statuses_report()
+    operations = _labels(app)
+    assert len(operations) > 80
+    assert operations - set(fuzzed.statuses) == set(), fuzzed.statuses_report()
+    # Every operation answered something else than 404 at least once: a route the fuzzer
+    # never got past the "no such object" check was not tested.
+    only_404 = {label for label, counts in fuzzed.statuses.items() if set(counts) == {404}}
+    assert only_404 == set(), fuzzed.statuses_report()
+
+
+def test_fuzz_reaches_every_id_route_with_real_ids(fuzzed: Tally, app: FastAPI) -> None:
+    """In the stateful pass, every operation that takes an id in its path (except
+    ``NAMED_NOT_ID``, listed with its reason above) got at least one answer that was not a
+    404: the links gave it the id of an object the scenario made."""
+    id_routes = {label for label in _labels(app) if "{" in label} - NAMED_NOT_ID
+    stateful = fuzzed.by_pass.get("stateful", {})
+    unreached = {
+        label for label in id_routes if not any(code != 404 for code in stateful.get(label, {}))
+    }
+    assert unreached == set(), fuzzed.statuses_report("stateful")
+    # And most reached a real object (2xx), not only a validation answer.
+    succeeded = {
+        label for label in id_routes if any(200 <= code < 300 for code in stateful.get(label, {}))
+    }
+    assert len(succeeded) >= len(id_routes) - 3, sorted(id_routes - succeeded)
 
 
 def test_fuzz_no_server_errors(fuzzed: Tally) -> None:
