@@ -34,9 +34,15 @@ def uvicorn_options(settings: Settings | None = None) -> dict[str, object]:
     endpoint with the same). uvicorn picks uvloop and httptools, both installed with
     ``uvicorn[standard]``; access lines are not logged (the level is warning anyway).
     Forwarded headers are believed only from ``trusted_proxies`` (uvicorn's own default
-    would trust 127.0.0.1, so anything on the host could pose as any client address)."""
-    trusted = (settings or get_settings()).trusted_proxies
+    would trust 127.0.0.1, so anything on the host could pose as any client address).
+    Request headers must arrive in time and in size (core/http_protocol.py: uvicorn bounds
+    neither with httptools)."""
+    from interlude.core.http_protocol import bounded_headers_protocol
+
+    settings = settings or get_settings()
+    trusted = settings.trusted_proxies
     return {
+        "http": bounded_headers_protocol(settings.request_header_timeout_seconds),
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted,
         "log_level": "warning",

@@ -11,8 +11,8 @@ Either way the answer carries ``Connection: close``, so the server drops the con
 its half-sent body. What the app downstream reads after that is ``http.disconnect`` (it stops
 at once), and whatever it tries to answer is dropped: the client already has its 413/408.
 
-Request *headers* are the server's job (uvicorn has no header read timeout; see
-docs/security.md, "Slow clients and large bodies").
+Request *headers* are bounded before the app runs, by the server's protocol
+(core/http_protocol.py).
 """
 
 from __future__ import annotations

@@ -91,6 +91,14 @@ class Settings(BaseSettings):
         description="Seconds a client has to send a request's body; a slower one is answered "
         "408 and its connection closed.",
     )
+    request_header_timeout_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="Seconds a client has to send a request's headers (from connecting, or "
+        "from the request's first byte on a kept-alive connection); a slower one is answered "
+        "408 and its connection closed.",
+    )
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses or networks (e.g. 127.0.0.1, 10.0.0.0/8) of the "
