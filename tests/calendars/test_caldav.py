@@ -203,6 +203,7 @@ def test_caldav_errors_are_clear(
     )
     assert unreachable.status_code == 422
     assert "Could not reach the CalDAV server" in unreachable.json()["error"]["message"]
+    assert "retry" not in unreachable.json()["error"]["message"]  # discovery is never retried
     other_host = client.post(
         "/api/v1/calendars",
         json={

@@ -109,8 +109,9 @@ def _safe_error(exc: Exception, guard: GuardedResolver) -> CaldavError:
     if isinstance(exc, caldav_error.NotFoundError):
         return CaldavError("The CalDAV server has no calendar at this address.")
     if isinstance(exc, caldav_error.DAVError):
-        return CaldavError("The CalDAV server answered with an error; will retry.")
-    return CaldavError("Could not reach the CalDAV server; will retry.")
+        # No promise of a retry: adding a calendar and discovery are never retried.
+        return CaldavError("The CalDAV server answered with an error; check the address.")
+    return CaldavError("Could not reach the CalDAV server; check the address and that it is up.")
 
 
 def discover(
