@@ -195,6 +195,8 @@ def run_soak(
         "INTERLUDE_ARGON2_MEMORY_KIB": "1024",
         "INTERLUDE_SYNC_INTERVAL_MINUTES": "1",
         "INTERLUDE_BASE_URL": f"http://127.0.0.1:{port}",
+        # Every therapist signs up from this one address.
+        "INTERLUDE_SIGNUP_MAX_PER_ADDRESS_PER_HOUR": str(max(10, therapists)),
     }
     interlude = str(Path(sys.executable).with_name("interlude"))
     try:
