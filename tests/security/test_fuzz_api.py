@@ -43,7 +43,7 @@ from .fuzz_support import SESSION_ENDING, Tally, load_schema, send
 POSITIVE_EXAMPLES = 12
 NEGATIVE_EXAMPLES = 4
 STATEFUL_SCENARIOS = 40
-FOCUSED_SCENARIOS = 15
+FOCUSED_SCENARIOS = 10
 MIN_CASES = 1000
 # The stateful pass leaves sign-in and session-ending operations to the stateless passes
 # (a machine that logs itself out, or trips the login rate limit, stops testing anything).
