@@ -50,6 +50,19 @@ EXTRA_LINKS: dict[tuple[str, str], dict[str, Any]] = {
         }
     }
     for source in ("create_calendar", "upload_calendar")
+} | {
+    ("hold_time", "201"): {
+        "ReleaseTime": {
+            "operationId": "release_time",
+            "parameters": {"held_id": "$response.body#/id"},
+        }
+    },
+    ("list_held_time", "200"): {
+        "ReleaseTime": {
+            "operationId": "release_time",
+            "parameters": {"held_id": "$response.body#/0/id"},
+        }
+    },
 }
 
 
