@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from interlude.accounts.auth import CurrentUser
 from interlude.accounts.models import User
-from interlude.autoresponder import render, service
+from interlude.autoresponder import service
 from interlude.autoresponder.context import CONTEXT_VARIABLES
 from interlude.autoresponder.crisis_lines import COUNTRIES, CRISIS_LINES
 from interlude.autoresponder.models import AutoresponderProfile
@@ -129,6 +129,8 @@ def list_autoresponder_templates(
     user: CurrentUser, session: SessionDep, clock: ClockDep
 ) -> TemplatesRead:
     """Every template slot: the custom source if saved, else the built-in one for the tone."""
+    from interlude.autoresponder import render  # Jinja2 loads with the first render
+
     profile = service.get_profile(session=session, user=user, now=clock.now())
     custom = profile.custom_templates or {}
     return TemplatesRead(

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
-from interlude.autoresponder import render
 from interlude.autoresponder.context import Context, Persona, build_context, emergency_strings
 from interlude.autoresponder.crisis_lines import default_country
 from interlude.autoresponder.formats import FORMATS, FormatOutput, FormatRequest
@@ -229,6 +228,8 @@ def save_template(
     profile = get_profile(session=session, user=user, now=now)
     who = persona(session=session, user=user, profile=profile)
     samples = sample_contexts(who, schedule(session=session, user=user), now)
+    from interlude.autoresponder import render  # Jinja2 loads with the first render
+
     try:
         renders = render.validate_custom(slot, source, samples)
     except render.TemplateProblem as problem:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from interlude.autoresponder.context import Context, Persona, build_context
-from interlude.autoresponder.render import render_slot
 from interlude.autoresponder.windows import Schedule
 
 log = logging.getLogger("interlude.autoresponder")
@@ -46,6 +45,8 @@ class FormatOutput:
 
 def text(request: FormatRequest, slot: str, context: Context, warnings: list[str]) -> str:
     """Render with the user's template for this slot, else the built-in one for the tone."""
+    from interlude.autoresponder.render import render_slot  # Jinja2 loads with the first render
+
     persona = request.persona
     custom = request.custom_templates.get(slot)
     if custom is not None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from icalendar import Calendar, Event
-
 from interlude.autoresponder.formats.base import FormatOutput, FormatRequest
 from interlude.autoresponder.windows import closed_periods, time_off_between
 
 
 def ics(request: FormatRequest) -> FormatOutput:
+    from icalendar import Calendar, Event  # loads when a calendar is written
+
     schedule = request.schedule
     start = request.at
     end = start + timedelta(days=request.horizon_days)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from interlude.autoresponder.formats.base import FormatOutput, FormatRequest, text
-from interlude.autoresponder.render import render_email_html
 from interlude.autoresponder.windows import Interval, current_or_next_closed
 
 GMAIL_FIELDS = frozenset(
@@ -48,6 +47,10 @@ def _period(request: FormatRequest) -> tuple[Interval | None, datetime]:
 
 
 def _bodies(request: FormatRequest, at: datetime, warnings: list[str]) -> dict[str, Any]:
+    from interlude.autoresponder.render import (
+        render_email_html,
+    )  # Jinja2 loads with the first render
+
     context = request.context(at)
     body = text(request, "email", context, warnings)
     return {

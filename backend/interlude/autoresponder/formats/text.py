@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from interlude.autoresponder.formats import gsm7
 from interlude.autoresponder.formats.base import FormatOutput, FormatRequest, fitted, text
-from interlude.autoresponder.render import render_email_html
 
 PORTAL_LIMIT = 300
 SMS_LIMIT = 160
@@ -13,6 +12,10 @@ VOICEMAIL_LIMIT_SECONDS = 45
 
 
 def email(request: FormatRequest) -> FormatOutput:
+    from interlude.autoresponder.render import (
+        render_email_html,
+    )  # Jinja2 loads with the first render
+
     warnings: list[str] = []
     context = request.context()
     subject = text(request, "email_subject", context, warnings)
