@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from icalendar import Component
+if TYPE_CHECKING:
+    from icalendar import Component
 
 # Video-visit links and words used by practice-management systems and meeting tools.
 _TELEHEALTH = re.compile(

@@ -22,13 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
-import x_wr_timezone
 from dateutil.rrule import rrulestr
-from icalendar import Component
-from recurring_ical_events import EventAdapter, Occurrence, Series
 
 from interlude.calendars import classify
 from interlude.calendars.read_warnings import (
@@ -39,6 +36,10 @@ from interlude.calendars.read_warnings import (
     standard_name,
 )
 from interlude.calendars.tzfix import POSITION, preprocess
+
+if TYPE_CHECKING:  # icalendar and recurring-ical-events load when a calendar is read
+    from icalendar import Component
+    from recurring_ical_events import Occurrence
 
 log = logging.getLogger("interlude.calendars")
 
@@ -277,6 +278,9 @@ def _readable(event: Component, position: int | None, notes: Notes) -> bool:
 
 
 def _parse_one(text: str, window: Window, notes: Notes, skip_far: bool) -> Component:
+    import icalendar
+    import x_wr_timezone
+
     # Two days of margin either side covers any zone offset and floating/all-day placement.
     keep_days = (
         (
@@ -342,6 +346,8 @@ def _expand_series(
     notes: Notes,
     budget: int,
 ) -> Iterator[_Occurrence]:
+    from recurring_ical_events import EventAdapter, Series
+
     base = _base(group)
     position = _position(base)
     recurring = any(p in base for p in ("RRULE", "RDATE")) or len(group) > 1

@@ -23,9 +23,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from icalendar.parser.content_line import UFOLD
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
 POSITION = "X-INTERLUDE-POSITION"
 _VTIMEZONE = re.compile(r"^BEGIN:VTIMEZONE\r?$.*?^END:VTIMEZONE\r?$", re.S | re.M)
 _VTZ_TZID = re.compile(r"^TZID(?:;[^:\r\n]*)?:(.*?)\r?$", re.M)
@@ -71,6 +68,8 @@ def _is_iana(name: str) -> bool:
 
 def _known_zone(name: str) -> str | None:
     """The IANA name a TZID stands for without needing its VTIMEZONE, if any."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
     cleaned = name.strip().strip("/")
     if _is_iana(cleaned):
         return cleaned
@@ -124,6 +123,8 @@ def preprocess(
     text: str, *, user_zone: str, keep_days: tuple[str, str] | None = None
 ) -> tuple[str, Repairs]:
     """Unfold, repair and rename time zones; returns text icalendar can parse safely."""
+    from icalendar.parser.content_line import UFOLD  # icalendar loads when a feed is read
+
     repairs = Repairs()
     text = UFOLD.sub("", text)  # icalendar's own unfolding: also folds after blank lines
     text = _number_events(text)

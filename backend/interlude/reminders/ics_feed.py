@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -71,6 +70,8 @@ def user_for_token(*, session: Session, keyring: Keyring, token: str) -> uuid.UU
 
 
 def render_feed(*, session: Session, user_id: uuid.UUID, now: datetime) -> bytes:
+    from icalendar import Calendar, Event  # loads when a feed is written
+
     rows = session.scalars(
         select(Reminder)
         .where(
