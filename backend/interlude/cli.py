@@ -77,12 +77,24 @@ def _serve(
 
     settings = get_settings()
     if embedded_worker:  # one process: the embedded worker encrypts on its own event loop
-        settings = settings.model_copy(update={"push_encryption_processes": 0})
+        settings = settings.model_copy(update=EMBEDDED_WORKER)
     app = create_app(Runtime.from_settings(settings), embedded_worker=embedded_worker)
     if before_serving is not None and (code := before_serving()) != 0:
         raise SystemExit(f"interlude: the migration failed (exit code {code})")
     tune_for_serving()
     uvicorn.run(app, host=host, port=port, **uvicorn_options())  # type: ignore[arg-type]
+
+
+# `interlude run` serves one therapist: no encryption processes, and a narrow burst pipeline
+# (100 rows claimed at a time, one batch out, 8 posts at once) instead of the standalone
+# worker's 3 x 500 rows and 64 posts. A 1,000-reminder burst leaves ~7 MB less in the heap
+# (bench/bench_run.py, issue 16) and is still sent in about a second.
+EMBEDDED_WORKER = {
+    "push_encryption_processes": 0,
+    "dispatch_batch_size": 100,
+    "dispatch_batches_in_flight": 1,
+    "push_max_concurrency": 8,
+}
 
 
 def app_factory() -> object:

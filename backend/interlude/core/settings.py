@@ -66,6 +66,17 @@ class Settings(BaseSettings):
         "`interlude worker` (other cores; the posts stay in the worker). 0, the default, "
         "encrypts in the worker itself; `interlude run` always does.",
     )
+    # The reminder burst's pipeline, per worker process. `interlude run` (one therapist) uses
+    # a narrow one: what a burst holds at its peak stays in the process's heap afterwards.
+    dispatch_batch_size: int = Field(
+        default=500, ge=1, le=10_000, description="Due reminders claimed per batch."
+    )
+    dispatch_batches_in_flight: int = Field(
+        default=3, ge=1, le=16, description="Claimed batches being delivered at once."
+    )
+    push_max_concurrency: int = Field(
+        default=64, ge=1, le=1024, description="Pushes posted at once (pooled connections)."
+    )
     session_days: int = Field(default=30, ge=1, le=365, description="Login lifetime in days.")
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)

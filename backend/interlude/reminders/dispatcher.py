@@ -55,22 +55,28 @@ class Dispatcher:
         runtime: Runtime,
         *,
         owner: str | None = None,
-        batch_size: int = 500,
+        batch_size: int | None = None,
         lease: timedelta = timedelta(seconds=30),
-        max_concurrency: int = 64,
+        max_concurrency: int | None = None,
         timeout: float = 10.0,
         encryption_processes: int | None = None,
-        batches_in_flight: int = 3,
+        batches_in_flight: int | None = None,
     ) -> None:
         """``encryption_processes`` (default: ``settings.push_encryption_processes``)
-        encrypt large batches on other cores; 0 keeps everything in this process."""
+        encrypt large batches on other cores; 0 keeps everything in this process. The batch
+        size, batches in flight and concurrent posts default to the settings too."""
+        settings = runtime.settings
         self.runtime = runtime
         self.owner = owner or default_owner()
-        self.batch_size = batch_size
+        self.batch_size = settings.dispatch_batch_size if batch_size is None else batch_size
         self.lease = lease
-        self.max_concurrency = max_concurrency
+        self.max_concurrency = (
+            settings.push_max_concurrency if max_concurrency is None else max_concurrency
+        )
         self.timeout = timeout
-        self.batches_in_flight = batches_in_flight
+        self.batches_in_flight = (
+            settings.dispatch_batches_in_flight if batches_in_flight is None else batches_in_flight
+        )
         self._sender: PushSender | None = None
         if encryption_processes is None:
             encryption_processes = runtime.settings.push_encryption_processes
