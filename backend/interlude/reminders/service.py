@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
@@ -34,6 +34,7 @@ from interlude.reminders.models import (
     Reminder,
 )
 from interlude.reminders.planning import load_plan_inputs
+from interlude.reminders.schemas import ReminderRead
 
 log = logging.getLogger("interlude.reminders")
 
@@ -226,6 +227,9 @@ def replan_on_schedule_change(*, session: Session, user_id: uuid.UUID, now: date
 # --- reading -------------------------------------------------------------------------------
 
 
+_READ_COLUMNS = tuple(getattr(Reminder, name) for name in ReminderRead.model_fields)
+
+
 def list_reminders(
     *,
     session: Session,
@@ -234,14 +238,15 @@ def list_reminders(
     end: datetime,
     states: Sequence[str] | None = None,
     limit: int = LIST_LIMIT,
-) -> list[Reminder]:
-    """The user's reminders due in [start, end), earliest first (at most ``limit``)."""
-    query = select(Reminder).where(
+) -> Sequence[Row[tuple[object, ...]]]:
+    """The user's reminders due in [start, end), earliest first (at most ``limit``): the
+    columns ReminderRead shows, as rows (no ORM objects to build for a read-only list)."""
+    query = select(*_READ_COLUMNS).where(
         Reminder.user_id == user_id, Reminder.due_at >= start, Reminder.due_at < end
     )
     if states:
         query = query.where(Reminder.state.in_(sorted(set(states))))
-    return list(session.scalars(query.order_by(Reminder.due_at, Reminder.kind).limit(limit)))
+    return session.execute(query.order_by(Reminder.due_at, Reminder.kind).limit(limit)).all()
 
 
 def get_reminder(*, session: Session, user_id: uuid.UUID, reminder_id: uuid.UUID) -> Reminder:
