@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
+from interlude.core.settings import Settings
 from interlude.push.models import PushSubscription
 from interlude.reminders import outbox
 from interlude.reminders.dispatcher import NO_DEVICE_REASON
@@ -528,3 +529,20 @@ def test_rows_falling_due_while_a_push_hangs_are_sent_at_their_time(
 
     assert len(push.received(healthy)) == 1
     assert healthy_after < 2.5, f"a reminder due during a hang waited {healthy_after:.1f} s"
+
+
+def test_interlude_run_sends_through_a_narrow_pipeline(settings: Settings) -> None:
+    from interlude.cli import EMBEDDED_WORKER
+    from interlude.reminders.dispatcher import Dispatcher
+
+    shapes = []
+    for chosen in (settings, settings.model_copy(update=EMBEDDED_WORKER)):
+        runtime = Runtime.from_settings(chosen)
+        try:
+            d = Dispatcher(runtime)
+            shapes.append((d.batch_size, d.batches_in_flight, d.max_concurrency))
+        finally:
+            runtime.dispose()
+    # The standalone worker's burst pipeline, and `interlude run`'s: what a burst holds at
+    # its peak stays in the process's heap (docs/decisions.md, issue 16).
+    assert shapes == [(500, 3, 64), (100, 1, 8)]
