@@ -14,7 +14,6 @@ import logging
 import uuid
 from datetime import datetime
 
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +41,8 @@ MAX_ATTEMPTS = 8  # then the row waits for the user (a changed password, another
 
 
 def event_ics(held: HeldTime, *, now: datetime) -> str:
+    from icalendar import Calendar, Event  # loads when held time is written
+
     cal = Calendar()
     cal.add("prodid", "-//Interlude//Held time//EN")
     cal.add("version", "2.0")
