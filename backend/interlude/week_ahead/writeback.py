@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
-from interlude.calendars import caldav_source
 from interlude.calendars.models import CalendarSource
 from interlude.calendars.service import snapshot
 from interlude.core.security import Keyring
@@ -73,6 +72,8 @@ def _step(
     now: datetime,
 ) -> None:
     """One network call for one row, and the row's next state."""
+    from interlude.calendars import caldav_source  # caldav/lxml load with the first write
+
     source = session.get(CalendarSource, w.source_id)
     held = session.get(HeldTime, w.held_id)
     if source is None or held is None:  # cascades remove these rows; a race at most
