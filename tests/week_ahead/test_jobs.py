@@ -123,3 +123,22 @@ def test_holds_ninety_days_past_are_forgotten(
     jobs.sync_all_writes(runtime)
     db.expire_all()
     assert db.scalars(select(HeldTime)).all() == []
+
+
+def test_a_pass_looks_no_further_than_the_users_whose_review_is_open(
+    runtime: Runtime, clock: FrozenClock, db: Session, user, push: LocalPushService, monkeypatch
+) -> None:
+    """Once this week's review is claimed, a pass reads the user's row and does nothing more:
+    the job runs every minute for every user with a device."""
+    add_device(runtime, push, user.id)
+    clock.set(at(SUNDAY, "18:00"))
+    assert jobs.send_due_reviews(runtime) == 1
+    examined: list[object] = []
+    monkeypatch.setattr(jobs, "send_review", lambda rt, user_id: examined.append(user_id) or "")
+    for minute in ("18:01", "23:59"):
+        clock.set(at(SUNDAY, minute))
+        assert jobs.send_due_reviews(runtime) == 0
+    assert examined == []
+    clock.set(at(date(2026, 12, 6), "18:00"))  # next Sunday: open again
+    jobs.send_due_reviews(runtime)
+    assert examined == [user.id]
