@@ -15,6 +15,7 @@ from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.week_ahead import jobs
 from interlude.week_ahead.models import HeldTime
+from tests.factories import make_user
 from tests.planner.factories import at
 from tests.reminders.factories import add_device
 from tests.support.push_service import LocalPushService
@@ -142,3 +143,15 @@ def test_a_pass_looks_no_further_than_the_users_whose_review_is_open(
     clock.set(at(date(2026, 12, 6), "18:00"))  # next Sunday: open again
     jobs.send_due_reviews(runtime)
     assert examined == [user.id]
+
+
+def test_no_review_of_a_week_that_began_before_the_account(
+    runtime: Runtime, clock: FrozenClock, db: Session, push: LocalPushService
+) -> None:
+    clock.set(at(SUNDAY, "20:00"))  # two hours after this Sunday's review instant
+    newcomer = make_user(db, now=clock.now())
+    device, _ = add_device(runtime, push, newcomer.id)
+    assert jobs.send_due_reviews(runtime) == 0
+    clock.set(at(date(2026, 12, 6), "18:00"))  # their first Sunday with the app
+    assert jobs.send_due_reviews(runtime) == 1
+    assert len(push.received(device)) == 1

@@ -229,6 +229,8 @@ def _open_reviews(session: Session, now: datetime) -> list[uuid.UUID]:
         if not row.enabled:
             continue
         instant = service.review_instant(row, user_zone(user), now)
+        if stored is None and instant < user.created_at:
+            continue  # a review of a week that began before the account existed
         if row.last_review_at is None or row.last_review_at < instant:
             open_ids.append(user.id)
     session.expunge_all()  # the default rows made above are never meant to be stored here
