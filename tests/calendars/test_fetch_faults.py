@@ -4,7 +4,7 @@ appointments kept."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -155,17 +155,16 @@ def test_failures_back_off_and_success_resets(
     route = Route(body=GOOD)
     created = add_feed(client, auth, feeds.add("/flaky.ics", route))
     path = f"/api/v1/calendars/{created['id']}"
-    feeds.add("/flaky.ics", Route(status=503))
+    feeds.add("/flaky.ics", Route(status=500))
     delays = []
     for _ in range(3):
         client.post(f"{path}/sync", headers=auth)
         source = client.get(path, headers=auth).json()
-        due = source["next_sync_at"].replace("Z", "+00:00")
-        delays.append((clock.now() - clock.now()).total_seconds())
-        from datetime import datetime
-
-        delays[-1] = (datetime.fromisoformat(due) - clock.now()).total_seconds() / 60
-    assert delays == [15, 30, 60]
+        due = datetime.fromisoformat(source["next_sync_at"].replace("Z", "+00:00"))
+        delays.append((due - clock.now()).total_seconds() / 60)
+    # Exponential from the 4-minute interval, each with jitter (half to the whole step).
+    for delay, step in zip(delays, (4, 8, 16), strict=True):
+        assert step / 2 <= delay <= step, delays
     assert source["consecutive_failures"] == 3
     feeds.add("/flaky.ics", route)
     assert client.post(f"{path}/sync", headers=auth).json()["status"] == "ok"

@@ -96,15 +96,20 @@ def test_failures_back_off_in_the_worker(
     feeds.add("/feed0.ics", failing)
     start = clock.now()
     synced_at = []
-    for minute in range(0, 24 * 60, 5):  # a day of five-minute worker ticks
+    for minute in range(0, 24 * 60):  # a day of one-minute worker ticks
         now = start + timedelta(minutes=minute)
         if sync.run_due_syncs(runtime, now=now, owner="w"):
             synced_at.append(minute)
-    # First due 15 minutes (plus under a minute of jitter) after the first read, then
-    # doubling from the sync interval: 15, 30, 60, 120, 240, 480 minutes.
-    assert synced_at[0] in (15, 20)
+    # A new feed is checked again within 2 minutes (it just changed: added), then failures
+    # back off exponentially from the 4-minute interval, each wait jittered between half
+    # and the whole step (plus up to a tick): 4, 8, 16, 32, 64, 128, 256, 512 minutes.
+    assert synced_at[0] in (1, 2)
     gaps = [b - a for a, b in itertools.pairwise(synced_at)]
-    assert gaps == [15, 30, 60, 120, 240, 480]
+    steps = [4 * 2**n for n in range(len(gaps))]
+    assert len(gaps) >= 8
+    for gap, step in zip(gaps, steps, strict=True):
+        assert step / 2 <= gap <= step + 1, (gaps, steps)
+    assert len(set(g / s for g, s in zip(gaps, steps, strict=True))) > 1  # jittered
     source = client.get("/api/v1/calendars", headers=auth).json()[0]
     assert source["status"] == "error" and source["consecutive_failures"] == len(synced_at)
 
@@ -120,8 +125,8 @@ def test_register_adds_an_interval_job_and_tick_syncs_what_is_due(
     jobs.register(scheduler, runtime)
     (job,) = scheduler.get_jobs()
     assert job.id == "calendars.sync"
-    assert job.trigger.interval == timedelta(minutes=5)
-    assert job.trigger.jitter == 30
+    assert job.trigger.interval == timedelta(seconds=30)
+    assert job.trigger.jitter == 5
 
     routes = _sources(client, auth, feeds, 3)
     assert jobs.tick(runtime, "tick-owner") == 0  # nothing due yet

@@ -3,8 +3,10 @@
 SSRF: the URL is checked up front (scheme, IP literals, what the name resolves to now) for a
 clear early refusal, and the client's HTTP session resolves every connection through
 ``caldav_guard.GuardedResolver``, which connects only to the addresses it checked (no DNS
-rebinding window, redirects included; see docs/calendars.md). The collection's
-DAV:sync-token serves as the change tag: an unchanged calendar is not re-read.
+rebinding window, redirects included; see docs/calendars.md). Each sync after the first asks
+the server what changed since the collection's sync token (RFC 6578 sync-collection, through
+the library's ``objects_by_sync_token``): an unchanged calendar costs one small REPORT and is
+not re-read; a refused token (expired, unsupported) falls back to a full read.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class _QuietCaldav(logging.Filter):
 for _name in ("caldav", "caldav.response", "caldav.discovery"):
     logging.getLogger(_name).addFilter(_QuietCaldav())
 _TIMEOUT_SECONDS = 20
+_MAX_TOKENS_LENGTH = 1000  # the column's size; longer: no token kept, the next sync reads whole
 
 
 class CaldavError(Exception):
@@ -58,8 +61,8 @@ class CaldavError(Exception):
 
 @dataclass(frozen=True)
 class CaldavFetch:
-    texts: list[str] | None  # None: unchanged since known_ctag
-    ctag: str | None
+    texts: list[str] | None  # None: unchanged since known_token
+    ctag: str | None  # the collections' sync tokens, to send next time
 
 
 def _check_url(url: str, *, allow_private_network: bool) -> str:
@@ -159,6 +162,38 @@ def _sync_token(collection: Any) -> str | None:
     return str(tag) if tag else None
 
 
+def _join(tokens: list[str | None]) -> str | None:
+    """One stored value for the calendars read (a source may read several)."""
+    if not tokens or not all(tokens):
+        return None
+    joined = "\n".join(t for t in tokens if t)
+    return joined if len(joined) <= _MAX_TOKENS_LENGTH else None
+
+
+def _changed_since(collections: list[Any], known: str | None) -> tuple[bool, str | None] | None:
+    """Ask each collection what changed since its sync token (RFC 6578 sync-collection
+    REPORT: hrefs and ETags only, no calendar data). ``(changed, new tokens)``, or None when
+    there is nothing to compare with or the server refuses a token (expired, unsupported):
+    the caller then reads in full."""
+    tokens = known.split("\n") if known else []
+    if len(tokens) != len(collections):
+        return None
+    changed = False
+    new: list[str | None] = []
+    for collection, token in zip(collections, tokens, strict=True):
+        try:
+            delta = collection.objects_by_sync_token(
+                sync_token=token, load_objects=False, disable_fallback=True
+            )
+        except caldav_error.DAVError:
+            return None  # refused: a full read (and a fresh token) instead
+        if delta.truncated:
+            return None
+        changed = changed or bool(delta.objects) or bool(delta.deleted_urls)
+        new.append(str(delta.sync_token) if delta.sync_token else None)
+    return changed, _join(new)
+
+
 def fetch_events(
     *,
     url: str,
@@ -167,10 +202,16 @@ def fetch_events(
     calendar: str | None,
     start: datetime,
     end: datetime,
-    known_ctag: str | None,
+    known_token: str | None,
     allow_private_network: bool,
 ) -> CaldavFetch:
-    """The objects overlapping [start, end), or None when the change tag is unchanged."""
+    """The objects overlapping [start, end), or None when nothing changed since
+    ``known_token`` (the collections' sync tokens, as this function returned them).
+
+    The tokens are taken before the objects are read, so a change made during the read is
+    seen (again) at the next sync, never lost. A change re-reads the window whole: the
+    appointments are keyed by occurrence, not by the server's object URLs, so a removed URL
+    could not be mapped to its appointments (docs/decisions.md)."""
     url = _check_url(url, allow_private_network=allow_private_network)
     calendar_url = urljoin(url, calendar) if calendar else url
     if urlsplit(calendar_url).hostname != urlsplit(url).hostname:
@@ -180,11 +221,13 @@ def fetch_events(
         with _client(url, username, password, guard) as client:
             urls = [calendar_url] if calendar else _calendars_to_read(client, url)
             collections = [client.calendar(url=u) for u in urls]
-            tokens = [_sync_token(c) for c in collections]
-            tag = "|".join(t for t in tokens if t) if all(tokens) else None
-            if known_ctag and tag == known_ctag:
-                result = CaldavFetch(texts=None, ctag=tag)
+            delta = _changed_since(collections, known_token) if known_token else None
+            if delta is not None and not delta[0] and delta[1] is not None:
+                result = CaldavFetch(texts=None, ctag=delta[1])
             else:
+                tag = (
+                    delta[1] if delta is not None else _join([_sync_token(c) for c in collections])
+                )
                 texts = [
                     str(obj.data)
                     for collection in collections

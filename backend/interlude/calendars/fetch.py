@@ -9,11 +9,13 @@
 - Bodies are streamed with a size cap; redirects are followed by hand (at most 5) so each
   hop's scheme is checked too.
 - Conditional requests (ETag / Last-Modified) and a body hash let an unchanged feed skip parsing.
+- 429 and 503 raise ``Throttled`` with the server's Retry-After (the caller backs off).
 - Error messages are written for the therapist and never include the feed's body or full URL.
 """
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import hashlib
 import logging
@@ -22,6 +24,7 @@ import ssl
 import time
 import typing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import httpcore
@@ -43,6 +46,40 @@ class FetchError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class Throttled(FetchError):
+    """The server asked us to slow down (429, or 503 "come back later"): ``retry_after``
+    is how long it asked for, when it said (Retry-After), in seconds."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# A Retry-After further away than this is read as this: a server cannot stop a feed for good.
+MAX_RETRY_AFTER_SECONDS = 24 * 3600
+
+
+def parse_retry_after(value: str | None, *, date: str | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP-date (measured from the
+    response's own Date header when it has one, so the two clocks need not agree)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), MAX_RETRY_AFTER_SECONDS))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        base = email.utils.parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    if base is None or base.tzinfo is None:
+        base = datetime.now(UTC)
+    seconds = (when - base).total_seconds()
+    return float(min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -375,6 +412,14 @@ def _check_status(response: httpx.Response) -> None:
         raise FetchError(
             f"The calendar server refused access (HTTP {code}): the link may have been "
             "revoked or regenerated; paste the current one."
+        )
+    if code in (429, 503):
+        raise Throttled(
+            f"The calendar server asked Interlude to slow down (HTTP {code}); "
+            "it will be asked again later.",
+            parse_retry_after(
+                response.headers.get("retry-after"), date=response.headers.get("date")
+            ),
         )
     if code in (404, 410):
         raise FetchError(

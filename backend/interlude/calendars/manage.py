@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from interlude.calendars.fetch import FetchError, FetchLimits, normalize_feed_ur
 from interlude.calendars.models import CalendarSource
 from interlude.calendars.parse_process import ParseBudget
 from interlude.calendars.schemas import CalendarCreate, CalendarUpdate, ClassificationRule
-from interlude.calendars.sources import SourceSnapshot, gather
+from interlude.calendars.sources import Outcome, SourceSnapshot, gather
 from interlude.core.errors import AppError, BadRequest, Unprocessable
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
@@ -70,9 +71,17 @@ class NewSource:
         return cls(kind="upload", name=name, rule=(rule or ClassificationRule()).model_dump())
 
 
-def create_source(
+@dataclass(frozen=True)
+class ReadSource:
+    """A new source's first read, done with no database session held."""
+
+    spec: NewSource
+    url: str | None
+    outcome: Outcome
+
+
+def read_new_source(
     *,
-    session: Session,
     user: User,
     spec: NewSource,
     keyring: Keyring,
@@ -80,8 +89,11 @@ def create_source(
     now: datetime,
     upload: bytes | None = None,
     limits: FetchLimits | None = None,
-) -> tuple[CalendarSource, service.SyncResult]:
-    """Read the calendar once; store the source (and its appointments) only if that worked."""
+) -> ReadSource:
+    """Fetch and parse a new calendar; raises ``CalendarUnreadable`` with the reason.
+
+    Takes no database session: a slow feed holds a thread, never a connection or one of the
+    request-session places (calendars/router.py)."""
     url = (
         _normalize(spec.url, settings) if spec.url and spec.kind in ("ics_url", "caldav") else None
     )
@@ -101,15 +113,29 @@ def create_source(
         future_days=settings.sync_future_days,
         allow_private_network=settings.allow_private_network,
         identity_key=keyring.identity_key,
-        # A request holds one of the API's session places while it waits: never for long.
+        # The user is waiting for the answer: a busy parse pool is a "try again", not a queue.
         budget=ParseBudget.from_settings(settings, queue_seconds=REQUEST_QUEUE_SECONDS),
         limits=limits,
         upload=upload,
     )
     if not outcome.ok:
         raise CalendarUnreadable(outcome.error or "Interlude could not read this calendar.")
+    return ReadSource(spec=spec, url=url, outcome=outcome)
+
+
+def store_new_source(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    read: ReadSource,
+    keyring: Keyring,
+    settings: Settings,
+    now: datetime,
+) -> tuple[CalendarSource, service.SyncResult]:
+    """Store a source read by ``read_new_source``, with its appointments."""
+    spec, url = read.spec, read.url
     source = CalendarSource(
-        user_id=user.id,
+        user_id=user_id,
         kind=spec.kind,
         name=spec.name or _DEFAULT_NAMES[spec.kind],
         url_encrypted=keyring.encrypt(url) if url else None,
@@ -128,7 +154,12 @@ def create_source(
     session.add(source)
     session.flush()
     result = service.apply_outcome(
-        session=session, source=source, outcome=outcome, keyring=keyring, settings=settings, now=now
+        session=session,
+        source=source,
+        outcome=read.outcome,
+        keyring=keyring,
+        settings=settings,
+        now=now,
     )
     return source, result
 
@@ -173,6 +204,7 @@ def update_source(
         reread = True
     if reread:
         source.etag = source.last_modified = source.body_hash = source.ctag = None
+        source.sync_token = None
         source.expanded_until = None
         source.next_sync_at = now
         source.status = "pending"

@@ -49,6 +49,9 @@ class CalendarSource(UUIDPrimaryKey, Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     last_synced_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
+    # When a read last added, changed or removed an appointment: feeds quiet for long are
+    # polled less often (service.poll_interval).
+    last_changed_at: Mapped[datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     next_sync_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(100))

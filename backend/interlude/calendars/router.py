@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from pydantic import ValidationError
 
-from interlude.accounts.auth import CurrentUser
+from interlude.accounts.auth import CurrentUser, authenticate_request
+from interlude.accounts.models import User
 from interlude.calendars import manage, service
 from interlude.calendars.fetch import MAX_BYTES
 from interlude.calendars.schemas import (
@@ -21,11 +23,13 @@ from interlude.calendars.schemas import (
     CalendarRead,
     CalendarUpdate,
     ClassificationRule,
+    FreshnessRead,
     SyncResultRead,
 )
-from interlude.calendars.sync import AlreadySyncing, sync_now
+from interlude.calendars.sync import AlreadySyncing, freshen, sync_now
 from interlude.core.deps import ClockDep, KeyringDep, RuntimeDep, SessionDep, SettingsDep
 from interlude.core.errors import Conflict, PayloadTooLarge, Unprocessable, error_response
+from interlude.core.runtime import Runtime
 from interlude.core.validation import Instant
 
 router = APIRouter(prefix="/api/v1", tags=["calendars"])
@@ -37,10 +41,33 @@ _ERRORS: dict[int | str, dict[str, Any]] = {**error_response(401, "Not signed in
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {**_ERRORS, **error_response(404, "No such calendar")}
 _MAX_RANGE = timedelta(days=366)
 
+# Endpoints that read a calendar (add, upload, sync now, freshen) wait on the network and the
+# parser for up to the fetch deadline: they must not hold a request session meanwhile, or a
+# few slow feeds would take every place of SessionDep (core/deps.py) and stall the whole API.
+# They sign in with a short session of their own, read with none, and take one again to
+# store. At most CALENDAR_READS of them run at once (each holds a worker thread while it
+# reads); more wait their turn on the event loop, holding no thread and no connection.
+CALENDAR_READS = 8
+
+
+def _reading_user(request: Request, runtime: RuntimeDep) -> User:
+    with runtime.session() as session:  # committed and closed before the endpoint runs
+        return authenticate_request(request, session=session, runtime=runtime)
+
+
+async def _calendar_read_place() -> AsyncIterator[None]:
+    yield
+
+
+ReadingUser = Annotated[User, Depends(_reading_user)]
+# One Depends, so one semaphore shared by the four endpoints.
+_READ_PLACE = Depends(_calendar_read_place, scope="function", max_concurrency=CALENDAR_READS)
+
 
 @router.post(
     "/calendars",
     status_code=status.HTTP_201_CREATED,
+    dependencies=[_READ_PLACE],
     response_model=CalendarRead,
     responses={
         **_ERRORS,
@@ -50,30 +77,45 @@ _MAX_RANGE = timedelta(days=366)
 )
 def create_calendar(
     data: CalendarCreate,
-    user: CurrentUser,
-    session: SessionDep,
-    keyring: KeyringDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+    user: ReadingUser,
+    runtime: RuntimeDep,
 ) -> Any:
     """Connect an ICS feed (https:// or webcal://), a CalDAV calendar, or the sample calendar.
 
     The calendar is read once before it is saved; an unreadable one is refused with the reason.
     """
-    source, result = manage.create_source(
-        session=session,
+    now = runtime.clock.now()
+    read = manage.read_new_source(
         user=user,
         spec=manage.NewSource.from_create(data),
-        keyring=keyring,
-        settings=settings,
-        now=clock.now(),
+        keyring=runtime.keyring,
+        settings=runtime.settings,
+        now=now,
     )
-    return {**service.source_json(source, keyring=keyring), "last_sync": result.as_json()}
+    return _store(runtime, user, read, now)
+
+
+def _store(runtime: Runtime, user: User, read: manage.ReadSource, now: datetime) -> Any:
+    """The session is taken only now, after the network and the parse."""
+    with runtime.session() as session:
+        source, result = manage.store_new_source(
+            session=session,
+            user_id=user.id,
+            read=read,
+            keyring=runtime.keyring,
+            settings=runtime.settings,
+            now=now,
+        )
+        return {
+            **service.source_json(source, keyring=runtime.keyring),
+            "last_sync": result.as_json(),
+        }
 
 
 @router.post(
     "/calendars/upload",
     status_code=status.HTTP_201_CREATED,
+    dependencies=[_READ_PLACE],
     response_model=CalendarRead,
     responses={
         **_ERRORS,
@@ -82,11 +124,8 @@ def create_calendar(
     },
 )
 def upload_calendar(
-    user: CurrentUser,
-    session: SessionDep,
-    keyring: KeyringDep,
-    settings: SettingsDep,
-    clock: ClockDep,
+    user: ReadingUser,
+    runtime: RuntimeDep,
     file: Annotated[UploadFile, File(description="An .ics file")],
     name: Annotated[str | None, Form(max_length=120)] = None,
     rule: Annotated[
@@ -109,16 +148,16 @@ def upload_calendar(
     body = file.file.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         raise PayloadTooLarge("The file is larger than 10 MB.")
-    source, result = manage.create_source(
-        session=session,
+    now = runtime.clock.now()
+    read = manage.read_new_source(
         user=user,
         spec=manage.NewSource.upload(name or None, session_rule),
-        keyring=keyring,
-        settings=settings,
-        now=clock.now(),
+        keyring=runtime.keyring,
+        settings=runtime.settings,
+        now=now,
         upload=body,
     )
-    return {**service.source_json(source, keyring=keyring), "last_sync": result.as_json()}
+    return _store(runtime, user, read, now)
 
 
 @router.post(
@@ -187,24 +226,33 @@ def delete_calendar(
 
 @router.post(
     "/calendars/{source_id}/sync",
+    dependencies=[_READ_PLACE],
     response_model=SyncResultRead,
     responses={**_NOT_FOUND, **error_response(409, "A sync is already running")},
 )
-def sync_calendar(
-    source_id: uuid.UUID,
-    user: CurrentUser,
-    session: SessionDep,
-    runtime: RuntimeDep,
-    clock: ClockDep,
-) -> Any:
+def sync_calendar(source_id: uuid.UUID, user: ReadingUser, runtime: RuntimeDep) -> Any:
     """Sync now. A failed sync keeps the last good appointments and reports why."""
-    service.get_source(session=session, user=user, source_id=source_id)
-    session.rollback()  # end the read before the sync's own transactions write
+    with runtime.session() as session:
+        service.get_source(session=session, user=user, source_id=source_id)
     try:
-        result = sync_now(runtime, source_id, now=clock.now())
+        result = sync_now(runtime, source_id, now=runtime.clock.now())
     except AlreadySyncing:
         raise Conflict("This calendar is already syncing; try again in a minute.") from None
     return result.as_json()
+
+
+@router.post(
+    "/calendars/freshen",
+    response_model=FreshnessRead,
+    responses=_ERRORS,
+    dependencies=[_READ_PLACE],
+)
+def freshen_calendars(user: ReadingUser, runtime: RuntimeDep) -> Any:
+    """Bring the user's synced calendars up to the minute: each one last checked more than a
+    minute ago is checked now (an unchanged feed costs a 304, no parse, no re-plan). Asking
+    again within the minute answers at once with no work ("fresh"): that is the rate limit.
+    ``checked_at`` is what "updated N min ago" is measured from."""
+    return freshen(runtime, user.id, now=runtime.clock.now()).as_json()
 
 
 @router.get("/appointments", response_model=list[AppointmentRead], responses=_ERRORS)

@@ -123,14 +123,28 @@ class CalendarRead(BaseModel):
     status: str
     last_error: str | None
     warnings: list[str]
-    last_synced_at: datetime | None
+    last_synced_at: datetime | None = Field(
+        description='The last successful check (a 304 "not modified" counts: it is as fresh).'
+    )
     last_attempt_at: datetime | None
+    last_changed_at: datetime | None = Field(
+        default=None, description="When a read last added, changed or removed an appointment."
+    )
     next_sync_at: datetime | None
     consecutive_failures: int
     appointment_count: int
     session_count: int
     created_at: datetime
     last_sync: SyncResultRead | None = None
+
+
+class FreshnessRead(BaseModel):
+    checked_at: datetime | None = Field(
+        description="The oldest last successful check of the user's synced calendars: every "
+        "calendar is at least this fresh. Null without any (or before the first success)."
+    )
+    checked: int = Field(description="Calendars checked by this request (0: already fresh).")
+    changed: bool = Field(description="Whether the check changed any appointment.")
 
 
 class AppointmentRead(BaseModel):

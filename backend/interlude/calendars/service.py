@@ -8,7 +8,9 @@ source's appointments atomically; appointments before the window are history and
 
 from __future__ import annotations
 
+import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,8 +40,6 @@ from interlude.core.settings import Settings
 
 # Re-exported for calendars/sync.py, which reads the user's zone through this module.
 from interlude.core.timezones import user_zone as user_zone
-
-MAX_BACKOFF = timedelta(hours=24)
 
 
 @dataclass
@@ -99,20 +99,66 @@ def snapshot(source: CalendarSource, *, keyring: Keyring, zone: ZoneInfo) -> Sou
         last_modified=source.last_modified,
         body_hash=source.body_hash,
         ctag=source.ctag,
+        sync_token=source.sync_token,
         expanded_until=source.expanded_until,
         expanded_zone=source.expanded_zone,
     )
 
 
+# The polling schedule (docs/calendars.md, "Freshness"; the reasoning in docs/decisions.md).
+# A feed is polled every SYNC_INTERVAL_MINUTES (4 by default) at the slowest; one whose
+# appointments changed recently more often. Each interval is shortened by a stable per-source
+# fraction of up to 10 % (never lengthened), which spreads sources that were added together
+# while keeping the ceiling a ceiling: with the worker's 30 s tick, a change reaches the plan
+# within the interval + 30 s, whatever the feed's history.
+RECENT_CHANGE = timedelta(days=1)
+QUIET = timedelta(days=7)
+MAX_BACKOFF = timedelta(hours=24)
+
+
+def poll_interval(
+    *, last_changed_at: datetime | None, created_at: datetime | None, ceiling: int, now: datetime
+) -> timedelta:
+    """How long after a successful check the source is checked again."""
+    since = last_changed_at or created_at
+    quiet_for = now - since if since is not None else QUIET
+    if quiet_for < RECENT_CHANGE:
+        factor = 0.5
+    elif quiet_for < QUIET:
+        factor = 0.75
+    else:
+        factor = 1.0
+    return timedelta(minutes=ceiling) * factor
+
+
 def _next_sync(source: CalendarSource, settings: Settings, now: datetime) -> datetime:
-    # A stable per-source jitter (up to a minute) spreads sources over the interval.
-    jitter = timedelta(seconds=source.id.int % 60) if source.id else timedelta(0)
-    return now + timedelta(minutes=settings.sync_interval_minutes) + jitter
+    interval = poll_interval(
+        last_changed_at=source.last_changed_at,
+        created_at=source.created_at,
+        ceiling=settings.sync_interval_minutes,
+        now=now,
+    )
+    spread = (source.id.int % 1000) / 10000 if source.id else 0.0  # 0 to 9.99 %
+    return now + interval * (1 - spread)
 
 
-def backoff(failures: int, interval_minutes: int) -> timedelta:
-    step = timedelta(minutes=interval_minutes) * (2 ** min(max(failures - 1, 0), 10))
-    return min(step, MAX_BACKOFF)
+def backoff(
+    failures: int,
+    interval_minutes: int,
+    *,
+    retry_after: float | None = None,
+    rand: Callable[[], float] = random.random,
+) -> timedelta:
+    """After ``failures`` failed reads in a row: exponential from the interval, with jitter
+    (half to the whole step, so feeds that failed together do not retry together), at most
+    MAX_BACKOFF; never sooner than the server's Retry-After (itself capped at 24 hours)."""
+    step = min(
+        timedelta(minutes=interval_minutes) * (2 ** min(max(failures - 1, 0), 12)), MAX_BACKOFF
+    )
+    delay = step * (0.5 + rand() / 2)
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=min(retry_after, MAX_BACKOFF.total_seconds())))
+    return delay
 
 
 def apply_outcome(
@@ -136,7 +182,9 @@ def apply_outcome(
         source.consecutive_failures += 1
         if periodic:
             source.next_sync_at = now + backoff(
-                source.consecutive_failures, settings.sync_interval_minutes
+                source.consecutive_failures,
+                settings.sync_interval_minutes,
+                retry_after=outcome.retry_after,
             )
         return SyncResult(status="error", error=outcome.error, warnings=list(source.warnings))
     for name, value in outcome.validators.items():
@@ -144,9 +192,9 @@ def apply_outcome(
     source.status = "ok"
     source.last_error = None
     source.consecutive_failures = 0
-    source.last_synced_at = now
-    source.next_sync_at = _next_sync(source, settings, now) if periodic else None
+    source.last_synced_at = now  # the last successful check, a 304 included
     if outcome.read is None:
+        source.next_sync_at = _next_sync(source, settings, now) if periodic else None
         return SyncResult(status="ok", unchanged=True, warnings=list(source.warnings))
     source.warnings = list(outcome.read.warnings)
     source.expanded_until = outcome.window.end
@@ -159,6 +207,9 @@ def apply_outcome(
         keyring=keyring,
     )
     result.warnings = list(source.warnings)
+    if result.changed_anything:
+        source.last_changed_at = now
+    source.next_sync_at = _next_sync(source, settings, now) if periodic else None
     if result.changed_anything:
         hooks.schedule_changed(session=session, user_id=source.user_id, now=now)
     return result
@@ -325,6 +376,7 @@ def source_json(source: CalendarSource, *, keyring: Keyring) -> dict[str, Any]:
         "warnings": list(source.warnings or []),
         "last_synced_at": source.last_synced_at,
         "last_attempt_at": source.last_attempt_at,
+        "last_changed_at": source.last_changed_at,
         "next_sync_at": source.next_sync_at,
         "consecutive_failures": source.consecutive_failures,
         "appointment_count": source.appointment_count,

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from interlude.calendars import classify
-from interlude.calendars.fetch import FetchError, FetchLimits, fetch_feed
+from interlude.calendars.fetch import FetchError, FetchLimits, Throttled, fetch_feed
 from interlude.calendars.parse import (
     BusyRead,
     CalendarParseError,
@@ -48,6 +48,7 @@ class SourceSnapshot:
     last_modified: str | None = None
     body_hash: str | None = None
     ctag: str | None = None
+    sync_token: str | None = None
     expanded_until: datetime | None = None
     expanded_zone: str | None = None
 
@@ -58,6 +59,9 @@ class Outcome:
     read: BusyRead | None = None  # None: unchanged since the last sync, nothing re-read
     error: str | None = None
     validators: dict[str, str | None] = field(default_factory=dict)
+    # The server asked to slow down (429/503): back off, at least ``retry_after`` seconds.
+    throttled: bool = False
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -108,6 +112,8 @@ def gather(
         if snapshot.kind == "caldav":
             return _gather_caldav(snapshot, window, reader, covered, allow_private_network)
         return _gather_feed(snapshot, window, reader, covered, allow_private_network, limits)
+    except Throttled as exc:
+        return Outcome(window, error=exc.message, throttled=True, retry_after=exc.retry_after)
     except (FetchError, CalendarParseError) as exc:
         return Outcome(window, error=exc.message)
     except Exception as exc:  # never let one hostile feed break the sync loop
@@ -185,12 +191,12 @@ def _gather_caldav(
             calendar=snapshot.calendar,
             start=window.start,
             end=window.end,
-            known_ctag=snapshot.ctag if covered else None,
+            known_token=snapshot.sync_token if covered else None,
             allow_private_network=allow_private,
         )
     except caldav_source.CaldavError as exc:
         return Outcome(window, error=exc.message)
-    validators: dict[str, str | None] = {"ctag": fetched.ctag}
+    validators: dict[str, str | None] = {"sync_token": fetched.ctag, "ctag": None}
     if fetched.texts is None:
         return Outcome(window, read=None, validators=validators)
     if not fetched.texts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -27,6 +28,8 @@ log = logging.getLogger("interlude.calendars")
 
 LEASE = timedelta(minutes=5)
 PERIODIC_KINDS = ("ics_url", "caldav", "sample")
+# "Freshen" (the app open on Today) checks a source only when its last check is older.
+FRESH_FOR = timedelta(minutes=1)
 
 
 class AlreadySyncing(Exception):
@@ -159,3 +162,65 @@ def run_due_syncs(
     else:
         list(map_fn(one, ids))  # type: ignore[call-overload]
     return len(ids)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    checked_at: datetime | None  # the oldest last successful check of the user's calendars
+    checked: int  # calendars checked by this call
+    changed: bool  # whether any of them changed the appointments
+
+    def as_json(self) -> dict[str, object]:
+        return {"checked_at": self.checked_at, "checked": self.checked, "changed": self.changed}
+
+
+def _wants_check(source: CalendarSource, now: datetime) -> bool:
+    if source.last_attempt_at is not None and now - source.last_attempt_at < FRESH_FOR:
+        return False  # checked (or tried) within the minute: already fresh, no work
+    # A failing source keeps its backoff (and a server's Retry-After): the app being open is
+    # no reason to knock sooner.
+    backing_off = source.consecutive_failures > 0 and source.next_sync_at is not None
+    return not (backing_off and source.next_sync_at > now)  # type: ignore[operator]
+
+
+def freshen(
+    runtime: Runtime,
+    user_id: uuid.UUID,
+    *,
+    now: datetime,
+    limits: FetchLimits | None = None,
+) -> Freshness:
+    """Check the user's periodic calendars whose last check is older than FRESH_FOR.
+
+    This is its own per-user rate limit: however many tabs or phones ask, each calendar is
+    checked at most once a minute (and never while a sync of it is running: the lease), and a
+    request within the minute is answered "fresh" from the database without any work. An
+    unchanged feed answers 304 (or an unchanged CalDAV sync token): no parse, no re-plan."""
+    with runtime.session() as session:
+        sources = list(
+            session.scalars(
+                select(CalendarSource).where(
+                    CalendarSource.user_id == user_id, CalendarSource.kind.in_(PERIODIC_KINDS)
+                )
+            )
+        )
+        wanted = [s.id for s in sources if _wants_check(s, now)]
+    owner = f"fresh-{uuid.uuid4().hex[:12]}"
+    checked, changed = 0, False
+    for source_id in wanted:
+        if not claim(runtime, source_id, owner=owner, now=now):
+            continue  # being synced right now by the worker or another request
+        result = sync_claimed(runtime, source_id, owner=owner, now=now, limits=limits)
+        if result is not None:
+            checked += 1
+            changed = changed or result.changed_anything
+    with runtime.session() as session:
+        times = list(
+            session.scalars(
+                select(CalendarSource.last_synced_at).where(
+                    CalendarSource.user_id == user_id, CalendarSource.kind.in_(PERIODIC_KINDS)
+                )
+            )
+        )
+    known = [t for t in times if t is not None]
+    return Freshness(checked_at=min(known) if known else None, checked=checked, changed=changed)

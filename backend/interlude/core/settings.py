@@ -32,7 +32,13 @@ class Settings(BaseSettings):
         default=False,
         description="Let calendar fetches reach loopback/private addresses (development, tests).",
     )
-    sync_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    sync_interval_minutes: int = Field(
+        default=4,
+        ge=1,
+        le=24 * 60,
+        description="The longest wait between two checks of a calendar (feeds that changed "
+        "recently are checked twice as often): a change reaches the plan within about this.",
+    )
     sync_past_days: int = Field(default=1, ge=0, le=31)
     sync_future_days: int = Field(default=14, ge=1, le=366)
     calendar_parse_seconds: float = Field(
