@@ -19,6 +19,8 @@ class Route:
     content_type: str = "text/calendar; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     etag: str | None = None  # answers 304 to a matching If-None-Match
+    last_modified: str | None = None  # answers 304 to a matching If-Modified-Since
+    gate: threading.Event | None = None  # before answering, wait until it is set
     delay: float = 0.0  # before the headers
     trickle: float = 0.0  # seconds between 1 KB chunks of the body
     hang_after: int | None = None  # send this many bytes, then stall
@@ -41,6 +43,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         route.hits += 1
+        if route.gate is not None:
+            route.gate.wait(30)
         if route.delay:
             time.sleep(route.delay)
         if route.redirect_to is not None:
@@ -53,17 +57,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._trickle_headers(route)
             return
         sent_etag = self.headers.get("If-None-Match")
-        if sent_etag is not None:
+        sent_since = self.headers.get("If-Modified-Since")
+        if sent_etag is not None or sent_since is not None:
             route.conditional_hits += 1
-        if route.etag is not None and sent_etag == route.etag:
+        if (route.etag is not None and sent_etag == route.etag) or (
+            route.etag is None
+            and route.last_modified is not None
+            and sent_since == route.last_modified
+        ):
             self.send_response(304)
-            self.send_header("ETag", route.etag)
+            if route.etag is not None:
+                self.send_header("ETag", route.etag)
             self.end_headers()
             return
         self.send_response(route.status)
         self.send_header("Content-Type", route.content_type)
         if route.etag is not None:
             self.send_header("ETag", route.etag)
+        if route.last_modified is not None:
+            self.send_header("Last-Modified", route.last_modified)
         for name, value in route.headers.items():
             self.send_header(name, value)
         if route.hang_after is None and not route.trickle and not route.omit_length:

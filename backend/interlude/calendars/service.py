@@ -114,6 +114,7 @@ def snapshot(source: CalendarSource, *, keyring: Keyring, zone: ZoneInfo) -> Sou
 RECENT_CHANGE = timedelta(days=1)
 QUIET = timedelta(days=7)
 MAX_BACKOFF = timedelta(hours=24)
+_IDENTITY_BATCH = 500
 
 
 def poll_interval(
@@ -223,6 +224,9 @@ def _replace_appointments(
     window_start: datetime,
     keyring: Keyring,
 ) -> SyncResult:
+    identities = [instance.identity for instance in instances]
+    # The window's rows, and any older row an instance still names: a past session the client
+    # moved into the future keeps its row (and its identity) instead of colliding with it.
     existing = {
         a.identity_hash: a
         for a in session.scalars(
@@ -231,6 +235,17 @@ def _replace_appointments(
             )
         )
     }
+    missing = [i for i in identities if i not in existing]
+    for at in range(0, len(missing), _IDENTITY_BATCH):
+        chunk = missing[at : at + _IDENTITY_BATCH]
+        for row in session.scalars(
+            select(Appointment).where(
+                Appointment.source_id == source.id,
+                Appointment.start < window_start,
+                Appointment.identity_hash.in_(chunk),
+            )
+        ):
+            existing[row.identity_hash] = row
     marks = occurrence_marks(session=session, source_id=source.id)
     seen: set[str] = set()
     result = SyncResult(status="ok")
