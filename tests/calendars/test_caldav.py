@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -317,3 +318,69 @@ def test_the_guarded_session_still_checks_the_tls_host_name(
         session.close()
         server.shutdown()
         server.server_close()
+
+
+class Calls:
+    """Counts calls of a caldav.Calendar method, passing them through."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+        self.count = 0
+        real = getattr(caldav.Calendar, name)
+
+        def counted(calendar: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return real(calendar, *args, **kwargs)
+
+        monkeypatch.setattr(caldav.Calendar, name, counted)
+
+
+def test_sync_tokens_an_unchanged_calendar_is_not_re_read_and_a_refused_token_reads_in_full(
+    client: TestClient,
+    auth: dict[str, str],
+    radicale: str,
+    practice_calendar: Any,
+    db: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from interlude.calendars.models import CalendarSource
+
+    created = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": str(practice_calendar.url),
+            "username": "therapist",
+            "password": "pw",
+        },
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    sync = f"/api/v1/calendars/{created.json()['id']}/sync"
+    event = practice_calendar.event_by_uid("caldav-single@example.test")  # before counting
+    searches = Calls(monkeypatch, "search")
+    reports = Calls(monkeypatch, "objects_by_sync_token")
+
+    # Unchanged: one sync-collection REPORT with the stored token, no calendar-query.
+    assert client.post(sync, headers=auth).json()["unchanged"] is True
+    assert (reports.count, searches.count) == (1, 0)
+
+    # A change on the server: the token reports it, the window is read again.
+    event.data = ics(EVENTS["single"].replace("T140000", "T150000").replace("T145000", "T155000"))
+    event.save()
+    result = client.post(sync, headers=auth).json()
+    assert result["counts"] == {"added": 0, "changed": 1, "removed": 0}, result
+    assert (reports.count, searches.count) == (2, 1)
+    assert client.post(sync, headers=auth).json()["unchanged"] is True
+    assert (reports.count, searches.count) == (3, 1)
+
+    # A token the server refuses (expired, or from before a server reset): a full read, and
+    # a fresh token that works next time.
+    source = db.get(CalendarSource, uuid.UUID(created.json()["id"]))
+    source.sync_token = "http://radicale.org/ns/sync/" + "0" * 64
+    db.commit()
+    result = client.post(sync, headers=auth).json()
+    assert result["status"] == "ok" and result["unchanged"] is False, result
+    assert result["counts"] == {"added": 0, "changed": 0, "removed": 0}
+    assert searches.count == 2
+    assert client.post(sync, headers=auth).json()["unchanged"] is True
+    assert searches.count == 2
