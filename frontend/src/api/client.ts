@@ -221,6 +221,7 @@ export const api = {
   syncCalendar: (id: string) =>
     request<T.SyncResult>(`${V1}/calendars/${id}/sync`, { method: "POST" }),
   deleteCalendar: (id: string) => request<void>(`${V1}/calendars/${id}`, { method: "DELETE" }),
+  freshen: () => request<T.Freshness>(`${V1}/calendars/freshen`, { method: "POST" }),
   appointments: (start: string, end: string) =>
     cachedGet<T.Appointment[]>(`${V1}/appointments`, { start, end }),
   markAppointment: (id: string, marks: T.AppointmentMarks) =>

@@ -77,6 +77,7 @@ export type CalendarKind = Schemas["CalendarCreate"]["kind"] | "upload";
 export type ClassificationRule = Schemas["ClassificationRule"];
 export type CalendarCreate = Schemas["CalendarCreate"];
 export type SyncResult = Schemas["SyncResultRead"];
+export type Freshness = Schemas["FreshnessRead"];
 export type Appointment = Schemas["AppointmentRead"];
 /** Marks on one occurrence: send only the flags that change. */
 export type AppointmentMarks = Body<Schemas["AppointmentUpdate"], "intense" | "telehealth">;

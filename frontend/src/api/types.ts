@@ -238,6 +238,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendars/freshen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Freshen Calendars
+         * @description Bring the user's synced calendars up to the minute: each one last checked more than a
+         *     minute ago is checked now (an unchanged feed costs a 304, no parse, no re-plan). Asking
+         *     again within the minute answers at once with no work ("fresh"): that is the rate limit.
+         *     ``checked_at`` is what "updated N min ago" is measured from.
+         */
+        post: operations["freshen_calendars"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appointments": {
         parameters: {
             query?: never;
@@ -1589,10 +1612,18 @@ export interface components {
             last_error: string | null;
             /** Warnings */
             warnings: string[];
-            /** Last Synced At */
+            /**
+             * Last Synced At
+             * @description The last successful check (a 304 "not modified" counts: it is as fresh).
+             */
             last_synced_at: string | null;
             /** Last Attempt At */
             last_attempt_at: string | null;
+            /**
+             * Last Changed At
+             * @description When a read last added, changed or removed an appointment.
+             */
+            last_changed_at?: string | null;
             /** Next Sync At */
             next_sync_at: string | null;
             /** Consecutive Failures */
@@ -2164,6 +2195,24 @@ export interface components {
             active: boolean;
             /** Created At */
             created_at: string | null;
+        };
+        /** FreshnessRead */
+        FreshnessRead: {
+            /**
+             * Checked At
+             * @description The oldest last successful check of the user's synced calendars: every calendar is at least this fresh. Null without any (or before the first success).
+             */
+            checked_at: string | null;
+            /**
+             * Checked
+             * @description Calendars checked by this request (0: already fresh).
+             */
+            checked: number;
+            /**
+             * Changed
+             * @description Whether the check changed any appointment.
+             */
+            changed: boolean;
         };
         /** HeldCalendarRead */
         HeldCalendarRead: {
@@ -5686,6 +5735,125 @@ export interface operations {
                 };
             };
             /** @description A sync is already running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: details name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server's disk is full; nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    freshen_calendars: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreshnessRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden (e.g. missing CSRF header) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with existing data */
             409: {
                 headers: {
                     [name: string]: unknown;

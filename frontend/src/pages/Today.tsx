@@ -5,6 +5,7 @@ import type { Appointment, Reminder } from "../api/models";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { StaleBanner } from "../components/Banners";
 import { DeliveryBanner } from "../components/DeliveryBanner";
+import { Freshness } from "../components/Freshness";
 import { lazy } from "../components/Lazy";
 import type { SessionSheetProps } from "../components/SessionSheet";
 import { useMinute } from "../lib/clock";
@@ -318,6 +319,7 @@ export function Today() {
           {loading ? "…" : "↻"}
         </button>
       </div>
+      <Freshness onChanged={load} />
       <ZoneNotice />
       <StaleBanner savedAt={data?.savedAt ?? null} />
       <DeliveryBanner zone={zone} />
