@@ -243,3 +243,19 @@ def test_freshen_without_synced_calendars_and_for_another_user(
     # Another user's freshen never touches this user's calendars.
     assert client.post(FRESHEN, headers=other_auth).json()["checked"] == 0
     assert route.hits == 1
+
+
+def test_a_past_session_moved_into_the_window_keeps_its_row(
+    client: TestClient, auth: dict[str, str], feeds: FeedServer, clock: FrozenClock
+) -> None:
+    """Last week's no-show, rescheduled to Friday: the same event (same identity) moves from
+    history into the window. It used to fail the sync on the unique (source, identity)."""
+    route = Route(body=one_session("20261123T150000Z", "20261123T155000Z"))
+    created = add_feed(client, auth, feeds.add("/feed.ics", route))
+    clock.advance(days=3)  # the session is now before the sync window (1 day back)
+    route.body = one_session("20261127T150000Z", "20261127T155000Z")
+    result = client.post(f"/api/v1/calendars/{created['id']}/sync", headers=auth).json()
+    assert result["status"] == "ok", result
+    assert result["counts"] == {"added": 0, "changed": 1, "removed": 0}
+    (row,) = appointments(client, auth)
+    assert row["start"].startswith("2026-11-27T15:00")

@@ -238,14 +238,14 @@ def _replace_appointments(
     missing = [i for i in identities if i not in existing]
     for at in range(0, len(missing), _IDENTITY_BATCH):
         chunk = missing[at : at + _IDENTITY_BATCH]
-        for row in session.scalars(
+        for older in session.scalars(
             select(Appointment).where(
                 Appointment.source_id == source.id,
                 Appointment.start < window_start,
                 Appointment.identity_hash.in_(chunk),
             )
         ):
-            existing[row.identity_hash] = row
+            existing[older.identity_hash] = older
     marks = occurrence_marks(session=session, source_id=source.id)
     seen: set[str] = set()
     result = SyncResult(status="ok")
