@@ -313,7 +313,7 @@ def section(runs: list[dict[str, Any]], cpu: dict[str, float], args: argparse.Na
         lines.append(
             f"| {label} | {run['changes']} | {run['p50']:.1f} min | {run['p95']:.1f} min | "
             f"{run['max']:.1f} min | {run['polls_per_min_per_1000']:.0f} | "
-            f"{run['not_modified'] / max(run['requests'], 1):.0%} |"
+            f"{run['not_modified'] / max(run['requests'], 1):.1%} |"
         )
     lines += [
         "",
