@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -384,3 +387,78 @@ def test_sync_tokens_an_unchanged_calendar_is_not_re_read_and_a_refused_token_re
     assert searches.count == 2
     assert client.post(sync, headers=auth).json()["unchanged"] is True
     assert searches.count == 2
+
+
+class _SlowDown(http.server.BaseHTTPRequestHandler):
+    """A CalDAV server that answers every request "429 Too Many Requests, retry in 15 min"."""
+
+    def _answer(self) -> None:
+        self.send_response(429)
+        self.send_header("Retry-After", "900")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_PROPFIND = do_REPORT = do_OPTIONS = _answer
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_caldav_server_that_asks_to_slow_down_is_left_alone_for_its_retry_after(
+    client: TestClient,
+    auth: dict[str, str],
+    radicale: str,
+    practice_calendar: Any,
+    clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from caldav.lib import error as caldav_error
+
+    created = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": str(practice_calendar.url),
+            "username": "therapist",
+            "password": "pw",
+        },
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    path = f"/api/v1/calendars/{created.json()['id']}"
+
+    def next_sync_in_minutes() -> float:
+        due = client.get(path, headers=auth).json()["next_sync_at"].replace("Z", "+00:00")
+        return (datetime.fromisoformat(due) - clock.now()).total_seconds() / 60
+
+    # 429 on the sync-token REPORT: no fall back to a full read, a wait of the Retry-After.
+    searches = Calls(monkeypatch, "search")
+
+    def slow_down(*args: Any, **kwargs: Any) -> Any:
+        raise caldav_error.RateLimitError(
+            reason="429", retry_after="1200", retry_after_seconds=1200
+        )
+
+    with monkeypatch.context() as patch:
+        patch.setattr(caldav.Calendar, "objects_by_sync_token", slow_down)
+        result = client.post(f"{path}/sync", headers=auth).json()
+    assert result["status"] == "error" and "slow down" in result["error"], result
+    assert searches.count == 0
+    assert 20 <= next_sync_in_minutes() <= 21
+
+    # A real server answering 429 to everything (the library raises, never sleeps).
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlowDown)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/dav/therapist/practice/"
+        patched = client.patch(path, json={"url": url}, headers=auth)
+        assert patched.status_code == 200, patched.text
+        started = time.monotonic()
+        result = client.post(f"{path}/sync", headers=auth).json()
+        assert time.monotonic() - started < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result["status"] == "error" and "slow down" in result["error"], result
+    assert 15 <= next_sync_in_minutes() <= 16
+    assert len(appointments(client, auth)) == 4  # the last good read is kept

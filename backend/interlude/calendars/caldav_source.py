@@ -59,6 +59,14 @@ class CaldavError(Exception):
         self.message = message
 
 
+class CaldavThrottled(CaldavError):
+    """429, or 503 with Retry-After: ``retry_after`` seconds, when the server said."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class CaldavFetch:
     texts: list[str] | None  # None: unchanged since known_token
@@ -90,6 +98,7 @@ def _client(url: str, username: str, password: str, guard: GuardedResolver) -> A
         password=password,
         timeout=_TIMEOUT_SECONDS,
         enable_rfc6764=False,  # no DNS SRV/TXT or .well-known discovery: the URL is used as is
+        rate_limit_handle=False,  # never sleep in a sync thread: the schedule backs off instead
     )
     client.session.close()  # replaced before any request: it has no connection yet
     client.session = guarded_session(guard)
@@ -107,6 +116,11 @@ def _safe_error(exc: Exception, guard: GuardedResolver) -> CaldavError:
     refused = _refused(guard)
     if refused is not None:
         return refused
+    if isinstance(exc, caldav_error.RateLimitError):
+        return CaldavThrottled(
+            "The CalDAV server asked Interlude to slow down; it will be asked again later.",
+            exc.retry_after_seconds,
+        )
     if isinstance(exc, caldav_error.AuthorizationError):
         return CaldavError("The CalDAV server refused the username or password.")
     if isinstance(exc, caldav_error.NotFoundError):
@@ -185,6 +199,8 @@ def _changed_since(collections: list[Any], known: str | None) -> tuple[bool, str
             delta = collection.objects_by_sync_token(
                 sync_token=token, load_objects=False, disable_fallback=True
             )
+        except caldav_error.RateLimitError:
+            raise  # "slow down" is not a refused token: no full read now
         except caldav_error.DAVError:
             return None  # refused: a full read (and a fresh token) instead
         if delta.truncated:

@@ -112,7 +112,7 @@ def gather(
         if snapshot.kind == "caldav":
             return _gather_caldav(snapshot, window, reader, covered, allow_private_network)
         return _gather_feed(snapshot, window, reader, covered, allow_private_network, limits)
-    except Throttled as exc:
+    except (Throttled, caldav_source.CaldavThrottled) as exc:
         return Outcome(window, error=exc.message, throttled=True, retry_after=exc.retry_after)
     except (FetchError, CalendarParseError) as exc:
         return Outcome(window, error=exc.message)
