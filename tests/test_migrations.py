@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 import interlude
@@ -90,22 +90,29 @@ def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
     try:
         with Session(engine) as db:
             user = make_user(db, now=now)
-            source = CalendarSource(
-                user_id=user.id,
-                kind="upload",
-                name="Practice",
-                rule={"mode": "all_timed"},
-                status="ok",
-                created_at=now,
-                updated_at=now,
+            # Only the columns 0007 has (the model has gained some since, e.g. 0008's).
+            source_id = uuid.uuid4()
+            db.execute(
+                insert(CalendarSource.__table__).values(
+                    id=source_id,
+                    user_id=user.id,
+                    kind="upload",
+                    name="Practice",
+                    rule={"mode": "all_timed"},
+                    status="ok",
+                    warnings=[],
+                    consecutive_failures=0,
+                    appointment_count=0,
+                    session_count=0,
+                    created_at=now,
+                    updated_at=now,
+                )
             )
-            db.add(source)
-            db.flush()
             for n, intense in enumerate((True, False)):
                 db.add(
                     Appointment(
                         user_id=user.id,
-                        source_id=source.id,
+                        source_id=source_id,
                         identity_hash=f"{n:064d}",
                         start=now + timedelta(hours=n),
                         end=now + timedelta(hours=n, minutes=50),
@@ -114,7 +121,7 @@ def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
                     )
                 )
             db.commit()
-            source_id, user_id = source.id, user.id
+            user_id = user.id
         migrations.upgrade(empty_db_url)
         with Session(engine) as db:
             marks = db.scalars(select(OccurrenceMark)).all()
