@@ -60,6 +60,24 @@ def test_two_workers_never_sync_the_same_source(
     assert {s["status"] for s in listed} == {"ok"}
 
 
+def test_a_source_synced_after_another_worker_listed_it_is_not_synced_twice(
+    client: TestClient,
+    auth: dict[str, str],
+    feeds: FeedServer,
+    runtime: Runtime,
+    clock: FrozenClock,
+) -> None:
+    """SQLite lists due sources, then claims them one by one: a source another worker synced
+    in between (lease released, due again later) must not be claimed on the stale list."""
+    (route,) = _sources(client, auth, feeds, 1)
+    source_id = uuid.UUID(client.get("/api/v1/calendars", headers=auth).json()[0]["id"])
+    now = clock.advance(minutes=20)
+    assert sync.run_due_syncs(runtime, now=now, owner="a") == 1
+    assert not sync.claim(runtime, source_id, owner="b", now=now, due=True)
+    assert route.hits == 2
+    assert sync.claim(runtime, source_id, owner="api", now=now)  # "sync now" still may
+
+
 def test_a_crashed_workers_lease_expires(
     client: TestClient,
     auth: dict[str, str],

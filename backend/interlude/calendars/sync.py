@@ -36,15 +36,22 @@ class AlreadySyncing(Exception):
     pass
 
 
-def claim(runtime: Runtime, source_id: uuid.UUID, *, owner: str, now: datetime) -> bool:
-    """Take the lease on one source (conditional UPDATE: works the same on both backends)."""
+def claim(
+    runtime: Runtime, source_id: uuid.UUID, *, owner: str, now: datetime, due: bool = False
+) -> bool:
+    """Take the lease on one source (conditional UPDATE: works the same on both backends).
+    ``due``: only if it is (still) due, for a worker that listed it a moment ago: another
+    worker may have synced it in between, and released the lease with a later due time."""
+    conditions = [
+        CalendarSource.id == source_id,
+        or_(CalendarSource.lease_until.is_(None), CalendarSource.lease_until < now),
+    ]
+    if due:
+        conditions.append(CalendarSource.next_sync_at <= now)
     with runtime.session() as session:
         claimed = session.execute(
             update(CalendarSource)
-            .where(
-                CalendarSource.id == source_id,
-                or_(CalendarSource.lease_until.is_(None), CalendarSource.lease_until < now),
-            )
+            .where(*conditions)
             .values(lease_owner=owner, lease_until=now + LEASE, status="syncing")
             .execution_options(synchronize_session=False)
         )
@@ -75,7 +82,7 @@ def claim_due(runtime: Runtime, *, owner: str, now: datetime, limit: int) -> lis
                 )
             return ids
         candidates = list(session.scalars(due))
-    return [sid for sid in candidates if claim(runtime, sid, owner=owner, now=now)]
+    return [sid for sid in candidates if claim(runtime, sid, owner=owner, now=now, due=True)]
 
 
 def sync_claimed(
