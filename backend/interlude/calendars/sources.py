@@ -112,7 +112,7 @@ def gather(
         if snapshot.kind == "caldav":
             return _gather_caldav(snapshot, window, reader, covered, allow_private_network)
         return _gather_feed(snapshot, window, reader, covered, allow_private_network, limits)
-    except (Throttled, caldav_source.CaldavThrottled) as exc:
+    except Throttled as exc:
         return Outcome(window, error=exc.message, throttled=True, retry_after=exc.retry_after)
     except (FetchError, CalendarParseError) as exc:
         return Outcome(window, error=exc.message)
@@ -194,6 +194,8 @@ def _gather_caldav(
             known_token=snapshot.sync_token if covered else None,
             allow_private_network=allow_private,
         )
+    except caldav_source.CaldavThrottled as exc:
+        return Outcome(window, error=exc.message, throttled=True, retry_after=exc.retry_after)
     except caldav_source.CaldavError as exc:
         return Outcome(window, error=exc.message)
     validators: dict[str, str | None] = {"sync_token": fetched.ctag, "ctag": None}

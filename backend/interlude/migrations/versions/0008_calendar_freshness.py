@@ -1,7 +1,7 @@
 """calendar freshness: when a source's appointments last changed (adaptive polling).
 
 Revision ID: 0008_calendar_freshness
-Revises: 0009
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from interlude.core.db import UTCDateTime
 
 revision: str = "0008_calendar_freshness"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
