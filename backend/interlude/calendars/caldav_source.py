@@ -118,7 +118,7 @@ def _safe_error(exc: Exception, guard: GuardedResolver) -> CaldavError:
         return refused
     if isinstance(exc, caldav_error.RateLimitError):
         return CaldavThrottled(
-            "The CalDAV server asked Interlude to slow down; it will be asked again later.",
+            "The CalDAV server asked Interlude to slow down (too many requests).",
             exc.retry_after_seconds,
         )
     if isinstance(exc, caldav_error.AuthorizationError):

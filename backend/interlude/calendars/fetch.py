@@ -415,8 +415,7 @@ def _check_status(response: httpx.Response) -> None:
         )
     if code in (429, 503):
         raise Throttled(
-            f"The calendar server asked Interlude to slow down (HTTP {code}); "
-            "it will be asked again later.",
+            f"The calendar server asked Interlude to slow down (HTTP {code}).",
             parse_retry_after(
                 response.headers.get("retry-after"), date=response.headers.get("date")
             ),
