@@ -90,7 +90,7 @@ def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
     try:
         with Session(engine) as db:
             user = make_user(db, now=now)
-            # Only the columns 0007 has (the model has gained some since, e.g. 0008's).
+            # Only the columns 0007 has (the model has gained some since, e.g. 0012's).
             source_id = uuid.uuid4()
             db.execute(
                 insert(CalendarSource.__table__).values(

@@ -1,6 +1,6 @@
 """calendar freshness: when a source's appointments last changed (adaptive polling).
 
-Revision ID: 0008_calendar_freshness
+Revision ID: 0012
 Revises: 0011
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from interlude.core.db import UTCDateTime
 
-revision: str = "0008_calendar_freshness"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
