@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from interlude.core.timezones import local_date, local_time, local_to_utc
@@ -144,11 +145,22 @@ def _after_block(
     return None
 
 
-def _runs(day_sessions: Sequence[AppointmentIn]) -> list[list[AppointmentIn]]:
-    """Maximal runs of sessions each starting less than BACK_TO_BACK_GAP after the last end."""
-    runs: list[list[AppointmentIn]] = []
+class Span(Protocol):
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+
+
+SpanT = TypeVar("SpanT", bound=Span)
+
+
+def back_to_back_runs(sessions: Sequence[SpanT]) -> list[list[SpanT]]:
+    """Maximal runs of sessions (in start order) each starting less than BACK_TO_BACK_GAP
+    after the run so far ended. The week ahead counts runs with this same rule."""
+    runs: list[list[SpanT]] = []
     run_end: datetime | None = None
-    for s in day_sessions:
+    for s in sessions:
         if runs and run_end is not None and s.start - run_end < BACK_TO_BACK_GAP:
             runs[-1].append(s)
             run_end = max(run_end, s.end)
@@ -205,7 +217,7 @@ def session_candidates(
             candidate = _after_block(block, next_start, care_plan)
             if candidate is not None:
                 out.append(candidate)
-        for run in _runs(day_sessions):
+        for run in back_to_back_runs(day_sessions):
             if len(run) >= BACK_TO_BACK_MIN_RUN:
                 out.append(_heads_up(day, run, care_plan, tz))
     return out

@@ -18,7 +18,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from interlude.core.timezones import local_date, local_midnight
-from interlude.planner.sessions import BACK_TO_BACK_GAP, BACK_TO_BACK_MIN_RUN
+from interlude.planner.sessions import BACK_TO_BACK_MIN_RUN, back_to_back_runs
 
 BREAK_AT_LEAST = timedelta(minutes=10)  # a break shorter than this is no break
 HOLD_LENGTH = timedelta(minutes=10)  # what a suggestion holds
@@ -95,20 +95,6 @@ def _merge(intervals: Sequence[Interval]) -> list[Interval]:
     return merged
 
 
-def _runs(sessions: Sequence[Interval]) -> list[list[Interval]]:
-    """Maximal runs, as the planner finds them (planner/sessions.py ``_runs``)."""
-    runs: list[list[Interval]] = []
-    run_end: datetime | None = None
-    for s in sessions:
-        if runs and run_end is not None and s.start - run_end < BACK_TO_BACK_GAP:
-            runs[-1].append(s)
-            run_end = max(run_end, s.end)
-        else:
-            runs.append([s])
-            run_end = s.end
-    return runs
-
-
 def _free(slot: Interval, busy: Sequence[Interval]) -> bool:
     return all(b.end <= slot.start or b.start >= slot.end for b in busy)
 
@@ -181,7 +167,7 @@ def week_ahead(
         day_held = tuple(
             h for h in sorted(held, key=lambda h: h.start) if day_start <= h.start < day_end
         )
-        runs = [r for r in _runs(day_sessions) if len(r) >= BACK_TO_BACK_MIN_RUN]
+        runs = [r for r in back_to_back_runs(day_sessions) if len(r) >= BACK_TO_BACK_MIN_RUN]
         longest: timedelta | None = None
         if len(day_sessions) >= 2:
             span_start = day_sessions[0].start
