@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from interlude.calendars.models import Appointment, CalendarSource
-from tests.planner.factories import LONDON, NY, TUESDAY, at
+from tests.calendars.factories import add_appointments
+from tests.planner.factories import LONDON, TUESDAY, at
 
 URL = "/api/v1/planner/preview"
-CREATED = datetime(2026, 11, 20, 12, 0, tzinfo=NY)
-
-
-def add_appointments(
-    db: Session, user_id: uuid.UUID, starts: list[datetime], minutes: int = 50, **fields: object
-) -> None:
-    source = CalendarSource(
-        user_id=user_id,
-        kind="upload",
-        name="Practice calendar",
-        rule={"mode": "all_timed"},
-        created_at=CREATED,
-        updated_at=CREATED,
-    )
-    db.add(source)
-    db.flush()
-    for start in starts:
-        db.add(
-            Appointment(
-                user_id=user_id,
-                source_id=source.id,
-                identity_hash=uuid.uuid4().hex,
-                start=start,
-                end=start + timedelta(minutes=minutes),
-                kind=fields.get("kind", "session"),
-                all_day=False,
-                telehealth=bool(fields.get("telehealth", False)),
-                intense=bool(fields.get("intense", False)),
-            )
-        )
-    db.commit()
 
 
 def _summary(body: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interlude.reminders.models import CANCELLED, Reminder
+from tests.calendars.factories import add_appointments
 from tests.planner.factories import TUESDAY, at
-
-from .factories import add_appointments
 
 URL = "/api/v1/week-ahead"
 HELD = f"{URL}/held-time"

@@ -15,12 +15,11 @@ from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.week_ahead import jobs
 from interlude.week_ahead.models import HeldTime
+from tests.calendars.factories import add_appointments
 from tests.factories import make_user
 from tests.planner.factories import at
 from tests.reminders.factories import add_device
 from tests.support.push_service import LocalPushService
-
-from .factories import add_appointments
 
 SUNDAY = date(2026, 11, 29)  # default review day; 18:00 in New York is 23:00 UTC
 TUESDAY = date(2026, 12, 1)

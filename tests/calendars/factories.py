@@ -1,15 +1,15 @@
-"""Builders for the week-ahead tests: appointments as a synced calendar would store them."""
+"""Appointments as a synced calendar would store them, for tests of what reads them."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from interlude.calendars.models import Appointment, CalendarSource
 
-CREATED = datetime.fromisoformat("2026-11-20T12:00:00+00:00")
+CREATED = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
 
 
 def add_appointments(
@@ -17,8 +17,12 @@ def add_appointments(
     user_id: uuid.UUID,
     starts: list[datetime],
     minutes: int = 50,
+    *,
     kind: str = "session",
+    telehealth: bool = False,
+    intense: bool = False,
 ) -> None:
+    """One uploaded source holding an appointment of ``minutes`` at each start; committed."""
     source = CalendarSource(
         user_id=user_id,
         kind="upload",
@@ -39,8 +43,8 @@ def add_appointments(
                 end=start + timedelta(minutes=minutes),
                 kind=kind,
                 all_day=False,
-                telehealth=False,
-                intense=False,
+                telehealth=telehealth,
+                intense=intense,
             )
         )
     db.commit()
