@@ -8,7 +8,6 @@ or the database is down.
 
 from __future__ import annotations
 
-import inspect
 import os
 import signal
 import socket
@@ -27,7 +26,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from interlude.core.runtime import Runtime
-from interlude.reminders.dispatcher import Dispatcher
+from interlude.core.settings import Settings
 from interlude.reminders.models import EXPIRED, SENT, Reminder
 from tests.conftest import TEST_SECRET
 from tests.factories import DEFAULT_PASSWORD
@@ -35,9 +34,9 @@ from tests.reminders.test_worker_processes import _seed
 from tests.support.push_service import LocalPushService, LocalSubscription
 
 ROOT = Path(__file__).resolve().parents[2]
-# Batches one worker posts at once (the dispatcher's default): what a crash can leave in flight.
-_IN_FLIGHT = inspect.signature(Dispatcher).parameters.get("batches_in_flight")
-BATCHES_IN_FLIGHT = int(_IN_FLIGHT.default) if _IN_FLIGHT is not None else 2
+# Batches a standalone worker posts at once (its setting's default): what a crash can leave
+# in flight.
+BATCHES_IN_FLIGHT = int(Settings.model_fields["dispatch_batches_in_flight"].default)
 INTERLUDE = str(Path(sys.executable).with_name("interlude"))
 
 
