@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 
 from interlude import migrations
 from interlude.app import create_app
@@ -218,3 +219,14 @@ def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser(live_app: LiveApp, artifacts: Path) -> Iterator[Browser]:
+    """One headless Debian Chromium for a test module (test_audits brings its own)."""
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

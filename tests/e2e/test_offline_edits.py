@@ -9,28 +9,16 @@ online, the queue is sent and the rule is the server's, without the mark.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.e2e.browser import PHONE, assert_accessible
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
+from tests.e2e.conftest import LiveApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "a-long-passphrase-42"
-
-
-@pytest.fixture(scope="module")
-def browser(live_app: LiveApp, artifacts: Path) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_offline_care_plan_edit_shows_pending_then_applies(

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,11 +28,10 @@ from playwright.sync_api import (
     Page,
     ViewportSize,
     expect,
-    sync_playwright,
 )
 
 from tests.e2e.browser import assert_accessible, snap
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
+from tests.e2e.conftest import LiveApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,16 +43,6 @@ BREAK_CLASSES = ", ".join(
     f".kind-{k}"
     for k in ("micro_break", "transition_ritual", "end_of_day", "fixed_break", "interval_break")
 )
-
-
-@pytest.fixture(scope="module")
-def browser(live_app: LiveApp, artifacts: Path) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

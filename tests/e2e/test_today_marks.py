@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 
 from tests.e2e.browser import assert_accessible, snap
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
+from tests.e2e.conftest import LiveApp
 from tests.e2e.test_today_live import (
     BREAK_CLASSES,
     PASSWORD,
@@ -48,16 +46,6 @@ RITUAL = {
     "trigger": "after_intense",
     "duration_minutes": 4,
 }
-
-
-@pytest.fixture(scope="module")
-def browser(live_app: LiveApp, artifacts: Path) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture(scope="module")

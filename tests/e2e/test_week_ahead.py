@@ -11,15 +11,14 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.e2e.browser import assert_accessible, fits_at_double_text, small_targets, snap
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveApp
+from tests.e2e.conftest import LiveApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,16 +26,6 @@ ZONE = "America/New_York"
 PASSWORD = "a-long-passphrase-42"
 PHONE = {"width": 390, "height": 844}
 STARTS = ((13, 0), (13, 55), (14, 50), (15, 45))
-
-
-@pytest.fixture(scope="module")
-def browser(live_app: LiveApp, artifacts: Path) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _day() -> datetime:
