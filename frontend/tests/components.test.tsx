@@ -145,7 +145,8 @@ describe("Break", () => {
   it("shows the breathing guide with a live instruction", async () => {
     mockFetch({});
     withApp(<BreakScreen id="missing" />);
-    expect(screen.getByText("Breathe in")).toBeTruthy();
+    // The screen appears once the reminder and the day have been read (here: both failed).
+    expect(await screen.findByText("Breathe in")).toBeTruthy();
     expect(screen.getByRole("timer").textContent).toContain("2:00 left");
   });
 });

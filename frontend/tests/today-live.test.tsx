@@ -184,6 +184,7 @@ describe("breathing circle", () => {
   it("starts small and grows into the first breath like every later cycle", async () => {
     mockFetch({});
     withApp(<BreakScreen id="missing" />);
+    await screen.findByText("Breathe in"); // once the reminder and the day have been read
     const shape = document.querySelector(".breath-shape") as HTMLElement;
     expect(shape.style.transform).toBe("scale(1)");
     await waitFor(() => expect(shape.style.transform).toBe("scale(1.8)"));
