@@ -195,6 +195,9 @@ def live_app(built_frontend: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         base_url=base_url,
         allow_private_network=True,
         frontend_dist=built_frontend,
+        # Every browser test signs up from 127.0.0.1 against this one app: the per-address
+        # sign-up limit (tests/accounts/test_limits.py covers it) would stop the 11th.
+        signup_max_per_address_per_hour=1000,
         _env_file=None,  # type: ignore[call-arg]
     )
     migrations.upgrade(settings.resolved_database_url)
