@@ -124,3 +124,21 @@ _SMALL_TARGETS_JS = """() => {
 def small_targets(page: Page) -> list[str]:
     """Visible buttons, links and inputs smaller than 44x44 CSS px (WCAG 2.5.5 AAA / 2.5.8)."""
     return list(page.evaluate(_SMALL_TARGETS_JS))
+
+
+def api(page: Page, method: str, path: str, body: Any = None) -> Any:
+    """Same-origin fetch from the page, with the CSRF double-submit header like the app."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const csrf = (document.cookie.match(/(?:^|; )interlude_csrf=([^;]*)/) || [])[1];
+            const headers = {Accept: 'application/json', 'Content-Type': 'application/json'};
+            if (csrf) headers['X-CSRF-Token'] = decodeURIComponent(csrf);
+            const r = await fetch(path, {
+                method, headers, credentials: 'same-origin',
+                body: body === null ? undefined : JSON.stringify(body),
+            });
+            const text = await r.text();
+            return {status: r.status, body: text ? JSON.parse(text) : null};
+        }""",
+        [method, path, body],
+    )

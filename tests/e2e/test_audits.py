@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from tests.e2e.browser import PHONE, assert_accessible
+from tests.e2e.browser import PHONE, api, assert_accessible
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, FRONTEND, LiveApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -88,24 +88,6 @@ def devtools_port(live_app: LiveApp, tmp_path_factory: pytest.TempPathFactory) -
 def browser(devtools_port: int, artifacts: Path) -> Iterator[Browser]:
     with sync_playwright() as p:
         yield p.chromium.connect_over_cdp(f"http://127.0.0.1:{devtools_port}")
-
-
-def api(page: Page, method: str, path: str, body: Any = None) -> Any:
-    """Same-origin fetch from the page, with the CSRF double-submit header like the app."""
-    return page.evaluate(
-        """async ([method, path, body]) => {
-            const csrf = (document.cookie.match(/(?:^|; )interlude_csrf=([^;]*)/) || [])[1];
-            const headers = {Accept: 'application/json', 'Content-Type': 'application/json'};
-            if (csrf) headers['X-CSRF-Token'] = decodeURIComponent(csrf);
-            const r = await fetch(path, {
-                method, headers, credentials: 'same-origin',
-                body: body === null ? undefined : JSON.stringify(body),
-            });
-            const text = await r.text();
-            return {status: r.status, body: text ? JSON.parse(text) : null};
-        }""",
-        [method, path, body],
-    )
 
 
 def sign_up(page: Page, base: str) -> str:

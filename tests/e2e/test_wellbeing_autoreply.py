@@ -13,35 +13,16 @@ import json
 import re
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import assert_accessible, phone, small_targets, snap
+from tests.e2e.browser import api, assert_accessible, phone, small_targets, snap
 from tests.e2e.conftest import LiveApp, Scenario
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORD = "a-long-passphrase-42"
-
-
-def api(page: Page, method: str, path: str, body: Any = None) -> Any:
-    """Same-origin fetch from the page, with the CSRF double-submit header like the app."""
-    return page.evaluate(
-        """async ([method, path, body]) => {
-            const csrf = (document.cookie.match(/(?:^|; )interlude_csrf=([^;]*)/) || [])[1];
-            const headers = {Accept: 'application/json', 'Content-Type': 'application/json'};
-            if (csrf) headers['X-CSRF-Token'] = decodeURIComponent(csrf);
-            const r = await fetch(path, {
-                method, headers, credentials: 'same-origin',
-                body: body === null ? undefined : JSON.stringify(body),
-            });
-            const text = await r.text();
-            return {status: r.status, body: text ? JSON.parse(text) : null};
-        }""",
-        [method, path, body],
-    )
 
 
 def sign_up(page: Page, timezone: str) -> None:
