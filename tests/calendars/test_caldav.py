@@ -105,6 +105,22 @@ def practice_calendar(radicale: str) -> Any:
     return calendar
 
 
+def add_practice_calendar(client: TestClient, auth: dict[str, str], calendar: Any) -> Any:
+    """Adds the Radicale practice calendar through the API; the 201 answer."""
+    created = client.post(
+        "/api/v1/calendars",
+        json={
+            "kind": "caldav",
+            "url": str(calendar.url),
+            "username": "therapist",
+            "password": "pw",
+        },
+        headers=auth,
+    )
+    assert created.status_code == 201, created.text
+    return created
+
+
 def test_discover_then_connect_then_pick_up_a_server_edit(
     client: TestClient, auth: dict[str, str], radicale: str, practice_calendar: Any
 ) -> None:
@@ -347,17 +363,7 @@ def test_sync_tokens_an_unchanged_calendar_is_not_re_read_and_a_refused_token_re
 ) -> None:
     from interlude.calendars.models import CalendarSource
 
-    created = client.post(
-        "/api/v1/calendars",
-        json={
-            "kind": "caldav",
-            "url": str(practice_calendar.url),
-            "username": "therapist",
-            "password": "pw",
-        },
-        headers=auth,
-    )
-    assert created.status_code == 201, created.text
+    created = add_practice_calendar(client, auth, practice_calendar)
     sync = f"/api/v1/calendars/{created.json()['id']}/sync"
     event = practice_calendar.event_by_uid("caldav-single@example.test")  # before counting
     searches = Calls(monkeypatch, "search")
@@ -414,17 +420,7 @@ def test_a_caldav_server_that_asks_to_slow_down_is_left_alone_for_its_retry_afte
 ) -> None:
     from caldav.lib import error as caldav_error
 
-    created = client.post(
-        "/api/v1/calendars",
-        json={
-            "kind": "caldav",
-            "url": str(practice_calendar.url),
-            "username": "therapist",
-            "password": "pw",
-        },
-        headers=auth,
-    )
-    assert created.status_code == 201, created.text
+    created = add_practice_calendar(client, auth, practice_calendar)
     path = f"/api/v1/calendars/{created.json()['id']}"
 
     def next_sync_in_minutes() -> float:
