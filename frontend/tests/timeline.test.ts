@@ -74,7 +74,7 @@ describe("timeline", () => {
       [session("b", "15:00", "15:50"), session("a", "14:00", "15:00")],
       [reminder("r1", "15:00"), reminder("gone", "16:00", { state: "cancelled" })],
     );
-    expect(items.map((i) => (i.type === "session" ? i.appointment.id : i.reminder.id))).toEqual(["a", "r1", "b"]);
+    expect(items.map((i) => (i.type === "session" ? i.appointment.id : i.type === "reminder" ? i.reminder.id : i.held.id))).toEqual(["a", "r1", "b"]);
   });
 
   it("finds the next open break", () => {

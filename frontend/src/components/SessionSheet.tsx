@@ -1,12 +1,13 @@
 /**
- * A session tapped on Today: its gap before and after, and two marks on this one occurrence
- * ("intense", "telehealth"): flags only, never a note or a client's name. Marking re-plans the
- * reminders on the server, so the rituals that follow such sessions appear on the timeline.
+ * A session tapped on Today: its gap before and after, and marks on this one occurrence
+ * ("intense", "telehealth", "notes done", "ran over"): flags only, never a note or a client's
+ * name. Marking re-plans the reminders on the server, so the rituals that follow such sessions
+ * appear on the timeline, and a "notes done" leaves the notes backlog.
  * Loaded on first tap (not part of the first load).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../api/client";
-import type { Appointment, AppointmentMarks } from "../api/models";
+import type { Appointment } from "../api/models";
+import { notesApi, type MarkedAppointment, type SessionMarks } from "../lib/notes";
 import { formatTime } from "../lib/time";
 import { gapsAround } from "../lib/timeline";
 
@@ -27,9 +28,13 @@ function gapText(minutes: number | null, none: string, other: string | null, zon
   return `${minutes} min (${word} ${at})`;
 }
 
-const MARKS: { name: keyof AppointmentMarks; label: string; hint: string }[] = [
+type MarkName = "intense" | "telehealth" | keyof SessionMarks;
+
+const MARKS: { name: MarkName; label: string; hint: string }[] = [
   { name: "intense", label: "Intense session", hint: "Your rituals for intense sessions follow it." },
   { name: "telehealth", label: "Telehealth", hint: "Your rituals after telehealth follow it." },
+  { name: "notes_done", label: "Notes done", hint: "It leaves your notes backlog." },
+  { name: "ran_over", label: "Ran over", hint: "Counted in how often sessions run over." },
 ];
 
 export default function SessionSheet({ appointment, day, zone, onClose, onMarked }: SessionSheetProps) {
@@ -37,7 +42,13 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // Shown at once; put back if the server refuses.
-  const [shown, setShown] = useState({ intense: appointment.intense, telehealth: appointment.telehealth });
+  const marked = appointment as MarkedAppointment;
+  const [shown, setShown] = useState<Record<MarkName, boolean>>({
+    intense: appointment.intense,
+    telehealth: appointment.telehealth,
+    notes_done: Boolean(marked.notes_done),
+    ran_over: Boolean(marked.ran_over),
+  });
   const gaps = gapsAround(day, appointment.id);
 
   useEffect(() => {
@@ -45,12 +56,12 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
     if (el && !el.open) el.showModal?.();
   }, []);
 
-  const mark = async (name: keyof AppointmentMarks, value: boolean) => {
+  const mark = async (name: MarkName, value: boolean) => {
     setBusy(true);
     setError(null);
     setShown((old) => ({ ...old, [name]: value }));
     try {
-      onMarked(await api.markAppointment(appointment.id, { [name]: value }));
+      onMarked(await notesApi.markSession(appointment.id, { [name]: value }));
     } catch (e) {
       setShown((old) => ({ ...old, [name]: !value }));
       setError((e as Error).message);

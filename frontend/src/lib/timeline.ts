@@ -1,12 +1,13 @@
-/** Builds the Today timeline: sessions as blocks, breaks and rituals between them. */
-import type { Appointment, Reminder } from "../api/models";
+/** Builds the Today timeline: sessions as blocks, breaks and rituals between them, held time. */
+import type { Appointment, HeldTime, Reminder } from "../api/models";
 
 export const BACK_TO_BACK_GAP_MS = 10 * 60000;
 export const BACK_TO_BACK_RUN = 3;
 
 export type TimelineItem =
   | { type: "session"; at: number; end: number; appointment: Appointment; backToBack: boolean }
-  | { type: "reminder"; at: number; reminder: Reminder };
+  | { type: "reminder"; at: number; reminder: Reminder }
+  | { type: "held"; at: number; end: number; held: HeldTime };
 
 /** Reminder kinds the user acts on in the moment (a break screen makes sense for them). */
 export const BREAK_KINDS = new Set([
@@ -40,7 +41,7 @@ export function backToBackIds(appointments: Appointment[]): Set<string> {
   return marked;
 }
 
-export function buildTimeline(appointments: Appointment[], reminders: Reminder[]): TimelineItem[] {
+export function buildTimeline(appointments: Appointment[], reminders: Reminder[], held: HeldTime[] = []): TimelineItem[] {
   const b2b = backToBackIds(appointments);
   const items: TimelineItem[] = [];
   for (const a of appointments) {
@@ -59,6 +60,8 @@ export function buildTimeline(appointments: Appointment[], reminders: Reminder[]
     if (r.state === "cancelled" && !r.ack_action) continue;
     items.push({ type: "reminder", at: Date.parse(r.due_at), reminder: r });
   }
+  // Held time (the week ahead's "hold this time"): busy time for the planner, shown as a block.
+  for (const h of held) items.push({ type: "held", at: Date.parse(h.start), end: Date.parse(h.end), held: h });
   // A reminder due at the minute a session starts belongs before it (e.g. a ritual heads-up).
   return items.sort((x, y) => x.at - y.at || (x.type === "reminder" ? -1 : 1));
 }
@@ -86,7 +89,7 @@ export function nextBreak(reminders: Reminder[], now: number): Reminder | null {
 
 /** Whether a timeline item is over at `now` (shown dimmed). */
 export function isPast(item: TimelineItem, now: number): boolean {
-  return item.type === "session" ? item.end <= now : Math.max(reminderEnd(item.reminder), item.at + 60000) <= now;
+  return item.type !== "reminder" ? item.end <= now : Math.max(reminderEnd(item.reminder), item.at + 60000) <= now;
 }
 
 /** Index in `items` where the "now" line goes: before the first item not yet started. */
@@ -101,7 +104,7 @@ export function countShown(items: TimelineItem[]): { sessions: number; breaks: n
   let breaks = 0;
   for (const item of items) {
     if (item.type === "session") sessions += item.appointment.kind === "session" ? 1 : 0;
-    else if (BREAK_KINDS.has(item.reminder.kind)) breaks += 1;
+    else if (item.type === "reminder" && BREAK_KINDS.has(item.reminder.kind)) breaks += 1;
   }
   return { sessions, breaks };
 }

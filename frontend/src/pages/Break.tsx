@@ -2,6 +2,8 @@
  * Break: the ritual the break carries first (its steps, a timer as long as the ritual), then a
  * guided exercise, and Done / Snooze 5 / Skip posted as the ack. Done is offered only once the
  * break has begun (the server refuses it earlier); a break already acted on says so.
+ * A break that keeps notes time has a notes segment after it (or before it: the care plan's
+ * order), with its own timer, "Notes done" and a one-tap "Ran over" for the session it follows.
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
@@ -17,6 +19,7 @@ import {
   type Breathing,
   type Exercise,
 } from "../lib/exercises";
+import { notesApi, type NotesOrder, type SessionMarks } from "../lib/notes";
 import { navigate } from "../lib/router";
 import { duration, formatTime } from "../lib/time";
 
@@ -31,6 +34,11 @@ const VIBRATE_KEY = "interlude.vibrate";
 const RITUAL_KINDS = new Set(["transition_ritual", "end_of_day"]);
 
 /** The ritual's own length in seconds: its minutes, else (older rows) the reminder's. */
+/** The notes segment's length in seconds. */
+export function notesSeconds(minutes: number): number {
+  return Math.max(1, minutes) * 60;
+}
+
 export function ritualSeconds(r: Pick<Reminder, "ritual_minutes" | "duration_minutes">): number {
   return Math.max(1, r.ritual_minutes || r.duration_minutes || 1) * 60;
 }
@@ -101,8 +109,11 @@ export default function BreakScreen({ id }: { id: string }) {
   const [choice, setChoice] = useState<keyof typeof EXERCISES>("box_breathing");
   const [elapsed, setElapsed] = useState(0);
   const [running, setRunning] = useState(true);
-  // A break that carries a ritual starts with it; the exercise follows.
-  const [phase, setPhase] = useState<"ritual" | "exercise">("exercise");
+  // A break that carries a ritual starts with it; the exercise follows. Notes time comes after
+  // the break, or first with the "notes first" order.
+  const [phase, setPhase] = useState<"ritual" | "exercise" | "notes">("exercise");
+  const [order, setOrder] = useState<NotesOrder>("break_first");
+  const [marks, setMarks] = useState<SessionMarks>({});
   const [vibrate, setVibrate] = useState(() => localStorage.getItem(VIBRATE_KEY) === "1");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -115,14 +126,18 @@ export default function BreakScreen({ id }: { id: string }) {
     setSettled(false);
     const reading = api
       .reminder(id)
-      .then((r) => {
+      .then(async (r) => {
+        const notesFirst =
+          r.kind === "notes" ||
+          (r.notes_minutes > 0 &&
+            (await api.carePlan().then((p) => p.data.settings.notes_order, () => undefined)) === "notes_first");
+        setOrder(notesFirst ? "notes_first" : "break_first");
         setReminder(r);
         setChoice(exerciseFor(r.activity));
-        if (r.ritual_steps.length > 0) {
-          setPhase("ritual");
-          setElapsed(0);
-          setRunning(true);
-        }
+        if (notesFirst) setPhase("notes");
+        else if (r.ritual_steps.length > 0) setPhase("ritual");
+        setElapsed(0);
+        setRunning(true);
       })
       .catch(() => undefined); // offline or gone: the exercise still works
     // The next session, for a live "Next session in …" (the cached answer works offline).
@@ -134,7 +149,9 @@ export default function BreakScreen({ id }: { id: string }) {
     void Promise.all([reading, day]).then(() => setSettled(true));
   }, [id]);
 
-  const total = phase === "ritual" && reminder ? ritualSeconds(reminder) : BREAK_SECONDS;
+  const notesMinutes = reminder ? reminder.notes_minutes || (reminder.kind === "notes" ? reminder.duration_minutes : 0) : 0;
+  const total =
+    phase === "notes" ? notesSeconds(notesMinutes) : phase === "ritual" && reminder ? ritualSeconds(reminder) : BREAK_SECONDS;
   useEffect(() => {
     if (!running) return;
     const timer = window.setInterval(() => {
@@ -146,10 +163,32 @@ export default function BreakScreen({ id }: { id: string }) {
     return () => window.clearInterval(timer);
   }, [running, total]);
 
-  const toExercise = () => {
-    setPhase("exercise");
+  const toPhase = (next: typeof phase) => {
+    setPhase(next);
     setElapsed(0);
     setRunning(true);
+  };
+  const toExercise = () => toPhase("exercise");
+  // One segment's timer ran out: on to the other (the break after notes, notes after the break).
+  const finished = reminder !== null && notesMinutes > 0 && elapsed > 0 && elapsed >= total;
+  useEffect(() => {
+    if (!finished || !reminder || reminder.kind === "notes") return;
+    if (phase === "exercise" && order === "break_first") toPhase("notes");
+    else if (phase === "notes" && order === "notes_first") toPhase(reminder.ritual_steps.length > 0 ? "ritual" : "exercise");
+  }, [finished]);
+
+  /** "Notes done" / "Ran over" on the session this break follows (a flag, never text). */
+  const markSession = async (name: keyof SessionMarks) => {
+    const value = !marks[name];
+    setError(null);
+    setMarks((m) => ({ ...m, [name]: value }));
+    try {
+      const result = await notesApi.markBreakSession(id, { [name]: value });
+      if (result.queued) toast("Saved; it will be sent when you are back online.");
+    } catch (e) {
+      setMarks((m) => ({ ...m, [name]: !value }));
+      setError((e as Error).message);
+    }
   };
 
   const toggleVibrate = () => {
@@ -216,7 +255,48 @@ export default function BreakScreen({ id }: { id: string }) {
           </p>
         </div>
       )}
-      {phase === "ritual" && reminder ? (
+      {notesMinutes > 0 && reminder && reminder.kind !== "notes" && (
+        <div class="segmented" role="group" aria-label="Break and notes">
+          {(order === "notes_first" ? (["notes", "exercise"] as const) : (["exercise", "notes"] as const)).map((p) => (
+            <button
+              type="button"
+              key={p}
+              aria-pressed={p === "notes" ? phase === "notes" : phase !== "notes"}
+              onClick={() => toPhase(p === "exercise" && reminder.ritual_steps.length > 0 ? "ritual" : p)}
+            >
+              {p === "notes" ? `Notes · ${notesMinutes} min` : `Break · ${reminder.duration_minutes} min`}
+            </button>
+          ))}
+        </div>
+      )}
+      {phase === "notes" && reminder ? (
+        <div class="card ritual-card" data-testid="notes-phase">
+          <h2>Notes time</h2>
+          <p class="muted">
+            {order === "notes_first" ? "Your notes first, then the break." : "The break is done: now your notes."} Tick
+            them when they are written.
+          </p>
+          <p class="timer" role="timer" aria-live="off" data-testid="notes-timer">
+            {clock(left)} left
+          </p>
+          <div class="row">
+            <button type="button" class="btn btn-ghost" onClick={() => setRunning(!running)}>
+              {running ? "Pause" : "Resume"}
+            </button>
+            <button
+              type="button"
+              class="btn"
+              aria-pressed={Boolean(marks.notes_done)}
+              onClick={() => markSession("notes_done")}
+            >
+              {marks.notes_done ? "✓ Notes done" : "Notes done"}
+            </button>
+            <button type="button" class="btn" aria-pressed={Boolean(marks.ran_over)} onClick={() => markSession("ran_over")}>
+              {marks.ran_over ? "✓ Ran over" : "Ran over"}
+            </button>
+          </div>
+        </div>
+      ) : phase === "ritual" && reminder ? (
         <div class="card ritual-card" data-testid="ritual-phase">
           <h2>{reminder.ritual_name ? `Your ritual: ${reminder.ritual_name}` : "Your ritual"}</h2>
           <ol class="steps">

@@ -1,4 +1,7 @@
-/** Care plan: micro-break rules, response windows, rituals, quiet hours, cap, time off. */
+/**
+ * Care plan: micro-break rules, notes time, ending on time, response windows, rituals, quiet
+ * hours, cap, time off.
+ */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { Activity, CarePlan, PlannedItem, RitualTrigger, TimeOff } from "../api/models";
@@ -6,6 +9,7 @@ import { StaleBanner } from "../components/Banners";
 import { Commitments } from "../components/Commitments";
 import { FormError, formValues, pick, SelectField } from "../components/Form";
 import { ListEditor } from "../components/ListEditor";
+import { EndingOnTime, NotesTime } from "../components/NotesSettings";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { applyPendingPlan } from "../lib/pending-plan";
 import { WeekEditor } from "../components/WeekEditor";
@@ -193,6 +197,17 @@ export default function CarePlanScreen() {
           <input id="mb-dur" name="duration_minutes" type="number" min={1} max={60} value={2} inputMode="numeric" />
         </div>
       </ListEditor>
+
+      <NotesTime
+        settings={s}
+        pending={pending.has("settings")}
+        onSave={(data) => change(() => api.updateCarePlanSettings(data), "Notes time saved.")}
+      />
+      <EndingOnTime
+        settings={s}
+        pending={pending.has("settings")}
+        onSave={(data) => change(() => api.updateCarePlanSettings(data), "Wrap-up cue saved.")}
+      />
 
       <section class="card" aria-labelledby="windows-title">
         <h2 id="windows-title">

@@ -1,16 +1,22 @@
-/** Today: the day's sessions as blocks, breaks and rituals between them, and the next break. */
+/**
+ * Today: the day's sessions as blocks, breaks and rituals between them (with the notes time
+ * each gap keeps), held time, the notes backlog, and the next break.
+ */
+import type { ComponentType } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Appointment, Reminder } from "../api/models";
+import type { Appointment, HeldTime, Reminder } from "../api/models";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { StaleBanner } from "../components/Banners";
 import { DeliveryBanner } from "../components/DeliveryBanner";
 import { Freshness } from "../components/Freshness";
 import { lazy } from "../components/Lazy";
+import type { NotesBacklogProps } from "../components/NotesBacklog";
 import type { SessionSheetProps } from "../components/SessionSheet";
 import { useMinute } from "../lib/clock";
 import { useApp } from "../lib/context";
 import { dayStatus } from "../lib/day-status";
+import { gapSplit, notesApi, type NotesLoad, type NotesOrder } from "../lib/notes";
 import { flushQueue, QUEUE_EVENT } from "../lib/online";
 import { addDays, countdown, dayRange, formatDay, formatTime, localDate } from "../lib/time";
 import {
@@ -34,6 +40,11 @@ const SWIPE_THRESHOLD = 60;
 interface DayData {
   appointments: Appointment[];
   reminders: Reminder[];
+  held: HeldTime[];
+  /** The notes backlog, and its card's code (loaded only while there is a backlog). */
+  notes: NotesLoad | null;
+  Backlog: ComponentType<NotesBacklogProps> | null;
+  order?: NotesOrder;
   savedAt: number | null; // set when showing cached data offline
   pending: Set<string>; // ids of reminders whose ack waits in the offline queue
 }
@@ -64,6 +75,9 @@ const KIND_LABELS: Record<string, string> = {
   fixed_break: "Break",
   interval_break: "Break",
   commitment: "Supervision / peer check-in",
+  notes: "Notes time",
+  wrap_up: "Wrap-up cue",
+  notes_backlog: "Open notes",
 };
 
 function ackLabel(r: Reminder): string | null {
@@ -78,15 +92,28 @@ function Item({
   zone,
   past,
   pending,
+  order,
   onOpen,
 }: {
   item: TimelineItem;
   zone: string;
   past: boolean;
   pending: boolean;
+  order?: NotesOrder;
   onOpen: (id: string) => void;
 }) {
   const when = past ? " past" : "";
+  if (item.type === "held") {
+    return (
+      <li class={`block held${when}`} data-testid="held">
+        <span class="block-time">{formatTime(item.held.start, zone)}</span>
+        <span class="block-title">Held time</span>
+        <span class="block-meta">
+          {item.held.label} · until {formatTime(item.held.end, zone)}
+        </span>
+      </li>
+    );
+  }
   if (item.type === "session") {
     const a = item.appointment;
     const minutes = Math.round((item.end - item.at) / 60000);
@@ -107,16 +134,17 @@ function Item({
     );
   }
   const r = item.reminder;
-  const actionable = BREAK_KINDS.has(r.kind);
+  const actionable = BREAK_KINDS.has(r.kind) || r.kind === "notes";
   const status = ackLabel(r);
   const ritual = ritualLabel(r);
+  const split = gapSplit(r, order);
   const body = (
     <>
       <span class="block-time">{formatTime(r.due_at, zone)}</span>
       <span class="block-title">{r.title || KIND_LABELS[r.kind] || "Reminder"}</span>
       <span class="block-meta">
         {KIND_LABELS[r.kind] ?? r.kind}
-        {r.duration_minutes ? ` · ${r.duration_minutes} min` : ""}
+        {split ? <span data-testid="gap-split"> · {split}</span> : r.duration_minutes ? ` · ${r.duration_minutes} min` : ""}
         {status ? ` · ${status}` : ""}
         {ritual && (
           <span class="ritual" data-testid="ritual">
@@ -180,16 +208,31 @@ export function Today() {
     const { start, end } = dayRange(date, zone);
     if (navigator.onLine) await flushQueue().catch(() => null); // send offline edits first
     try {
-      const [appointments, reminders, writes] = await Promise.all([
+      const [appointments, reminders, writes, held, notes] = await Promise.all([
         api.appointments(start, end),
         api.reminders(start, end),
         pendingWrites().catch(() => [] as QueuedWrite[]),
+        notesApi.heldTime(start, end).catch(() => null),
+        notesApi.load().catch(() => null),
       ]);
       const stale = appointments.stale || reminders.stale;
       const applied = applyPending(reminders.data, writes);
+      // The backlog card and the order of break and notes: read only when there is one.
+      const [Backlog, order] = await Promise.all([
+        notes?.data.backlog
+          ? import("../components/NotesBacklog").then((m) => m.default, () => null)
+          : null,
+        reminders.data.some((r) => r.notes_minutes)
+          ? api.carePlan().then((p) => p.data.settings.notes_order, () => undefined)
+          : undefined,
+      ]);
       setData({
         appointments: appointments.data,
         reminders: applied.reminders,
+        held: held?.data ?? [],
+        notes: notes?.data ?? null,
+        Backlog,
+        order,
         pending: applied.pending,
         savedAt: stale ? Math.min(appointments.savedAt, reminders.savedAt) : null,
       });
@@ -215,7 +258,7 @@ export function Today() {
     }
   }, [today]);
 
-  const items = data ? buildTimeline(data.appointments, data.reminders) : [];
+  const items = data ? buildTimeline(data.appointments, data.reminders, data.held) : [];
   const isToday = date === today;
   const next = data && isToday ? nextBreak(data.reminders, now) : null;
   const counts = countShown(items);
@@ -274,8 +317,9 @@ export function Today() {
       zone={zone}
       past={isToday && isPast(item, now)}
       pending={item.type === "reminder" && Boolean(data?.pending.has(item.reminder.id))}
+      order={data?.order}
       onOpen={setSheet}
-      key={item.type === "session" ? `s${item.appointment.id}` : `r${item.reminder.id}`}
+      key={item.type === "session" ? `s${item.appointment.id}` : item.type === "held" ? `h${item.held.id}` : `r${item.reminder.id}`}
     />
   ));
   if (lineAt >= 0) {
@@ -342,6 +386,9 @@ export function Today() {
           {counts.sessions} session{counts.sessions === 1 ? "" : "s"} · {counts.breaks} break
           {counts.breaks === 1 ? "" : "s"} planned
         </p>
+      )}
+      {isToday && data?.Backlog && data.notes && data.notes.backlog > 0 && (
+        <data.Backlog notes={data.notes} zone={zone} onChanged={load} />
       )}
       {data && counts.sessions === 0 && (
         <div class="card empty" data-testid="no-sessions">

@@ -86,6 +86,11 @@ function SuggestionCard({
   );
 }
 
+/** "Notes will not fit after 2 sessions": their gaps cannot hold your notes time. */
+export function notesBacklogText(n: number): string {
+  return `Notes will not fit after ${n} session${n === 1 ? "" : "s"}`;
+}
+
 function Day({ day, zone, busy, onRelease }: {
   day: WeekDay;
   zone: string;
@@ -105,6 +110,9 @@ function Day({ day, zone, busy, onRelease }: {
           : ""}
       </p>
       {day.no_break && <p class="notice">No break of 10 minutes or more between sessions.</p>}
+      {day.expected_notes_backlog > 0 && (
+        <p data-testid="day-notes-backlog">{notesBacklogText(day.expected_notes_backlog)}</p>
+      )}
       {day.runs.map((r) => (
         <p key={r.start} class="muted">
           Back to back: {r.session_count} sessions, {span(r.start, r.end, zone)}
@@ -286,6 +294,12 @@ export default function WeekAheadScreen() {
             10-minute break
             {week.totals.commitments ? ` · ${week.totals.commitments} commitment${week.totals.commitments === 1 ? "" : "s"}` : ""}
           </p>
+          {week.totals.expected_notes_backlog > 0 && (
+            <p class="notice" data-testid="week-notes-backlog">
+              {notesBacklogText(week.totals.expected_notes_backlog)} this week: the gaps after them cannot
+              hold your notes time, so expect that many notes to wait.
+            </p>
+          )}
           <h2>Suggestions</h2>
           {week.suggestions.length === 0 ? (
             <p class="muted" data-testid="no-suggestions">

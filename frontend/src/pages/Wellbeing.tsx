@@ -7,6 +7,7 @@ import { LineChart } from "../components/LineChart";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { useApp } from "../lib/context";
 import { QUEUE_EVENT } from "../lib/online";
+import { backlogText, notesApi, ranOverText, type NotesLoad } from "../lib/notes";
 import { deviceTimeZone, formatTime } from "../lib/time";
 import { CheckinHistory, ENERGY_ANCHORS, ExportLinks, PrivacyNote } from "./WellbeingHistory";
 import { MonthInReview, MonthlySelfCheck, WeeklyReview } from "./WellbeingReviews";
@@ -170,6 +171,33 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
   );
 }
 
+/** The notes backlog and how often sessions ran over, beside the other load indicators. */
+function NotesAndRunningOver({ notes }: { notes: NotesLoad }) {
+  const share = notes.sessions_ended ? Math.round((100 * notes.ran_over) / notes.sessions_ended) : null;
+  return (
+    <section class="card" aria-labelledby="notes-load-title" data-testid="notes-load">
+      <h2 id="notes-load-title">Notes and running over</h2>
+      <ul class="compact">
+        <li data-testid="notes-load-backlog">
+          {notes.enabled ? (
+            <>
+              {backlogText(notes.backlog)} (last {notes.backlog_days} days)
+            </>
+          ) : (
+            <>
+              Notes time is off. <a href="/care-plan">Turn it on in your care plan</a> to follow your notes backlog.
+            </>
+          )}
+        </li>
+        <li data-testid="notes-load-ran-over">
+          Sessions {ranOverText(notes)}
+          {share !== null ? ` (${share} %)` : ""}
+        </li>
+      </ul>
+    </section>
+  );
+}
+
 function Muted({ summary, onUnmute }: { summary: WellbeingSummary; onUnmute: (code: string) => void }) {
   const muted = Object.entries(summary.muted_signals);
   if (!muted.length) return null;
@@ -274,11 +302,18 @@ export default function Wellbeing() {
   const { toast } = useApp();
   const [period, setPeriod] = useState<"week" | "month">("week");
   const [summary, setSummary] = useState<WellbeingSummary | null>(null);
+  const [notes, setNotes] = useState<NotesLoad | null>(null);
   const [settings, setSettings] = useState<WellbeingSettings | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    api.wellbeingSummary(period).then(setSummary).catch((e) => setError((e as Error).message));
+    // Together, so the notes card does not push the sections below it down when it arrives.
+    Promise.all([api.wellbeingSummary(period), notesApi.load().then((r) => r.data, () => null)])
+      .then(([s, n]) => {
+        setNotes(n);
+        setSummary(s);
+      })
+      .catch((e) => setError((e as Error).message));
   }, [period]);
   // Settings first, then the summary: both create the user's well-being defaults on first use.
   const [ready, setReady] = useState(false);
@@ -346,6 +381,7 @@ export default function Wellbeing() {
       </div>
       <FormError error={error} />
       {summary && <Trends summary={summary} onMute={mute} />}
+      {notes && <NotesAndRunningOver notes={notes} />}
       {summary?.period === "month" && <MonthInReview summary={summary} />}
       {summary && <Muted summary={summary} onUnmute={unmute} />}
       <WeeklyReview settings={settings} onSaved={load} />
