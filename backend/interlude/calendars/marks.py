@@ -59,14 +59,16 @@ def _put_mark(
         updated_at=now,
     )
     keys = ["source_id", "identity_hash", "mark"]
-    result = session.execute(
-        statement.on_conflict_do_update(
-            index_elements=keys, set_={"value": value, "updated_at": now}
-        )
-        if overwrite
-        else statement.on_conflict_do_nothing(index_elements=keys)
-    )
-    return bool(getattr(result, "rowcount", 1))
+    written = session.execute(
+        (
+            statement.on_conflict_do_update(
+                index_elements=keys, set_={"value": value, "updated_at": now}
+            )
+            if overwrite
+            else statement.on_conflict_do_nothing(index_elements=keys)
+        ).returning(OccurrenceMark.id)
+    ).scalar()
+    return written is not None
 
 
 def mark_occurrence(

@@ -86,8 +86,8 @@ class Appointment(UUIDPrimaryKey, Base):
     ran_over: Mapped[bool] = mapped_column(default=False)
 
 
-# The flags a therapist may set on one occurrence: one row per (occurrence, mark), so a new
-# flag needs no new table (the appointment's column of the same name carries its value).
+# The flags a therapist may set on one occurrence. Issue 21 adds more (notes done, ran over)
+# as new names here: one row per (occurrence, mark), so a new flag needs no new table or column.
 OCCURRENCE_MARKS = ("intense", "telehealth", "notes_done", "ran_over")
 
 
