@@ -48,9 +48,7 @@ def test_marking_the_reminders_session(
     appointment = _session(db, user)
     reminder = _reminder(db, user, appointment.identity_hash)
 
-    response = client.patch(
-        f"{API}/{reminder.id}/session", json={"notes_done": True}, headers=auth
-    )
+    response = client.patch(f"{API}/{reminder.id}/session", json={"notes_done": True}, headers=auth)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["id"] == str(appointment.id)
@@ -120,9 +118,7 @@ def test_a_reminder_without_its_session_is_a_conflict(
         db.delete(appointment)
         db.commit()
     reminder = _reminder(db, user, anchor)
-    response = client.patch(
-        f"{API}/{reminder.id}/session", json={"notes_done": True}, headers=auth
-    )
+    response = client.patch(f"{API}/{reminder.id}/session", json={"notes_done": True}, headers=auth)
     assert response.status_code == 409, response.text
     error = response.json()["error"]
     assert error["code"] == "no_session" and "session" in error["message"]
