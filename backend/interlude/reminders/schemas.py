@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from interlude.planner.types import Activity, ReminderKind
 
@@ -17,7 +17,12 @@ class ReminderRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    kind: str
+    kind: str = Field(
+        description="micro_break | transition_ritual | end_of_day | back_to_back | "
+        "response_window_open | response_window_close | fixed_break | interval_break | "
+        "commitment | notes (notes time alone) | wrap_up (silent cue before a session ends) "
+        "| notes_backlog (end of day, while notes are open)"
+    )
     due_at: datetime
     expires_at: datetime
     state: str = Field(
@@ -31,6 +36,10 @@ class ReminderRead(BaseModel):
     ritual_steps: list[str]
     ritual_name: str | None = Field(description="The care plan's ritual this reminder carries.")
     ritual_minutes: int = Field(description="That ritual's own minutes (0: none).")
+    notes_minutes: int = Field(
+        description="Notes time this reminder's gap reserves, after the break "
+        "(duration_minutes) or before it, as the care plan's notes_order says (0: none)."
+    )
     attempts: int
     sent_at: datetime | None
     delivered_at: datetime | None = Field(description="When a device first showed it.")
@@ -112,6 +121,7 @@ class PlannedReminderRead(BaseModel):
     ritual_steps: list[str]
     ritual_name: str | None
     ritual_minutes: int
+    notes_minutes: int = Field(description="Notes time this reminder's gap reserves (0: none).")
 
 
 class PlannerPreviewRead(BaseModel):
@@ -119,3 +129,30 @@ class PlannerPreviewRead(BaseModel):
     timezone: str
     sessions: list[PreviewSessionRead]
     reminders: list[PlannedReminderRead]
+
+
+# --- marks on the session a reminder hangs on -------------------------------------------
+
+
+class ReminderSessionUpdate(BaseModel):
+    """Marks on the reminder's session (flags only: never text). Send at least one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notes_done: StrictBool | None = Field(
+        default=None, description="Notes written for the session this reminder follows."
+    )
+    ran_over: StrictBool | None = Field(default=None, description="That session ran over.")
+
+    @model_validator(mode="after")
+    def _something(self) -> ReminderSessionUpdate:
+        if not self.marks():
+            raise ValueError("send notes_done and/or ran_over (true or false)")
+        return self
+
+    def marks(self) -> dict[str, bool]:
+        return {
+            name: value
+            for name in ("notes_done", "ran_over")
+            if (value := getattr(self, name)) is not None
+        }

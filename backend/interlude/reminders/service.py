@@ -24,6 +24,7 @@ from interlude.core.errors import Conflict, NotFound
 from interlude.core.settings import get_settings
 from interlude.core.timezones import hhmm, user_zone
 from interlude.planner import PlannedReminder, plan
+from interlude.reminders import session_marks
 from interlude.reminders.models import (
     CANCELLED,
     DELIVERED,
@@ -72,6 +73,7 @@ def _content_of(planned: PlannedReminder) -> dict[str, object]:
         "ritual_steps": list(planned.ritual_steps),
         "ritual_name": planned.ritual_name[:120] if planned.ritual_name else None,
         "ritual_minutes": planned.ritual_minutes,
+        "notes_minutes": planned.notes_minutes,
     }
 
 
@@ -312,6 +314,9 @@ def acknowledge(
             .values(state=CANCELLED, last_error=f"Acknowledged ({action}) before it was sent.")
             .execution_options(synchronize_session=False)
         )
+    if action == "done":
+        # A break done well after it should have ended: its session ran over.
+        session_marks.infer_ran_over(session=session, user_id=user_id, row=row, now=now)
     session.refresh(row)
     return row, snoozed
 
@@ -349,6 +354,7 @@ def _snooze(*, session: Session, row: Reminder, now: datetime, minutes: int) -> 
         ritual_steps=list(row.ritual_steps or []),
         ritual_name=row.ritual_name,
         ritual_minutes=row.ritual_minutes,
+        notes_minutes=row.notes_minutes,
         snoozed_from_id=row.id,
         created_at=now,
         updated_at=now,
