@@ -69,13 +69,17 @@ describe("Today", () => {
       "GET /api/v1/reminders": () => json([]),
     });
     withApp(<Today />);
-    const dayCalls = () => calls.filter((c) => !c.url.startsWith("/api/v1/calendars"));
+    const dayCalls = () => calls.filter((c) => /^\/api\/v1\/(appointments|reminders)\b/.test(c.url));
     await waitFor(() => expect(dayCalls().length).toBe(2));
     const url = new URL(dayCalls()[0].url, "http://x");
     const start = url.searchParams.get("start") as string;
     const end = url.searchParams.get("end") as string;
     expect(start.endsWith("T00:00:00.000Z")).toBe(true);
     expect(Date.parse(end) - Date.parse(start)).toBe(24 * 3600000);
+    // Held time is asked for the same day (the timeline shows it).
+    await waitFor(() => expect(calls.some((c) => c.url.startsWith("/api/v1/week-ahead/held-time"))).toBe(true));
+    const held = new URL(calls.find((c) => c.url.startsWith("/api/v1/week-ahead/held-time"))!.url, "http://x");
+    expect(held.searchParams.get("start")).toBe(start);
     fireEvent.click(screen.getByRole("button", { name: "Tomorrow" }));
     await waitFor(() => expect(dayCalls().length).toBe(4));
     expect(new URL(dayCalls()[2].url, "http://x").searchParams.get("start")).toBe(end);

@@ -21,6 +21,8 @@ const session = (id: string, start: string, end: string): Appointment => ({
   all_day: false,
   telehealth: false,
   intense: false,
+  notes_done: false,
+  ran_over: false,
 });
 const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Reminder => ({
   id,
@@ -42,6 +44,7 @@ const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Remin
   delivered_at: null,
   last_error: null,
   snoozed_from_id: null,
+  notes_minutes: 0,
   ...extra,
 });
 

@@ -1,7 +1,8 @@
 /**
  * Today's warning when break reminders are not reaching this phone (silent, gone or
  * unsubscribed), with a one-tap repair. Reconciling the subscription with the server on every
- * app open happens here too (lib/push.ts `reconcilePush`).
+ * app open happens here too (lib/push.ts `reconcilePush`). Loaded after Today's first paint
+ * (a lazy chunk with lib/push.ts: the first load has no room for it).
  */
 import { useEffect, useState } from "preact/hooks";
 import { needsHomeScreenInstall, reconcilePush, repairPush, type DeliveryStatus } from "../lib/push";
@@ -68,3 +69,5 @@ export function DeliveryBanner({ zone }: { zone: string }) {
     </div>
   );
 }
+
+export default DeliveryBanner;

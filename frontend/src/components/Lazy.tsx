@@ -4,7 +4,8 @@ import { useEffect, useState } from "preact/hooks";
 
 type Loader<P> = () => Promise<{ default: ComponentType<P> }>;
 
-export function lazy<P extends object>(load: Loader<P>): ComponentType<P> {
+/** `quiet`: nothing on screen while loading or if it fails (for a banner, not a screen). */
+export function lazy<P extends object>(load: Loader<P>, quiet = false): ComponentType<P> {
   let cached: ComponentType<P> | null = null;
   return function LazyScreen(props: P) {
     const [Component, setComponent] = useState<ComponentType<P> | null>(() => cached);
@@ -18,6 +19,7 @@ export function lazy<P extends object>(load: Loader<P>): ComponentType<P> {
         })
         .catch(() => setFailed(true));
     }, []);
+    if (quiet && !Component) return null;
     if (failed) {
       return (
         <p class="notice" role="alert">

@@ -4,7 +4,7 @@
  * loaded only then (not part of the first load).
  */
 import { useState } from "preact/hooks";
-import { backlogText, notesApi, type NotesLoad } from "../lib/notes";
+import { backlogText, marksApi, type NotesLoad } from "../lib/notes";
 import { formatTime } from "../lib/time";
 
 export interface NotesBacklogProps {
@@ -31,7 +31,7 @@ export default function NotesBacklog({ notes, zone, onChanged }: NotesBacklogPro
     setError(null);
     setDone((d) => new Set(d).add(id)); // shown at once; put back if the server refuses
     try {
-      await notesApi.markSession(id, { notes_done: true });
+      await marksApi.markSession(id, { notes_done: true });
       onChanged();
     } catch (e) {
       setDone((d) => {

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Appointment } from "../api/models";
-import { notesApi, type MarkedAppointment, type SessionMarks } from "../lib/notes";
+import { marksApi, type SessionMarks } from "../lib/notes";
 import { formatTime } from "../lib/time";
 import { gapsAround } from "../lib/timeline";
 
@@ -42,12 +42,12 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // Shown at once; put back if the server refuses.
-  const marked = appointment as MarkedAppointment;
+  
   const [shown, setShown] = useState<Record<MarkName, boolean>>({
     intense: appointment.intense,
     telehealth: appointment.telehealth,
-    notes_done: Boolean(marked.notes_done),
-    ran_over: Boolean(marked.ran_over),
+    notes_done: appointment.notes_done,
+    ran_over: appointment.ran_over,
   });
   const gaps = gapsAround(day, appointment.id);
 
@@ -61,7 +61,7 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
     setError(null);
     setShown((old) => ({ ...old, [name]: value }));
     try {
-      onMarked(await notesApi.markSession(appointment.id, { [name]: value }));
+      onMarked(await marksApi.markSession(appointment.id, { [name]: value }));
     } catch (e) {
       setShown((old) => ({ ...old, [name]: !value }));
       setError((e as Error).message);

@@ -19,7 +19,7 @@ import {
   type Breathing,
   type Exercise,
 } from "../lib/exercises";
-import { notesApi, type NotesOrder, type SessionMarks } from "../lib/notes";
+import { marksApi, type NotesOrder, type SessionMarks } from "../lib/notes";
 import { navigate } from "../lib/router";
 import { duration, formatTime } from "../lib/time";
 
@@ -183,7 +183,7 @@ export default function BreakScreen({ id }: { id: string }) {
     setError(null);
     setMarks((m) => ({ ...m, [name]: value }));
     try {
-      const result = await notesApi.markBreakSession(id, { [name]: value });
+      const result = await marksApi.markBreakSession(id, { [name]: value });
       if (result.queued) toast("Saved; it will be sent when you are back online.");
     } catch (e) {
       setMarks((m) => ({ ...m, [name]: !value }));

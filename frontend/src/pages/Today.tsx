@@ -2,22 +2,19 @@
  * Today: the day's sessions as blocks, breaks and rituals between them (with the notes time
  * each gap keeps), held time, the notes backlog, and the next break.
  */
-import type { ComponentType } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
-import type { Appointment, HeldTime, Reminder } from "../api/models";
+import type { Appointment, Reminder } from "../api/models";
 import { pendingWrites, type QueuedWrite } from "../api/queue";
 import { StaleBanner } from "../components/Banners";
-import { DeliveryBanner } from "../components/DeliveryBanner";
 import { Freshness } from "../components/Freshness";
 import { lazy } from "../components/Lazy";
-import type { NotesBacklogProps } from "../components/NotesBacklog";
 import type { SessionSheetProps } from "../components/SessionSheet";
 import { useMinute } from "../lib/clock";
 import { useApp } from "../lib/context";
 import { dayStatus } from "../lib/day-status";
-import { gapSplit, notesApi, type NotesLoad, type NotesOrder } from "../lib/notes";
 import { flushQueue, QUEUE_EVENT } from "../lib/online";
+import type { TodayNotes } from "../lib/today-notes";
 import { addDays, countdown, dayRange, formatDay, formatTime, localDate } from "../lib/time";
 import {
   BREAK_KINDS,
@@ -33,6 +30,8 @@ import { ZoneNotice } from "./ZoneNotice";
 
 // The session sheet loads on first tap: it is not part of the first load.
 const SessionSheet = lazy<SessionSheetProps>(() => import("../components/SessionSheet"));
+// The delivery check and its banner (with lib/push.ts) come after the first paint.
+const DeliveryBanner = lazy<{ zone: string }>(() => import("../components/DeliveryBanner"), true);
 
 const PULL_THRESHOLD = 70;
 const SWIPE_THRESHOLD = 60;
@@ -40,11 +39,8 @@ const SWIPE_THRESHOLD = 60;
 interface DayData {
   appointments: Appointment[];
   reminders: Reminder[];
-  held: HeldTime[];
-  /** The notes backlog, and its card's code (loaded only while there is a backlog). */
-  notes: NotesLoad | null;
-  Backlog: ComponentType<NotesBacklogProps> | null;
-  order?: NotesOrder;
+  /** Held time, the notes backlog and the gaps' notes (a lazy chunk; null if it failed). */
+  notes: TodayNotes | null;
   savedAt: number | null; // set when showing cached data offline
   pending: Set<string>; // ids of reminders whose ack waits in the offline queue
 }
@@ -92,14 +88,14 @@ function Item({
   zone,
   past,
   pending,
-  order,
+  notes,
   onOpen,
 }: {
   item: TimelineItem;
   zone: string;
   past: boolean;
   pending: boolean;
-  order?: NotesOrder;
+  notes?: TodayNotes | null;
   onOpen: (id: string) => void;
 }) {
   const when = past ? " past" : "";
@@ -137,7 +133,7 @@ function Item({
   const actionable = BREAK_KINDS.has(r.kind) || r.kind === "notes";
   const status = ackLabel(r);
   const ritual = ritualLabel(r);
-  const split = gapSplit(r, order);
+  const split = notes?.split(r);
   const body = (
     <>
       <span class="block-time">{formatTime(r.due_at, zone)}</span>
@@ -208,31 +204,18 @@ export function Today() {
     const { start, end } = dayRange(date, zone);
     if (navigator.onLine) await flushQueue().catch(() => null); // send offline edits first
     try {
-      const [appointments, reminders, writes, held, notes] = await Promise.all([
+      const [appointments, reminders, writes, notes] = await Promise.all([
         api.appointments(start, end),
         api.reminders(start, end),
         pendingWrites().catch(() => [] as QueuedWrite[]),
-        notesApi.heldTime(start, end).catch(() => null),
-        notesApi.load().catch(() => null),
+        import("../lib/today-notes").then((m) => m.readTodayNotes(start, end), () => null),
       ]);
       const stale = appointments.stale || reminders.stale;
       const applied = applyPending(reminders.data, writes);
-      // The backlog card and the order of break and notes: read only when there is one.
-      const [Backlog, order] = await Promise.all([
-        notes?.data.backlog
-          ? import("../components/NotesBacklog").then((m) => m.default, () => null)
-          : null,
-        reminders.data.some((r) => r.notes_minutes)
-          ? api.carePlan().then((p) => p.data.settings.notes_order, () => undefined)
-          : undefined,
-      ]);
       setData({
         appointments: appointments.data,
         reminders: applied.reminders,
-        held: held?.data ?? [],
-        notes: notes?.data ?? null,
-        Backlog,
-        order,
+        notes,
         pending: applied.pending,
         savedAt: stale ? Math.min(appointments.savedAt, reminders.savedAt) : null,
       });
@@ -258,7 +241,7 @@ export function Today() {
     }
   }, [today]);
 
-  const items = data ? buildTimeline(data.appointments, data.reminders, data.held) : [];
+  const items = data ? buildTimeline(data.appointments, data.reminders, data.notes?.held) : [];
   const isToday = date === today;
   const next = data && isToday ? nextBreak(data.reminders, now) : null;
   const counts = countShown(items);
@@ -317,7 +300,7 @@ export function Today() {
       zone={zone}
       past={isToday && isPast(item, now)}
       pending={item.type === "reminder" && Boolean(data?.pending.has(item.reminder.id))}
-      order={data?.order}
+      notes={data?.notes}
       onOpen={setSheet}
       key={item.type === "session" ? `s${item.appointment.id}` : item.type === "held" ? `h${item.held.id}` : `r${item.reminder.id}`}
     />
@@ -387,9 +370,7 @@ export function Today() {
           {counts.breaks === 1 ? "" : "s"} planned
         </p>
       )}
-      {isToday && data?.Backlog && data.notes && data.notes.backlog > 0 && (
-        <data.Backlog notes={data.notes} zone={zone} onChanged={load} />
-      )}
+      {isToday && data?.notes?.notes && <data.notes.Backlog notes={data.notes.notes} zone={zone} onChanged={load} />}
       {data && counts.sessions === 0 && (
         <div class="card empty" data-testid="no-sessions">
           <p>No sessions {isToday ? "today" : "on this day"}.</p>
