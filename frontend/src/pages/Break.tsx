@@ -33,12 +33,12 @@ const ACK_WORDS = { done: "Done", skip: "Skipped", snooze: "Snoozed" } as const;
 const VIBRATE_KEY = "interlude.vibrate";
 const RITUAL_KINDS = new Set(["transition_ritual", "end_of_day"]);
 
-/** The ritual's own length in seconds: its minutes, else (older rows) the reminder's. */
 /** The notes segment's length in seconds. */
 export function notesSeconds(minutes: number): number {
   return Math.max(1, minutes) * 60;
 }
 
+/** The ritual's own length in seconds: its minutes, else (older rows) the reminder's. */
 export function ritualSeconds(r: Pick<Reminder, "ritual_minutes" | "duration_minutes">): number {
   return Math.max(1, r.ritual_minutes || r.duration_minutes || 1) * 60;
 }
@@ -172,7 +172,7 @@ export default function BreakScreen({ id }: { id: string }) {
   // One segment's timer ran out: on to the other (the break after notes, notes after the break).
   const finished = reminder !== null && notesMinutes > 0 && elapsed > 0 && elapsed >= total;
   useEffect(() => {
-    if (!finished || !reminder || reminder.kind === "notes") return;
+    if (!finished || !reminder || (reminder.kind === "notes" && !reminder.ritual_steps.length)) return;
     if (phase === "exercise" && order === "break_first") toPhase("notes");
     else if (phase === "notes" && order === "notes_first") toPhase(reminder.ritual_steps.length > 0 ? "ritual" : "exercise");
   }, [finished]);
@@ -255,7 +255,7 @@ export default function BreakScreen({ id }: { id: string }) {
           </p>
         </div>
       )}
-      {notesMinutes > 0 && reminder && reminder.kind !== "notes" && (
+      {notesMinutes > 0 && reminder && (reminder.kind !== "notes" || reminder.ritual_steps.length > 0) && (
         <div class="segmented" role="group" aria-label="Break and notes">
           {(order === "notes_first" ? (["notes", "exercise"] as const) : (["exercise", "notes"] as const)).map((p) => (
             <button
@@ -264,7 +264,9 @@ export default function BreakScreen({ id }: { id: string }) {
               aria-pressed={p === "notes" ? phase === "notes" : phase !== "notes"}
               onClick={() => toPhase(p === "exercise" && reminder.ritual_steps.length > 0 ? "ritual" : p)}
             >
-              {p === "notes" ? `Notes · ${notesMinutes} min` : `Break · ${reminder.duration_minutes} min`}
+              {p === "notes"
+                ? `Notes · ${notesMinutes} min`
+                : `${reminder.kind === "notes" ? "Ritual" : "Break"} · ${reminder.duration_minutes} min`}
             </button>
           ))}
         </div>
@@ -273,8 +275,8 @@ export default function BreakScreen({ id }: { id: string }) {
         <div class="card ritual-card" data-testid="notes-phase">
           <h2>Notes time</h2>
           <p class="muted">
-            {order === "notes_first" ? "Your notes first, then the break." : "The break is done: now your notes."} Tick
-            them when they are written.
+            {order === "notes_first" ? "Your notes first, then the break." : "After the break: your notes."} Tick them
+            when they are written.
           </p>
           <p class="timer" role="timer" aria-live="off" data-testid="notes-timer">
             {clock(left)} left
