@@ -26,7 +26,8 @@ def _notes(**fields: object):  # type: ignore[no-untyped-def]
 
 
 def _split(reminders):  # type: ignore[no-untyped-def]
-    return [(kind, due, r.notes_minutes) for r, (kind, due, _) in zip(reminders, local(reminders))]
+    pairs = zip(reminders, local(reminders), strict=True)
+    return [(kind, due, r.notes_minutes) for r, (kind, due, _) in pairs]
 
 
 # --- the gap split -----------------------------------------------------------------------
@@ -119,7 +120,10 @@ def test_the_shutdown_ritual_carries_the_last_sessions_notes() -> None:
     shutdown = ritual("end_of_day", name="Shutdown", duration_minutes=5)
     [last] = run([session("15:00")], _notes(rituals=(shutdown,)))
     assert (last.kind, last.notes_minutes, last.duration_minutes) == ("end_of_day", 10, 5)
-    assert last.body == "10 minutes of notes for your 15:00 session, then your shutdown ritual: Shutdown."
+    assert (
+        last.body
+        == "10 minutes of notes for your 15:00 session, then your shutdown ritual: Shutdown."
+    )
     [late] = run([session("17:00")], _notes(rituals=(shutdown,)))
     assert (late.kind, late.notes_minutes) == ("end_of_day", 0)
     assert late.body == "Time for your shutdown ritual: Shutdown."
@@ -157,9 +161,7 @@ def test_the_wrap_up_cue_comes_before_the_session_ends_and_expires_then() -> Non
 def test_the_wrap_up_cue_never_comes_in_the_sessions_first_half() -> None:
     assert local(run([session("13:00", 10)], _wrap())) == [("wrap_up", "Tue 13:05", "Tue 13:10")]
     assert run([session("13:00", 9)], _wrap()) == []  # 13:04 is before the midpoint 13:04:30
-    assert run([session("13:00", 50)], _wrap(wrap_up_minutes=15))[0].due_at == at(
-        TUESDAY, "13:35"
-    )
+    assert run([session("13:00", 50)], _wrap(wrap_up_minutes=15))[0].due_at == at(TUESDAY, "13:35")
 
 
 def test_the_wrap_up_cue_is_never_inside_another_busy_block() -> None:
@@ -234,7 +236,9 @@ def test_no_backlog_reminder_at_zero_when_off_or_on_days_without_work() -> None:
     assert _backlog_reminders(run(open_one, _backlog(notes_end_of_day=False))) == []
     assert _backlog_reminders(run(open_one, care(notes_minutes=0))) == []
     weekend_only = _backlog(working_days=(5, 6))  # Tuesday is not a working day
-    assert all(not got[1].startswith("Tue") for got in _backlog_reminders(run(open_one, weekend_only)))
+    assert all(
+        not got[1].startswith("Tue") for got in _backlog_reminders(run(open_one, weekend_only))
+    )
     off = _backlog(time_off=(TimeOffIn(TUESDAY, TUESDAY),))
     assert all(not got[1].startswith("Tue") for got in _backlog_reminders(run(open_one, off)))
 
@@ -267,8 +271,10 @@ def test_the_backlog_on_a_dst_day_stays_on_the_wall_clock() -> None:
 
 def test_open_notes_is_the_backlog_at_an_instant() -> None:
     plan = care(notes_minutes=10, notes_backlog_days=1)
-    s1, s2, s3 = session("09:00", identity="s1"), session("10:00", identity="s2"), session(
-        "11:00", identity="s3", notes_done=True
+    s1, s2, s3 = (
+        session("09:00", identity="s1"),
+        session("10:00", identity="s2"),
+        session("11:00", identity="s3", notes_done=True),
     )
     other = AppointmentIn("o", s1.start, s1.end, kind="other")
     assert [a.identity for a in open_notes([s3, s2, other, s1], plan, s2.end)] == ["s1", "s2"]

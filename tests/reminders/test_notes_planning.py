@@ -95,9 +95,7 @@ def test_the_backlog_counts_sessions_before_the_planning_window_without_notes_do
     replan_user(session=db, user_id=user.id, now=clock.now())
     db.commit()
     backlog = [r for r in _reminders(client, auth) if r["kind"] == "notes_backlog"]
-    assert [r["body"] for r in backlog if _day(r) == MONDAY] == [
-        "Notes still open for 3 sessions."
-    ]
+    assert [r["body"] for r in backlog if _day(r) == MONDAY] == ["Notes still open for 3 sessions."]
 
     # Every note written: the reminder is cancelled, not sent.
     _notes_done(db, *older)
