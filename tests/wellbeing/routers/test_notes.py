@@ -102,7 +102,7 @@ def test_the_backlog_with_notes_time_on(
 
 
 @pytest.mark.parametrize(
-    ("settings", "expected"),
+    ("plan", "expected"),
     [
         ({"notes_applies_to": "intense"}, ["two_days"]),
         ({"notes_applies_to": "telehealth"}, ["five_days"]),
@@ -116,10 +116,10 @@ def test_the_backlog_follows_the_care_plan(
     db: Session,
     user: User,
     sessions: dict[str, Appointment],
-    settings: dict[str, Any],
+    plan: dict[str, Any],
     expected: list[str],
 ) -> None:
-    _notes_time(db, user, **settings)
+    _notes_time(db, user, **plan)
     body = client.get(URL, headers=auth).json()
     assert body["backlog"] == len(expected)
     assert _ids(body, sessions) == expected

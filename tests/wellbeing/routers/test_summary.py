@@ -235,9 +235,11 @@ def test_ran_over_and_the_notes_backlog_beside_the_load(client, auth, db, seeded
     plan = db.get(CarePlanSettings, seeded.id)
     plan.notes_minutes = 10
     db.commit()
-    # This week so far: Monday's first session starts at the frozen 9:00 and has not ended.
+    # The 7 days to today (17-23 November): today's first session starts at the frozen 9:00
+    # and has not ended, so it is not in the share; Monday the 16th is out of the window.
     body = client.get(URL, params={"period": "week"}, headers=auth).json()
-    assert body["indicators"]["sessions_ended"] == 0
-    assert body["indicators"]["ran_over_share"] is None
+    assert body["indicators"]["sessions_ended"] == 6 + 5 + 5 + 4
+    assert body["indicators"]["sessions_ran_over"] == 0
+    assert body["indicators"]["ran_over_share"] == 0.0
     # The backlog is today's: the 26 sessions of the last 7 days, none with notes.
     assert body["indicators"]["notes_backlog"] == 26
