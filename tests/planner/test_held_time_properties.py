@@ -43,10 +43,26 @@ def with_held_time(draw: st.DrawFn) -> Case:
         notes_order=draw(st.sampled_from(["break_first", "notes_first"])),
         notes_backlog_days=draw(st.integers(1, 30)),
         notes_end_of_day=draw(st.booleans()),
-        wrap_up_minutes=draw(st.sampled_from([0, 0, 3, 5, 10, 15])),
+        wrap_up_minutes=draw(st.sampled_from([0, 0, 3, 5, 10, 12, 15])),
         wrap_up_applies_to=draw(st.sampled_from(SCOPES)),
     )
-    appts = [replace(a, notes_done=draw(st.booleans())) for a in appts]
+    # Short sessions now and then, where a wrap-up cue would fall in the session's first half.
+    short = st.sampled_from([None, None, 16, 20, 24])
+    appts = [
+        replace(a, notes_done=draw(st.booleans()), end=a.start + timedelta(minutes=minutes))
+        if (minutes := draw(short)) is not None
+        else replace(a, notes_done=draw(st.booleans()))
+        for a in appts
+    ]
+    if draw(st.booleans()):  # sessions with short gaps soon after now: notes may not fit
+        at = now + timedelta(minutes=5 * draw(st.integers(0, 36)))
+        for n in range(draw(st.integers(2, 4))):
+            length = timedelta(minutes=draw(st.sampled_from([20, 45, 50])))
+            intense, telehealth = draw(st.booleans()), draw(st.booleans())
+            appts.append(
+                AppointmentIn(f"gap{n}", at, at + length, intense=intense, telehealth=telehealth)
+            )
+            at += length + timedelta(minutes=draw(st.sampled_from([0, 2, 5, 10, 12, 15, 25])))
     sessions = [a for a in appts if a.kind == "session" and not a.all_day]
     held = []
     for n in range(draw(st.integers(0, 4))):
