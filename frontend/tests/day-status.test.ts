@@ -38,7 +38,6 @@ const breakAt = (id: string, due: string, minutes = 5, extra: Partial<Reminder> 
   ack_action: null,
   acked_at: null,
   snoozed_from_id: null,
-  notes_minutes: 0,
   ...extra,
 });
 // 2026-11-23 in New York is EST (UTC-5): 14:00 local = 19:00Z.

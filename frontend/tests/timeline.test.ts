@@ -45,7 +45,6 @@ const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Remin
   delivered_at: null,
   last_error: null,
   snoozed_from_id: null,
-  notes_minutes: 0,
   ...extra,
 });
 

@@ -65,6 +65,7 @@ function SuggestionCard({
   return (
     <li class="card suggestion" data-testid="suggestion" data-held={held ? "true" : "false"}>
       <p>{reason(s, zone)}</p>
+      {s.expected_notes_backlog > 0 && <p>{notesBacklogText(s.expected_notes_backlog)} in this stretch.</p>}
       <p class="muted">
         {held ? "Held" : "Hold"} {weekday(s.start, zone)} {span(s.start, s.end, zone)}
       </p>
@@ -84,12 +85,6 @@ function SuggestionCard({
       )}
     </li>
   );
-}
-
-/** Sessions whose following gap cannot hold their notes time (0 while notes time is off; also
- * from a server without the field). */
-export function expectedNotes(counts: object): number {
-  return (counts as { expected_notes_backlog?: number }).expected_notes_backlog ?? 0;
 }
 
 /** "Notes will not fit after 2 sessions": their gaps cannot hold your notes time. */
@@ -116,7 +111,9 @@ function Day({ day, zone, busy, onRelease }: {
           : ""}
       </p>
       {day.no_break && <p class="notice">No break of 10 minutes or more between sessions.</p>}
-      {expectedNotes(day) > 0 && <p data-testid="day-notes-backlog">{notesBacklogText(expectedNotes(day))}</p>}
+      {day.expected_notes_backlog > 0 && (
+        <p data-testid="day-notes-backlog">{notesBacklogText(day.expected_notes_backlog)}</p>
+      )}
       {day.runs.map((r) => (
         <p key={r.start} class="muted">
           Back to back: {r.session_count} sessions, {span(r.start, r.end, zone)}
@@ -298,9 +295,9 @@ export default function WeekAheadScreen() {
             10-minute break
             {week.totals.commitments ? ` · ${week.totals.commitments} commitment${week.totals.commitments === 1 ? "" : "s"}` : ""}
           </p>
-          {expectedNotes(week.totals) > 0 && (
+          {week.totals.expected_notes_backlog > 0 && (
             <p class="notice" data-testid="week-notes-backlog">
-              {notesBacklogText(expectedNotes(week.totals))} this week: the gaps after them cannot
+              {notesBacklogText(week.totals.expected_notes_backlog)} this week: the gaps after them cannot
               hold your notes time, so expect that many notes to wait.
             </p>
           )}
