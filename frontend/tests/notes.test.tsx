@@ -110,10 +110,17 @@ describe("Today with notes time on", () => {
     const card = await screen.findByTestId("notes-backlog");
     expect(card.querySelector("h2")?.textContent).toBe("Notes open: 2 sessions");
     expect(screen.getByTestId("held").textContent).toContain("Break (Interlude)");
+    const reads = () => calls.filter((c) => c.url === "/api/v1/wellbeing/notes").length;
+    expect(reads()).toBe(1);
     fireEvent.click(screen.getAllByRole("button", { name: /^Notes done/ })[0]);
-    await waitFor(() => expect(screen.getByTestId("notes-backlog").querySelector("h2")?.textContent).toBe("Notes open: 1 session"));
+    const heading = () => screen.getByTestId("notes-backlog").querySelector("h2")?.textContent;
+    await waitFor(() => expect(heading()).toBe("Notes open: 1 session"));
     const patch = calls.find((c) => c.method === "PATCH");
     expect(patch?.body).toEqual({ notes_done: true });
+    // Read again after the tick: still one open (the tick is not counted twice).
+    await waitFor(() => expect(reads()).toBe(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(heading()).toBe("Notes open: 1 session");
     fireEvent.click(screen.getByRole("button", { name: /^Notes done/ }));
     await waitFor(() => expect(screen.queryByTestId("notes-backlog")).toBeNull());
   });

@@ -24,7 +24,8 @@ export default function NotesBacklog({ notes, zone, onChanged }: NotesBacklogPro
   const [done, setDone] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const open = notes.sessions.filter((s) => !done.has(s.id));
-  const count = Math.max(0, notes.backlog - done.size);
+  // Ticked here but still in the answer (the page has not read the backlog again yet).
+  const count = Math.max(0, notes.backlog - (notes.sessions.length - open.length));
   if (count === 0) return null;
 
   const tick = async (id: string) => {

@@ -41,13 +41,13 @@ export default function SessionSheet({ appointment, day, zone, onClose, onMarked
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  // Shown at once; put back if the server refuses.
-  
+  // Shown at once; put back if the server refuses. (An answer cached before the notes marks
+  // existed has none: unticked.)
   const [shown, setShown] = useState<Record<MarkName, boolean>>({
     intense: appointment.intense,
     telehealth: appointment.telehealth,
-    notes_done: appointment.notes_done,
-    ran_over: appointment.ran_over,
+    notes_done: Boolean(appointment.notes_done),
+    ran_over: Boolean(appointment.ran_over),
   });
   const gaps = gapsAround(day, appointment.id);
 

@@ -274,10 +274,7 @@ export default function BreakScreen({ id }: { id: string }) {
       {phase === "notes" && reminder ? (
         <div class="card ritual-card" data-testid="notes-phase">
           <h2>Notes time</h2>
-          <p class="muted">
-            {order === "notes_first" ? "Your notes first, then the break." : "After the break: your notes."} Tick them
-            when they are written.
-          </p>
+          <p class="muted">{order === "notes_first" ? "Your notes first, then the break." : "After the break: your notes."}</p>
           <p class="timer" role="timer" aria-live="off" data-testid="notes-timer">
             {clock(left)} left
           </p>
