@@ -12,16 +12,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import column, insert, inspect, select, table
 from sqlalchemy.orm import Session
 
 import interlude
 from interlude import migrations
+from interlude.accounts.models import User
 from interlude.calendars.models import Appointment, CalendarSource, OccurrenceMark
 from interlude.core.db import make_engine
 from interlude.models import Base
 from tests.conftest import BACKENDS, _pg_execute, _pg_url_for
-from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,6 +82,28 @@ def test_the_developers_alembic_ini_points_at_the_same_scripts():
     assert scripts.get_current_head() == migrations.head_revision()
 
 
+# The appointments table as 0007 has it (a Core insert on today's model would also write the
+# columns added since, with their Python defaults).
+_APPOINTMENTS_0007 = table(
+    "appointments",
+    *(
+        column(name, Appointment.__table__.c[name].type)
+        for name in (
+            "id",
+            "user_id",
+            "source_id",
+            "identity_hash",
+            "start",
+            "end",
+            "all_day",
+            "kind",
+            "telehealth",
+            "intense",
+        )
+    ),
+)
+
+
 def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
     """Flags set through the API before occurrence marks existed become marks."""
     migrations.upgrade(empty_db_url, "0007")
@@ -89,13 +111,26 @@ def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
     engine = make_engine(empty_db_url)
     try:
         with Session(engine) as db:
-            user = make_user(db, now=now)
-            # Only the columns 0007 has (the model has gained some since, e.g. 0012's).
+            # Core inserts of only the columns 0007 has: the models have gained some since
+            # (0012's, 0013's), and registering would write today's care plan row.
+            user_id = uuid.uuid4()
+            db.execute(
+                insert(User.__table__).values(
+                    id=user_id,
+                    email="migrating@example.com",
+                    password_hash="-",
+                    display_name="Migrating",
+                    timezone="America/New_York",
+                    created_at=now,
+                    updated_at=now,
+                    password_changed_at=now,
+                )
+            )
             source_id = uuid.uuid4()
             db.execute(
                 insert(CalendarSource.__table__).values(
                     id=source_id,
-                    user_id=user.id,
+                    user_id=user_id,
                     kind="upload",
                     name="Practice",
                     rule={"mode": "all_timed"},
@@ -109,19 +144,21 @@ def test_0009_keeps_sessions_already_marked_intense(empty_db_url):
                 )
             )
             for n, intense in enumerate((True, False)):
-                db.add(
-                    Appointment(
-                        user_id=user.id,
+                db.execute(
+                    insert(_APPOINTMENTS_0007).values(
+                        id=uuid.uuid4(),
+                        user_id=user_id,
                         source_id=source_id,
                         identity_hash=f"{n:064d}",
                         start=now + timedelta(hours=n),
                         end=now + timedelta(hours=n, minutes=50),
+                        all_day=False,
                         kind="session",
+                        telehealth=False,
                         intense=intense,
                     )
                 )
             db.commit()
-            user_id = user.id
         migrations.upgrade(empty_db_url)
         with Session(engine) as db:
             marks = db.scalars(select(OccurrenceMark)).all()

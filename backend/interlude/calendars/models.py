@@ -82,6 +82,8 @@ class Appointment(UUIDPrimaryKey, Base):
     kind: Mapped[str] = mapped_column(String(16))  # session | other
     telehealth: Mapped[bool] = mapped_column(default=False)
     intense: Mapped[bool] = mapped_column(default=False)
+    notes_done: Mapped[bool] = mapped_column(default=False)
+    ran_over: Mapped[bool] = mapped_column(default=False)
 
 
 # The flags a therapist may set on one occurrence. Issue 21 adds more (notes done, ran over)

@@ -12,7 +12,8 @@ _USER_FK = "users.id"
 
 
 class CarePlanSettings(Base):
-    """The per-user knobs that are not lists: quiet hours, cap, working hours."""
+    """The per-user knobs that are not lists: quiet hours, cap, working hours, notes time and
+    the wrap-up cue."""
 
     __tablename__ = "care_plans"
 
@@ -27,6 +28,13 @@ class CarePlanSettings(Base):
     working_end: Mapped[time]
     typical_reply_time: Mapped[str] = mapped_column(String(200))
     notify_window_close: Mapped[bool] = mapped_column(default=False)
+    notes_minutes: Mapped[int] = mapped_column(default=0)  # 0: no notes time, no tracking
+    notes_applies_to: Mapped[str] = mapped_column(String(16), default="every")
+    notes_order: Mapped[str] = mapped_column(String(16), default="break_first")
+    notes_backlog_days: Mapped[int] = mapped_column(default=7)
+    notes_end_of_day: Mapped[bool] = mapped_column(default=True)
+    wrap_up_minutes: Mapped[int] = mapped_column(default=0)  # 0: no wrap-up cue
+    wrap_up_applies_to: Mapped[str] = mapped_column(String(16), default="every")
     updated_at: Mapped[datetime]
 
 

@@ -45,7 +45,7 @@ def read_care_plan_settings(user: CurrentUser, session: SessionDep) -> Any:
 def update_care_plan_settings(
     data: CarePlanSettingsUpdate, user: CurrentUser, session: SessionDep, clock: ClockDep
 ) -> Any:
-    """Quiet hours, daily cap, working hours, typical reply time."""
+    """Quiet hours, daily cap, working hours, typical reply time, notes time, wrap-up cue."""
     return service.update_settings(session=session, user_id=user.id, data=data, now=clock.now())
 
 

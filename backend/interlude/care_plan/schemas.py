@@ -7,9 +7,38 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interlude.core.validation import LocalTime
-from interlude.planner.types import Activity, BreakTrigger, RitualTrigger
+from interlude.planner.types import (
+    Activity,
+    BreakTrigger,
+    NotesOrder,
+    RitualTrigger,
+    SessionScope,
+)
 
 Minutes = Annotated[int, Field(ge=1, le=60)]
+NotesMinutes = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=60,
+        description="Notes time after each session it applies to, in minutes; 0 = none "
+        "reserved (and notes tracking off).",
+    ),
+]
+NotesBacklogDays = Annotated[
+    int, Field(ge=1, le=30, description="How many days back the notes backlog looks.")
+]
+WrapUpMinutes = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=15,
+        description="A silent cue this long before a session ends (never in its first "
+        "half); 0 = off.",
+    ),
+]
+_SCOPE = "Which sessions: every one, or only those marked intense / telehealth."
+_ORDER = "break_first: the break, then notes; notes_first: notes, then the break."
 
 
 class _Strict(BaseModel):
@@ -30,6 +59,15 @@ class CarePlanSettingsRead(BaseModel):
     working_end: LocalTime
     typical_reply_time: str
     notify_window_close: bool
+    notes_minutes: NotesMinutes
+    notes_applies_to: SessionScope = Field(description=_SCOPE)
+    notes_order: NotesOrder = Field(description=_ORDER)
+    notes_backlog_days: NotesBacklogDays
+    notes_end_of_day: bool = Field(
+        description="A reminder before the end of working hours while notes are open."
+    )
+    wrap_up_minutes: WrapUpMinutes
+    wrap_up_applies_to: SessionScope = Field(description=_SCOPE)
 
 
 class CarePlanSettingsUpdate(_Strict):
@@ -45,6 +83,13 @@ class CarePlanSettingsUpdate(_Strict):
     working_end: LocalTime | None = None
     typical_reply_time: str | None = Field(default=None, min_length=1, max_length=200)
     notify_window_close: bool | None = None
+    notes_minutes: NotesMinutes | None = None
+    notes_applies_to: SessionScope | None = Field(default=None, description=_SCOPE)
+    notes_order: NotesOrder | None = Field(default=None, description=_ORDER)
+    notes_backlog_days: NotesBacklogDays | None = None
+    notes_end_of_day: bool | None = None
+    wrap_up_minutes: WrapUpMinutes | None = None
+    wrap_up_applies_to: SessionScope | None = Field(default=None, description=_SCOPE)
 
     @field_validator("working_days")
     @classmethod
@@ -63,6 +108,13 @@ class CarePlanSettingsValues(_Strict):
     working_end: LocalTime
     typical_reply_time: str
     notify_window_close: bool
+    notes_minutes: NotesMinutes
+    notes_applies_to: SessionScope
+    notes_order: NotesOrder
+    notes_backlog_days: NotesBacklogDays
+    notes_end_of_day: bool
+    wrap_up_minutes: WrapUpMinutes
+    wrap_up_applies_to: SessionScope
 
     @model_validator(mode="after")
     def _consistent(self) -> CarePlanSettingsValues:

@@ -66,6 +66,14 @@ def create_default_plan(*, session: Session, user_id: uuid.UUID, now: datetime) 
             working_end=time(18, 0),
             typical_reply_time=DEFAULT_TYPICAL_REPLY,
             notify_window_close=False,
+            # Notes time and the wrap-up cue are opt-in: the therapist chooses the minutes.
+            notes_minutes=0,
+            notes_applies_to="every",
+            notes_order="break_first",
+            notes_backlog_days=7,
+            notes_end_of_day=True,
+            wrap_up_minutes=0,
+            wrap_up_applies_to="every",
             updated_at=now,
         )
     )
@@ -369,6 +377,13 @@ def load_plan_input(*, session: Session, user_id: uuid.UUID) -> CarePlanIn:
         working_start=settings.working_start,
         working_end=settings.working_end,
         notify_window_close=settings.notify_window_close,
+        notes_minutes=settings.notes_minutes,
+        notes_applies_to=settings.notes_applies_to,  # type: ignore[arg-type]
+        notes_order=settings.notes_order,  # type: ignore[arg-type]
+        notes_backlog_days=settings.notes_backlog_days,
+        notes_end_of_day=settings.notes_end_of_day,
+        wrap_up_minutes=settings.wrap_up_minutes,
+        wrap_up_applies_to=settings.wrap_up_applies_to,  # type: ignore[arg-type]
     )
 
 

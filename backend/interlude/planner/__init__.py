@@ -1,6 +1,7 @@
 """The planner: a pure function from appointments and a care plan to planned reminders."""
 
 from interlude.planner.engine import plan
+from interlude.planner.notes import notes_apply, open_notes
 from interlude.planner.types import (
     AppointmentIn,
     CarePlanIn,
@@ -21,5 +22,7 @@ __all__ = [
     "ResponseWindowIn",
     "RitualIn",
     "TimeOffIn",
+    "notes_apply",
+    "open_notes",
     "plan",
 ]

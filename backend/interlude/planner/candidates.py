@@ -22,18 +22,22 @@ from interlude.planner.types import Activity, PlannedReminder, ReminderKind
 
 ROOM = "{room}"  # placeholder in a body template, filled once the due time is final
 
-# Lower ranks survive the daily cap first; breaks are then ranked by the room they have.
+# Lower ranks survive the daily cap first; breaks (notes time too) are then ranked by the
+# room they have.
 _CAP_RANK: dict[str, int] = {
     "back_to_back": 0,
     "end_of_day": 1,
-    "response_window_open": 2,
-    "response_window_close": 3,
+    "notes_backlog": 2,
+    "response_window_open": 3,
+    "response_window_close": 4,
 }
-_BREAK_RANK = 4
-SESSION_KINDS = frozenset({"micro_break", "transition_ritual", "end_of_day"})
+_BREAK_RANK = 5
+SESSION_KINDS = frozenset({"micro_break", "transition_ritual", "end_of_day", "notes"})
 RULE_BREAK_KINDS = frozenset({"fixed_break", "interval_break"})
-# Reminders for what "does not get skipped" (commitments): never dropped by the daily cap.
-CAP_EXEMPT_KINDS = frozenset({"commitment"})
+# Never dropped by the daily cap, nor counted: reminders for what "does not get skipped"
+# (commitments), and the wrap-up cue, which is silent (the cap is about how often the phone
+# buzzes; see docs/planner.md).
+CAP_EXEMPT_KINDS = frozenset({"commitment", "wrap_up"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,12 @@ class Candidate:
     ritual_minutes: int = 0
     fallback: Candidate | None = None  # tried when this one cannot be placed
     ignore_quiet: bool = False  # commitments: quiet hours neither drop nor cut this one
+    # Notes time this reminder reserves after (or before) its ``duration_minutes``: placed
+    # only when both end by the expiry and by ``notes_by`` (else its fallback is tried).
+    notes_minutes: int = 0
+    notes_by: datetime | None = None
+    # The wrap-up cue: due inside this span (its own session) but inside no other busy time.
+    own_span: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +97,10 @@ def place(candidate: Candidate, rules: Constraints) -> PlannedReminder | None:
 
 def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
     due = c.due
-    if rules.busy.block_at(due) is not None:
+    if c.own_span is not None:
+        if not c.own_span[0] <= due < c.own_span[1] or rules.busy.covered_except(due, c.own_span):
+            return None
+    elif rules.busy.block_at(due) is not None:
         if not c.shift:
             return None
         due = rules.busy.free_from(due)
@@ -99,12 +112,18 @@ def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
     expires = _earliest(
         c.expires_at,
         due + c.lifetime if c.lifetime is not None else None,
-        rules.busy.next_start_after(due),
+        rules.busy.next_interval_start_after(due)
+        if c.own_span is not None
+        else rules.busy.next_start_after(due),
         rules.quiet.next_start_after(due) if quiet else None,
         c.within[1] if c.within is not None else None,
     )
     if expires is None or expires <= due:
         return None
+    if c.notes_minutes > 0:
+        segments_end = due + timedelta(minutes=c.duration_minutes + c.notes_minutes)
+        if segments_end > expires or (c.notes_by is not None and segments_end > c.notes_by):
+            return None
     room = minutes_phrase(int(((c.room_until or expires) - due).total_seconds() // 60))
     title, body = c.title.replace(ROOM, room), c.body.replace(ROOM, room)
     return PlannedReminder(
@@ -120,6 +139,7 @@ def _place_one(c: Candidate, rules: Constraints) -> PlannedReminder | None:
         ritual_steps=c.ritual_steps,
         ritual_name=c.ritual_name,
         ritual_minutes=c.ritual_minutes,
+        notes_minutes=c.notes_minutes,
     )
 
 

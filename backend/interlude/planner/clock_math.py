@@ -6,6 +6,7 @@ Wall clock <-> UTC conversions (and their DST decisions) live in ``core/timezone
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -52,10 +53,9 @@ class BusyTime:
     """The union of all timed busy appointments (sessions and other events), merged."""
 
     def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
+        raw = sorted((start, end) for start, end in intervals if end > start)
         merged: list[tuple[datetime, datetime]] = []
-        for start, end in sorted(intervals):
-            if end <= start:
-                continue
+        for start, end in raw:
             if merged and start <= merged[-1][1]:
                 if end > merged[-1][1]:
                     merged[-1] = (merged[-1][0], end)
@@ -63,6 +63,10 @@ class BusyTime:
                 merged.append((start, end))
         self._starts = [s for s, _ in merged]
         self._blocks = merged
+        # The intervals one by one, for the one reminder allowed inside its own session.
+        self._raw = raw
+        self._raw_starts = [s for s, _ in raw]
+        self._raw_max_end = list(itertools.accumulate((end for _, end in raw), max))
 
     def block_at(self, instant: datetime) -> tuple[datetime, datetime] | None:
         """The merged busy block with ``start <= instant < end``, if any."""
@@ -80,3 +84,20 @@ class BusyTime:
         """The first busy start strictly after ``instant``."""
         i = bisect.bisect_right(self._starts, instant)
         return self._starts[i] if i < len(self._starts) else None
+
+    def covered_except(self, instant: datetime, own: tuple[datetime, datetime]) -> bool:
+        """Whether ``instant`` is inside a busy interval other than ``own`` (one with the very
+        same span, a duplicate of it, counts as ``own``)."""
+        i = bisect.bisect_right(self._raw_starts, instant) - 1
+        while i >= 0 and self._raw_max_end[i] > instant:
+            span = self._raw[i]
+            if span[1] > instant and span != own:
+                return True
+            i -= 1
+        return False
+
+    def next_interval_start_after(self, instant: datetime) -> datetime | None:
+        """The first start of any busy interval strictly after ``instant``; unlike
+        ``next_start_after`` it sees an interval that begins inside a busy block."""
+        i = bisect.bisect_right(self._raw_starts, instant)
+        return self._raw_starts[i] if i < len(self._raw_starts) else None

@@ -1,9 +1,10 @@
 """``plan()``: appointments + care plan + zone + now -> planned reminders. Pure and deterministic.
 
 The pipeline: normalise the appointments, propose candidates (sessions, fixed/interval rules,
-response windows), place each one under the global rules (busy time, quiet hours, time off,
-expiry), drop redundant rule breaks, apply the per-day cap, and only then look at ``now`` and
-``horizon_end`` -- so re-planning at a later instant never changes which reminders a day keeps.
+response windows, commitments, the wrap-up cue, the notes backlog), place each one under the
+global rules (busy time, quiet hours, time off, expiry), drop redundant rule breaks, apply the
+per-day cap, and only then look at ``now`` and ``horizon_end`` -- so re-planning at a later
+instant never changes which reminders a day keeps.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from interlude.planner.candidates import (
 )
 from interlude.planner.clock_math import BusyTime, QuietHours
 from interlude.planner.commitments import commitment_candidates, timed_commitments
+from interlude.planner.notes import backlog_candidates, wrap_up_candidates
 from interlude.planner.rules import rule_candidates, window_candidates
 from interlude.planner.sessions import session_candidates
 from interlude.planner.types import AppointmentIn, CarePlanIn, CommitmentIn, PlannedReminder
@@ -32,7 +34,7 @@ RULE_BREAK_CROWDING = timedelta(minutes=15)  # a rule break this close to a sess
 def _timed(appointments: Sequence[AppointmentIn]) -> list[AppointmentIn]:
     """Timed, non-empty appointments, de-duplicated and in a canonical order."""
     unique = {
-        (a.start, a.end, a.identity, a.kind, a.telehealth, a.intense): a
+        (a.start, a.end, a.identity, a.kind, a.telehealth, a.intense, a.notes_done): a
         for a in appointments
         if not a.all_day and a.end > a.start
     }
@@ -61,6 +63,8 @@ def plan(
     due time has passed but which has not expired is kept unchanged (same key), so the outbox
     can still deliver it. ``commitments`` (supervision, peer check-ins, own therapy) are busy
     time like client appointments and each gets a ``commitment`` reminder shortly before it.
+    The notes backlog reminder counts the sessions in ``appointments`` that ended up to
+    ``notes_backlog_days`` before it without ``notes_done``: give those too.
     See docs/planner.md for every rule.
     """
     first_day = local_date(now, tz) - timedelta(days=1)
@@ -91,6 +95,9 @@ def plan(
         *rule_candidates(care_plan, tz, days),
         *window_candidates(care_plan, tz, days),
         *commitment_candidates(held, busy, tz),
+        *wrap_up_candidates(sessions, care_plan, tz),
+        # The backlog counts every session given (the caller loads notes_backlog_days back).
+        *backlog_candidates(timed, care_plan, tz, days, busy),
     ]
     placed: dict[str, PlannedReminder] = {}
     for candidate in candidates:

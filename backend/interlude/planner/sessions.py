@@ -1,11 +1,12 @@
-"""Reminders that hang on sessions: micro-breaks, transition rituals, the end of the day,
-and the evening-before heads-up for back-to-back runs."""
+"""Reminders that hang on sessions: micro-breaks (with notes time when the gap holds both),
+transition rituals, notes time alone, the end of the day, and the evening-before heads-up for
+back-to-back runs."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from interlude.core.timezones import local_date, local_time, local_to_utc
 from interlude.planner import texts
 from interlude.planner.candidates import ROOM, Candidate
 from interlude.planner.clock_math import QuietHours
+from interlude.planner.notes import in_scope
 from interlude.planner.types import AppointmentIn, CarePlanIn, MicroBreakRuleIn, RitualIn
 
 LAST_OF_DAY_ROOM = timedelta(minutes=30)  # a last-of-day micro-break lives this long
@@ -32,6 +34,7 @@ class Block:
     anchor: str  # the identity of the session that ends the block
     intense: bool
     telehealth: bool
+    anchor_start: datetime  # when that session started: notes name it ("your 13:00 session")
 
 
 def session_blocks(day_sessions: Sequence[AppointmentIn]) -> list[Block]:
@@ -47,9 +50,10 @@ def session_blocks(day_sessions: Sequence[AppointmentIn]) -> list[Block]:
                 anchor=s.identity if later else prev.anchor,
                 intense=prev.intense or s.intense,
                 telehealth=prev.telehealth or s.telehealth,
+                anchor_start=s.start if later else prev.anchor_start,
             )
         else:
-            blocks.append(Block(s.start, s.end, s.identity, s.intense, s.telehealth))
+            blocks.append(Block(s.start, s.end, s.identity, s.intense, s.telehealth, s.start))
     return blocks
 
 
@@ -90,12 +94,54 @@ def end_of_day_ritual(rituals: Sequence[RitualIn]) -> RitualIn | None:
     return min(enabled, key=lambda r: r.id, default=None)
 
 
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """Notes time for one block's gap: ``minutes`` (0 = none) for the session started at
+    ``session_at`` (local HH:MM), to end by ``by`` (the day's last block: working_end)."""
+
+    minutes: int
+    session_at: str
+    by: datetime | None
+
+
+NO_NOTES = Notes(minutes=0, session_at="", by=None)
+
+
+def _notes_for(
+    block: Block, next_start: datetime | None, day: date, care_plan: CarePlanIn, tz: ZoneInfo
+) -> Notes:
+    if care_plan.notes_minutes <= 0 or not in_scope(
+        care_plan.notes_applies_to, block.intense, block.telehealth
+    ):
+        return NO_NOTES
+    return Notes(
+        minutes=care_plan.notes_minutes,
+        session_at=texts.hhmm(local_time(block.anchor_start, tz)),
+        # After the day's last session the notes must end inside working hours.
+        by=local_to_utc(day, care_plan.working_end, tz) if next_start is None else None,
+    )
+
+
+def _with_notes(
+    plain: Candidate, notes: Notes, *, body: str, title: str | None = None
+) -> Candidate:
+    """``plain`` carrying notes time; placing it falls back to ``plain`` when it does not fit."""
+    return replace(
+        plain,
+        title=title or plain.title,
+        body=body,
+        notes_minutes=notes.minutes,
+        notes_by=notes.by,
+        fallback=plain,
+    )
+
+
 def _after_block(
-    block: Block, next_start: datetime | None, care_plan: CarePlanIn
+    block: Block, next_start: datetime | None, care_plan: CarePlanIn, notes: Notes
 ) -> Candidate | None:
     eod = end_of_day_ritual(care_plan.rituals) if next_start is None else None
     if eod is not None:
-        return Candidate(
+        shutdown = Candidate(
             kind="end_of_day",
             anchor=block.anchor,
             due=block.end,
@@ -107,20 +153,22 @@ def _after_block(
             ritual_name=texts.ritual_name(eod),
             ritual_minutes=eod.duration_minutes,
         )
-    gap = next_start - block.end if next_start is not None else None
+        if not notes.minutes:
+            return shutdown
+        body = texts.end_of_day_notes_body(eod, notes.minutes, notes.session_at)
+        return _with_notes(shutdown, notes, body=body)
     expires = next_start if next_start is not None else block.end + LAST_OF_DAY_ROOM
+    gap = next_start - block.end if next_start is not None else None
     rule = choose_rule(care_plan.rules, gap)
     ritual = choose_ritual(care_plan.rituals, block)
+    next_in = f" Next session in {ROOM}." if next_start is not None else ""
     if rule is not None:
-        body = texts.micro_break_body(rule, ritual)
-        if next_start is not None:
-            body += f" Next session in {ROOM}."
-        return Candidate(
+        micro_break = Candidate(
             kind="micro_break",
             anchor=block.anchor,
             due=block.end,
             title=texts.break_title(rule),
-            body=body,
+            body=texts.micro_break_body(rule, ritual) + next_in,
             expires_at=expires,
             room_until=next_start,
             activity=rule.activity,
@@ -129,8 +177,18 @@ def _after_block(
             ritual_name=texts.ritual_name(ritual) if ritual is not None else None,
             ritual_minutes=ritual.duration_minutes if ritual is not None else 0,
         )
-    if ritual is not None:
-        return Candidate(
+        if not notes.minutes:
+            return micro_break
+        if care_plan.notes_order == "notes_first":
+            title = texts.notes_title(notes.minutes)
+            said = texts.notes_then_break(notes.minutes, rule.duration_minutes, notes.session_at)
+        else:
+            title = texts.break_title(rule)
+            said = texts.break_then_notes(rule.duration_minutes, notes.session_at)
+        body = texts.split_break_body(said, rule, ritual) + next_in
+        return _with_notes(micro_break, notes, title=title, body=body)
+    transition = (
+        Candidate(
             kind="transition_ritual",
             anchor=block.anchor,
             due=block.end,
@@ -142,7 +200,31 @@ def _after_block(
             ritual_name=texts.ritual_name(ritual),
             ritual_minutes=ritual.duration_minutes,
         )
-    return None
+        if ritual is not None
+        else None
+    )
+    if not notes.minutes:
+        return transition
+    # No break fits the gap, but notes time may: one notification, carrying the ritual if any.
+    body = texts.notes_body(notes.minutes, notes.session_at)
+    if ritual is not None:
+        body += texts.then_ritual(ritual)
+    return Candidate(
+        kind="notes",
+        anchor=block.anchor,
+        due=block.end,
+        title=texts.notes_title(notes.minutes),
+        body=body + next_in,
+        expires_at=expires,
+        room_until=next_start,
+        duration_minutes=ritual.duration_minutes if ritual is not None else 0,
+        ritual_steps=ritual.steps if ritual is not None else (),
+        ritual_name=texts.ritual_name(ritual) if ritual is not None else None,
+        ritual_minutes=ritual.duration_minutes if ritual is not None else 0,
+        notes_minutes=notes.minutes,
+        notes_by=notes.by,
+        fallback=transition,
+    )
 
 
 class Span(Protocol):
@@ -214,7 +296,9 @@ def session_candidates(
         blocks = session_blocks(day_sessions)
         for i, block in enumerate(blocks):
             next_start = blocks[i + 1].start if i + 1 < len(blocks) else None
-            candidate = _after_block(block, next_start, care_plan)
+            candidate = _after_block(
+                block, next_start, care_plan, _notes_for(block, next_start, day, care_plan, tz)
+            )
             if candidate is not None:
                 out.append(candidate)
         for run in back_to_back_runs(day_sessions):

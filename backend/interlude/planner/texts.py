@@ -58,7 +58,7 @@ def break_title(rule: MicroBreakRuleIn) -> str:
 def micro_break_body(rule: MicroBreakRuleIn, ritual: RitualIn | None) -> str:
     text = activity_text(rule.activity, rule.custom_text)
     if ritual is not None:
-        text += f" Then your ritual: {_clip(ritual.name)}."
+        text += then_ritual(ritual)
     return text
 
 
@@ -82,6 +82,58 @@ def end_of_day_title() -> str:
 
 def end_of_day_body(ritual: RitualIn) -> str:
     return f"Time for your shutdown ritual: {_clip(ritual.name)}."
+
+
+def break_then_notes(break_minutes: int, session_at: str) -> str:
+    """``session_at`` is the local start of the session the notes are for, e.g. "13:00"."""
+    return f"{break_minutes}-minute break, then notes for your {session_at} session."
+
+
+def notes_then_break(notes_minutes: int, break_minutes: int, session_at: str) -> str:
+    return (
+        f"{minutes_phrase(notes_minutes)} of notes for your {session_at} session, "
+        f"then a {break_minutes}-minute break."
+    )
+
+
+def notes_title(notes_minutes: int) -> str:
+    return f"Time for {minutes_phrase(notes_minutes)} of notes"
+
+
+def notes_body(notes_minutes: int, session_at: str) -> str:
+    return f"{minutes_phrase(notes_minutes)} of notes for your {session_at} session."
+
+
+def split_break_body(sentence: str, rule: MicroBreakRuleIn, ritual: RitualIn | None) -> str:
+    """A micro-break carrying notes time: what the gap is for first, then the break itself."""
+    return f"{sentence} {micro_break_body(rule, ritual)}"
+
+
+def end_of_day_notes_body(ritual: RitualIn, notes_minutes: int, session_at: str) -> str:
+    return (
+        f"{minutes_phrase(notes_minutes)} of notes for your {session_at} session, "
+        f"then your shutdown ritual: {_clip(ritual.name)}."
+    )
+
+
+def then_ritual(ritual: RitualIn) -> str:
+    return f" Then your ritual: {_clip(ritual.name)}."
+
+
+def wrap_up_title(minutes: int) -> str:
+    return f"{minutes_phrase(minutes)} left in this session"
+
+
+def wrap_up_body(ends_at: str) -> str:
+    return f"Time to begin wrapping up: it ends at {ends_at}."
+
+
+def notes_backlog_title() -> str:
+    return "Before you finish today"
+
+
+def notes_backlog_body(count: int) -> str:
+    return f"Notes still open for {count} session{'' if count == 1 else 's'}."
 
 
 def back_to_back_title(tomorrow: bool) -> str:

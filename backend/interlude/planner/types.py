@@ -24,7 +24,13 @@ ReminderKind = Literal[
     "fixed_break",  # micro-break rule at a fixed local time
     "interval_break",  # micro-break rule every N minutes inside working hours
     "commitment",  # shortly before a supervision / peer / personal-therapy commitment
+    "notes",  # notes time after a session, when no after-session break fits the gap
+    "wrap_up",  # silent cue shortly before a session ends (the one kind inside a session)
+    "notes_backlog",  # end of the working day, while notes are still open
 ]
+# Which sessions notes time (or the wrap-up cue) is for.
+SessionScope = Literal["every", "intense", "telehealth"]
+NotesOrder = Literal["break_first", "notes_first"]
 CommitmentKind = Literal["supervision", "peer", "personal_therapy"]
 
 
@@ -37,6 +43,7 @@ class AppointmentIn:
     kind: AppointmentKind = "session"
     telehealth: bool = False
     intense: bool = False
+    notes_done: bool = False  # the therapist ticked "notes done" for this occurrence
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,13 @@ class CarePlanIn:
     working_start: time = time(8, 0)
     working_end: time = time(18, 0)
     notify_window_close: bool = False
+    notes_minutes: int = 0  # notes time after each applicable session; 0 = off
+    notes_applies_to: SessionScope = "every"
+    notes_order: NotesOrder = "break_first"
+    notes_backlog_days: int = 7  # the backlog looks this far back
+    notes_end_of_day: bool = True  # a reminder before working_end while notes are open
+    wrap_up_minutes: int = 0  # silent wrap-up cue this long before a session ends; 0 = off
+    wrap_up_applies_to: SessionScope = "every"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +133,5 @@ class PlannedReminder:
     ritual_steps: tuple[str, ...] = field(default=())
     ritual_name: str | None = None  # the care plan's ritual this reminder carries, if any
     ritual_minutes: int = 0  # that ritual's own length (a merged break has its own)
+    notes_minutes: int = 0  # the notes time this reminder's gap reserves (0: none)
     url: str = "/"  # PWA route the notification opens, e.g. "/break?r=<id>" filled by outbox

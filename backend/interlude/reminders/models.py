@@ -69,6 +69,7 @@ class Reminder(UUIDPrimaryKey, Base):
     ritual_steps: Mapped[list[str]] = mapped_column(JSON, default=list)
     ritual_name: Mapped[str | None] = mapped_column(String(120))
     ritual_minutes: Mapped[int] = mapped_column(default=0)
+    notes_minutes: Mapped[int] = mapped_column(default=0)  # notes time the gap reserves
     snoozed_from_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("reminders.id", ondelete="SET NULL")
     )

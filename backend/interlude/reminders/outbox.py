@@ -40,6 +40,8 @@ class Claimed:
     activity: str | None
     duration_minutes: int
     ritual_steps: tuple[str, ...] = field(default=())
+    # Notes time the reminder's gap reserves: the push offers "Notes done" when > 0.
+    notes_minutes: int = 0
 
 
 @dataclass(frozen=True)

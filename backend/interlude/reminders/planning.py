@@ -44,6 +44,7 @@ def load_appointments_input(
             Appointment.kind,
             Appointment.telehealth,
             Appointment.intense,
+            Appointment.notes_done,
         )
         .where(Appointment.user_id == user_id, Appointment.end > start, Appointment.start < end)
         .order_by(Appointment.start, Appointment.end, Appointment.identity_hash)
@@ -57,6 +58,7 @@ def load_appointments_input(
             kind="session" if row.kind == "session" else "other",
             telehealth=row.telehealth,
             intense=row.intense,
+            notes_done=row.notes_done,
         )
         for row in rows
     ]
@@ -69,19 +71,34 @@ def held_as_busy(held: Sequence[hooks.HeldInterval]) -> list[AppointmentIn]:
     ]
 
 
+def notes_look_back(care_plan: CarePlanIn) -> timedelta:
+    """How much further back than its reminders the planner needs sessions: the end-of-day
+    notes backlog reminder counts the sessions of the last ``notes_backlog_days`` days."""
+    if care_plan.notes_minutes > 0 and care_plan.notes_end_of_day:
+        return timedelta(days=care_plan.notes_backlog_days)
+    return timedelta(0)
+
+
 def load_plan_inputs(
     *, session: Session, user_id: uuid.UUID, start: datetime, end: datetime
 ) -> PlanInputs:
-    """Everything the planner needs for appointments and commitments in ``[start, end)``."""
+    """Everything the planner needs for appointments and commitments in ``[start, end)``
+    (and, for the notes backlog, the sessions before ``start`` it counts)."""
+    care_plan = load_plan_input(session=session, user_id=user_id)
     return PlanInputs(
         appointments=[
-            *load_appointments_input(session=session, user_id=user_id, start=start, end=end),
+            *load_appointments_input(
+                session=session,
+                user_id=user_id,
+                start=start - notes_look_back(care_plan),
+                end=end,
+            ),
             *held_as_busy(hooks.held_time(session=session, user_id=user_id, start=start, end=end)),
         ],
         commitments=hooks.planned_commitments(
             session=session, user_id=user_id, start=start, end=end
         ),
-        care_plan=load_plan_input(session=session, user_id=user_id),
+        care_plan=care_plan,
     )
 
 

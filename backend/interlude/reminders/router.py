@@ -256,6 +256,7 @@ def preview_planner_day(
                 ritual_steps=list(r.ritual_steps),
                 ritual_name=r.ritual_name,
                 ritual_minutes=r.ritual_minutes,
+                notes_minutes=r.notes_minutes,
             )
             for r in result.reminders
         ],

@@ -17,7 +17,12 @@ class ReminderRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    kind: str
+    kind: str = Field(
+        description="micro_break | transition_ritual | end_of_day | back_to_back | "
+        "response_window_open | response_window_close | fixed_break | interval_break | "
+        "commitment | notes (notes time alone) | wrap_up (silent cue before a session ends) "
+        "| notes_backlog (end of day, while notes are open)"
+    )
     due_at: datetime
     expires_at: datetime
     state: str = Field(
@@ -31,6 +36,10 @@ class ReminderRead(BaseModel):
     ritual_steps: list[str]
     ritual_name: str | None = Field(description="The care plan's ritual this reminder carries.")
     ritual_minutes: int = Field(description="That ritual's own minutes (0: none).")
+    notes_minutes: int = Field(
+        description="Notes time this reminder's gap reserves, after the break "
+        "(duration_minutes) or before it, as the care plan's notes_order says (0: none)."
+    )
     attempts: int
     sent_at: datetime | None
     delivered_at: datetime | None = Field(description="When a device first showed it.")
@@ -112,6 +121,7 @@ class PlannedReminderRead(BaseModel):
     ritual_steps: list[str]
     ritual_name: str | None
     ritual_minutes: int
+    notes_minutes: int = Field(description="Notes time this reminder's gap reserves (0: none).")
 
 
 class PlannerPreviewRead(BaseModel):

@@ -72,6 +72,7 @@ def _content_of(planned: PlannedReminder) -> dict[str, object]:
         "ritual_steps": list(planned.ritual_steps),
         "ritual_name": planned.ritual_name[:120] if planned.ritual_name else None,
         "ritual_minutes": planned.ritual_minutes,
+        "notes_minutes": planned.notes_minutes,
     }
 
 
@@ -349,6 +350,7 @@ def _snooze(*, session: Session, row: Reminder, now: datetime, minutes: int) -> 
         ritual_steps=list(row.ritual_steps or []),
         ritual_name=row.ritual_name,
         ritual_minutes=row.ritual_minutes,
+        notes_minutes=row.notes_minutes,
         snoozed_from_id=row.id,
         created_at=now,
         updated_at=now,

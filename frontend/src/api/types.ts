@@ -504,7 +504,7 @@ export interface paths {
         head?: never;
         /**
          * Update Care Plan Settings
-         * @description Quiet hours, daily cap, working hours, typical reply time.
+         * @description Quiet hours, daily cap, working hours, typical reply time, notes time, wrap-up cue.
          */
         patch: operations["update_care_plan_settings"];
         trace?: never;
@@ -1691,6 +1691,44 @@ export interface components {
             typical_reply_time: string;
             /** Notify Window Close */
             notify_window_close: boolean;
+            /**
+             * Notes Minutes
+             * @description Notes time after each session it applies to, in minutes; 0 = none reserved (and notes tracking off).
+             */
+            notes_minutes: number;
+            /**
+             * Notes Applies To
+             * @description Which sessions: every one, or only those marked intense / telehealth.
+             * @enum {string}
+             */
+            notes_applies_to: "every" | "intense" | "telehealth";
+            /**
+             * Notes Order
+             * @description break_first: the break, then notes; notes_first: notes, then the break.
+             * @enum {string}
+             */
+            notes_order: "break_first" | "notes_first";
+            /**
+             * Notes Backlog Days
+             * @description How many days back the notes backlog looks.
+             */
+            notes_backlog_days: number;
+            /**
+             * Notes End Of Day
+             * @description A reminder before the end of working hours while notes are open.
+             */
+            notes_end_of_day: boolean;
+            /**
+             * Wrap Up Minutes
+             * @description A silent cue this long before a session ends (never in its first half); 0 = off.
+             */
+            wrap_up_minutes: number;
+            /**
+             * Wrap Up Applies To
+             * @description Which sessions: every one, or only those marked intense / telehealth.
+             * @enum {string}
+             */
+            wrap_up_applies_to: "every" | "intense" | "telehealth";
         };
         /** CarePlanSettingsUpdate */
         CarePlanSettingsUpdate: {
@@ -1716,6 +1754,29 @@ export interface components {
             typical_reply_time?: string | null;
             /** Notify Window Close */
             notify_window_close?: boolean | null;
+            /** Notes Minutes */
+            notes_minutes?: number | null;
+            /**
+             * Notes Applies To
+             * @description Which sessions: every one, or only those marked intense / telehealth.
+             */
+            notes_applies_to?: ("every" | "intense" | "telehealth") | null;
+            /**
+             * Notes Order
+             * @description break_first: the break, then notes; notes_first: notes, then the break.
+             */
+            notes_order?: ("break_first" | "notes_first") | null;
+            /** Notes Backlog Days */
+            notes_backlog_days?: number | null;
+            /** Notes End Of Day */
+            notes_end_of_day?: boolean | null;
+            /** Wrap Up Minutes */
+            wrap_up_minutes?: number | null;
+            /**
+             * Wrap Up Applies To
+             * @description Which sessions: every one, or only those marked intense / telehealth.
+             */
+            wrap_up_applies_to?: ("every" | "intense" | "telehealth") | null;
         };
         /** CaseloadRead */
         CaseloadRead: {
@@ -2564,7 +2625,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "micro_break" | "transition_ritual" | "end_of_day" | "back_to_back" | "response_window_open" | "response_window_close" | "fixed_break" | "interval_break" | "commitment";
+            kind: "micro_break" | "transition_ritual" | "end_of_day" | "back_to_back" | "response_window_open" | "response_window_close" | "fixed_break" | "interval_break" | "commitment" | "notes" | "wrap_up" | "notes_backlog";
             /**
              * Due At
              * Format: date-time
@@ -2596,6 +2657,11 @@ export interface components {
             ritual_name: string | null;
             /** Ritual Minutes */
             ritual_minutes: number;
+            /**
+             * Notes Minutes
+             * @description Notes time this reminder's gap reserves (0: none).
+             */
+            notes_minutes: number;
         };
         /** PlannerPreviewRead */
         PlannerPreviewRead: {
@@ -2901,7 +2967,10 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            /** Kind */
+            /**
+             * Kind
+             * @description micro_break | transition_ritual | end_of_day | back_to_back | response_window_open | response_window_close | fixed_break | interval_break | commitment | notes (notes time alone) | wrap_up (silent cue before a session ends) | notes_backlog (end of day, while notes are open)
+             */
             kind: string;
             /**
              * Due At
@@ -2938,6 +3007,11 @@ export interface components {
              * @description That ritual's own minutes (0: none).
              */
             ritual_minutes: number;
+            /**
+             * Notes Minutes
+             * @description Notes time this reminder's gap reserves, after the break (duration_minutes) or before it, as the care plan's notes_order says (0: none).
+             */
+            notes_minutes: number;
             /** Attempts */
             attempts: number;
             /** Sent At */
