@@ -40,6 +40,8 @@ class Claimed:
     activity: str | None
     duration_minutes: int
     ritual_steps: tuple[str, ...] = field(default=())
+    # The notes time this reminder's gap reserves (issue 21): its push offers "Notes done".
+    notes_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,9 @@ def _due_rows(now: datetime) -> ColumnElement[bool]:
     )
 
 
-# The claim returns exactly what ``Claimed`` holds (its fields are the table's column names).
-_CLAIMED_COLUMNS = tuple(_table.c[f.name] for f in fields(Claimed))
+# The claim returns exactly what ``Claimed`` holds (its fields are the table's column names);
+# a field whose column this schema does not have yet keeps its default.
+_CLAIMED_COLUMNS = tuple(_table.c[f.name] for f in fields(Claimed) if f.name in _table.c)
 
 
 def claim_due(
