@@ -104,10 +104,17 @@ class Notes:
     by: datetime | None
 
 
-def _with_notes(plain: Candidate, notes: Notes, **changes: object) -> Candidate:
+def _with_notes(
+    plain: Candidate, notes: Notes, *, body: str, title: str | None = None
+) -> Candidate:
     """``plain`` carrying notes time; placing it falls back to ``plain`` when it does not fit."""
     return replace(
-        plain, notes_minutes=notes.minutes, notes_by=notes.by, fallback=plain, **changes
+        plain,
+        title=title or plain.title,
+        body=body,
+        notes_minutes=notes.minutes,
+        notes_by=notes.by,
+        fallback=plain,
     )
 
 
