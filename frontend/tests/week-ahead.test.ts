@@ -19,6 +19,7 @@ const suggestion = (extra: Partial<Suggestion> = {}): Suggestion => ({
   anchor_start: at("15:45"),
   anchor_end: at("16:35"),
   held_id: null,
+  expected_notes_backlog: 0,
   ...extra,
 });
 

@@ -41,6 +41,7 @@ def test_the_week_ahead_starts_tomorrow_and_suggests_a_hold_after_the_run(
         "back_to_back_runs": 1,
         "days_without_break": 1,
         "commitments": 0,
+        "expected_notes_backlog": 0,
     }
     tuesday = body["days"][0]
     assert tuesday["date"] == "2026-11-24" and tuesday["no_break"] is True

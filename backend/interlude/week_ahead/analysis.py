@@ -2,9 +2,10 @@
 
 Per local day: the sessions, the back-to-back runs (the planner's rule: 3+ sessions, each
 starting less than 10 minutes after the run so far ended), the longest break between the
-first session and the last, time off, commitments and held time. Then suggestions: where a
-10-minute hold would give a break, with the facts behind each one (instants, counts) and no
-sentence: the client words them with the user's own time format.
+first session and the last, time off, commitments and held time, and the expected notes
+backlog (``notes_left_over``: the sessions whose notes time the planner itself cannot reserve).
+Then suggestions: where a 10-minute hold would give a break, with the facts behind each one
+(instants, counts) and no sentence: the client words them with the user's own time format.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from interlude.core.timezones import local_date, local_midnight
+from interlude.planner import AppointmentIn, CarePlanIn, CommitmentIn, notes_apply, plan
 from interlude.planner.sessions import BACK_TO_BACK_MIN_RUN, back_to_back_runs
 
 BREAK_AT_LEAST = timedelta(minutes=10)  # a break shorter than this is no break
@@ -61,6 +63,7 @@ class Suggestion:
     anchor_start: datetime  # the session the hold follows (or precedes)
     anchor_end: datetime
     held_id: str | None = None  # already held: the hold that covers it
+    expected_notes_backlog: int = 0  # the stretch's sessions whose notes have no time kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ class Day:
     no_break: bool  # 2+ sessions and no break of BREAK_AT_LEAST between them
     time_off: bool
     held: tuple[Held, ...] = field(default=())
+    expected_notes_backlog: int = 0  # applicable sessions whose notes time cannot be reserved
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,47 @@ def _suggestion_id(kind: str, start: datetime, end: datetime) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+def notes_left_over(
+    *,
+    appointments: Sequence[AppointmentIn],
+    commitments: Sequence[CommitmentIn],
+    care_plan: CarePlanIn,
+    zone: ZoneInfo,
+    days: Sequence[date],
+) -> list[Interval]:
+    """The expected notes backlog: sessions starting on ``days`` that notes time applies to
+    and whose notes time the planner does not reserve -- no planned reminder anchored on the
+    session carries notes (kind ``notes``, or ``notes_minutes > 0``). Empty when notes time
+    is off.
+
+    ``appointments`` and ``commitments`` are the planner's inputs (held time included, as
+    busy time) from a day before ``days`` to a day after. The plan is made as of the first
+    day's start, so every day of the week shows whole, and the daily cap applies as the
+    worker applies it: a notes-carrying reminder the cap drops reserves nothing, so its
+    session counts (docs/decisions.md).
+    """
+    if care_plan.notes_minutes <= 0 or not days:
+        return []
+    first = local_midnight(days[0], zone)
+    # A day's last session may end past midnight: its reminder is due the next day.
+    horizon = local_midnight(days[-1] + timedelta(days=2), zone)
+    planned = plan(appointments, care_plan, zone, first, horizon, commitments=commitments)
+    reserved = {
+        r.anchor
+        for r in planned
+        if r.anchor is not None and (r.kind == "notes" or r.notes_minutes > 0)
+    }
+    wanted = set(days)
+    unique = {
+        (a.start, a.end, a.identity): a
+        for a in appointments
+        if notes_apply(care_plan, a)
+        and a.identity not in reserved
+        and local_date(a.start, zone) in wanted
+    }
+    return [Interval(a.start, a.end) for _, a in sorted(unique.items())]
+
+
 def _suggest(
     kind: SuggestionKind,
     day: date,
@@ -111,6 +156,7 @@ def _suggest(
     busy: Sequence[Interval],
     held: Sequence[Held],
     now: datetime,
+    notes_left: Sequence[Interval],
 ) -> Suggestion | None:
     """A hold right after the stretch's last session, else right before its first; None when
     neither is free (or both have passed)."""
@@ -137,6 +183,7 @@ def _suggest(
             anchor_start=anchor.start,
             anchor_end=anchor.end,
             held_id=covering.id if covering else None,
+            expected_notes_backlog=sum(1 for n in notes_left if first.start <= n.start < end),
         )
     return None
 
@@ -150,9 +197,12 @@ def week_ahead(
     other_busy: Sequence[Interval],
     time_off: frozenset[date],
     held: Sequence[Held],
+    notes_left: Sequence[Interval] = (),
 ) -> Week:
     """``sessions``: timed client sessions; ``other_busy``: other timed events and
-    commitments (busy, but not sessions); ``held``: held time, which counts as a break."""
+    commitments (busy, but not sessions); ``held``: held time, which counts as a break;
+    ``notes_left``: ``notes_left_over``'s sessions (none on a day off: no work is planned,
+    and the planner sends nothing then by design, not for want of room)."""
     by_day: dict[date, list[Interval]] = {d: [] for d in days}
     for s in sorted(sessions, key=lambda x: (x.start, x.end)):
         d = local_date(s.start, zone)
@@ -180,6 +230,9 @@ def week_ahead(
             gaps = [b.start - a.end for a, b in itertools.pairwise(inside)]
             longest = max(gaps, default=timedelta(0))
         no_break = longest is not None and longest < BREAK_AT_LEAST
+        day_notes_left = (
+            [] if d in time_off else [n for n in notes_left if day_start <= n.start < day_end]
+        )
         out_days.append(
             Day(
                 day=d,
@@ -195,13 +248,14 @@ def week_ahead(
                 no_break=no_break,
                 time_off=d in time_off,
                 held=day_held,
+                expected_notes_backlog=len(day_notes_left),
             )
         )
         if d in time_off:
             continue  # no work planned: nothing to protect
-        found = [_suggest("back_to_back", d, r, all_busy, held, now) for r in runs]
+        found = [_suggest("back_to_back", d, r, all_busy, held, now, day_notes_left) for r in runs]
         if not runs and no_break:
-            found.append(_suggest("no_break", d, day_sessions, all_busy, held, now))
+            found.append(_suggest("no_break", d, day_sessions, all_busy, held, now, day_notes_left))
         suggestions.extend(s for s in found if s is not None)
     unique = {s.id: s for s in suggestions}
     return Week(

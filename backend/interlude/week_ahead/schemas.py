@@ -114,6 +114,11 @@ class WeekDayRead(BaseModel):
     time_off: bool
     commitments: list[CommitmentOccurrenceRead]
     held: list[HeldTimeRead]
+    expected_notes_backlog: int = Field(
+        description="Sessions of this day whose notes time the reminders cannot keep (the "
+        "gap after them is too short, or the day's reminders are capped): their notes wait "
+        "for later. 0 when notes time is off, and on a day off."
+    )
 
 
 class SuggestionRead(BaseModel):
@@ -131,6 +136,10 @@ class SuggestionRead(BaseModel):
     anchor_start: datetime
     anchor_end: datetime
     held_id: uuid.UUID | None = Field(description="Set when this time is held already.")
+    expected_notes_backlog: int = Field(
+        description="How many of the stretch's sessions have no notes time kept after them "
+        "(as the day's expected_notes_backlog counts them)."
+    )
 
 
 class WeekTimeOffRead(BaseModel):
@@ -145,6 +154,9 @@ class WeekTotalsRead(BaseModel):
     back_to_back_runs: int
     days_without_break: int
     commitments: int
+    expected_notes_backlog: int = Field(
+        description="The days' expected_notes_backlog, summed: 0 when notes time is off."
+    )
 
 
 class WeekAheadRead(BaseModel):

@@ -21,7 +21,7 @@ from interlude.care_plan.service import TIME_OFF, list_items
 from interlude.core import hooks
 from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.timezones import local_date, local_midnight, local_to_utc, user_zone
-from interlude.reminders.planning import load_appointments_input
+from interlude.reminders.planning import load_appointments_input, load_plan_inputs
 from interlude.week_ahead import analysis
 from interlude.week_ahead.models import (
     PENDING,
@@ -373,6 +373,20 @@ def compute_week(*, session: Session, user: User, now: datetime, first_day: date
         if t.end_date >= days[0] and t.start_date <= days[0] + TIME_OFF_AHEAD
     ]
     off_dates = frozenset(d for d in days for t in time_off_rows if t.start_date <= d <= t.end_date)
+    # The expected notes backlog asks the planner itself, with reminders' own inputs.
+    plan_inputs = load_plan_inputs(
+        session=session,
+        user_id=user.id,
+        start=start - timedelta(days=1),
+        end=end + timedelta(days=1),
+    )
+    notes_left = analysis.notes_left_over(
+        appointments=plan_inputs.appointments,
+        commitments=plan_inputs.commitments,
+        care_plan=plan_inputs.care_plan,
+        zone=zone,
+        days=days,
+    )
     week = analysis.week_ahead(
         days=days,
         zone=zone,
@@ -381,6 +395,7 @@ def compute_week(*, session: Session, user: User, now: datetime, first_day: date
         other_busy=other,
         time_off=off_dates,
         held=[analysis.Held(str(h.id), h.start, h.end) for h in held_rows],
+        notes_left=notes_left,
     )
     held_by_id = {str(r.id): r for r in held_rows}
     reads = {str(h.id): h for h in held_read(held_rows, session=session)}
@@ -410,6 +425,7 @@ def compute_week(*, session: Session, user: User, now: datetime, first_day: date
                     if c.local_date == day.day
                 ],
                 "held": [reads[h.id] for h in day.held if h.id in held_by_id],
+                "expected_notes_backlog": day.expected_notes_backlog,
             }
         )
     return {
@@ -421,6 +437,7 @@ def compute_week(*, session: Session, user: User, now: datetime, first_day: date
             "back_to_back_runs": sum(len(d.runs) for d in week.days),
             "days_without_break": sum(d.no_break for d in week.days),
             "commitments": sum(1 for c in commitments if c.local_date in days),
+            "expected_notes_backlog": sum(d.expected_notes_backlog for d in week.days),
         },
         "days": day_reads,
         "suggestions": [
@@ -437,6 +454,7 @@ def compute_week(*, session: Session, user: User, now: datetime, first_day: date
                 "anchor_start": s.anchor_start,
                 "anchor_end": s.anchor_end,
                 "held_id": s.held_id,
+                "expected_notes_backlog": s.expected_notes_backlog,
             }
             for s in week.suggestions
         ],

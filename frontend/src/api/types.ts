@@ -3414,6 +3414,11 @@ export interface components {
              * @description Set when this time is held already.
              */
             held_id: string | null;
+            /**
+             * Expected Notes Backlog
+             * @description How many of the stretch's sessions have no notes time kept after them (as the day's expected_notes_backlog counts them).
+             */
+            expected_notes_backlog: number;
         };
         /** SummaryRead */
         SummaryRead: {
@@ -3778,6 +3783,11 @@ export interface components {
             commitments: components["schemas"]["CommitmentOccurrenceRead"][];
             /** Held */
             held: components["schemas"]["HeldTimeRead"][];
+            /**
+             * Expected Notes Backlog
+             * @description Sessions of this day whose notes time the reminders cannot keep (the gap after them is too short, or the day's reminders are capped): their notes wait for later. 0 when notes time is off, and on a day off.
+             */
+            expected_notes_backlog: number;
         };
         /** WeekRead */
         WeekRead: {
@@ -3849,6 +3859,11 @@ export interface components {
             days_without_break: number;
             /** Commitments */
             commitments: number;
+            /**
+             * Expected Notes Backlog
+             * @description The days' expected_notes_backlog, summed: 0 when notes time is off.
+             */
+            expected_notes_backlog: number;
         };
         /** WeeklyReviewCreate */
         WeeklyReviewCreate: {
