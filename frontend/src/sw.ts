@@ -3,9 +3,10 @@
  * Interlude's service worker: precached app shell, break notifications and their actions,
  * push subscription renewal, and an update that waits for the user's "Update" tap.
  *
- * Notification actions post the ack with the session cookie (same-origin fetch) and the CSRF
- * token the page copied into IndexedDB (a worker cannot read cookies); offline, the ack is
- * queued in IndexedDB and the page replays it when the connection returns.
+ * Notification actions post the ack (or "Notes done": PATCH /reminders/{id}/session) with
+ * the session cookie (same-origin fetch) and the CSRF token the page copied into IndexedDB (a
+ * worker cannot read cookies); offline, the write is queued in IndexedDB and the page replays
+ * it when the connection returns. The wrap-up cue is shown silently (no sound, no vibration).
  *
  * Every notification shown is followed by a delivery receipt (docs/push.md "Device
  * health"), naming this device by the SHA-256 of its push endpoint. A receipt that cannot be
@@ -18,7 +19,7 @@ import { NavigationRoute, registerRoute } from "workbox-routing";
 import { Queue } from "workbox-background-sync";
 import { idbGet } from "./api/idb";
 import { CSRF_HEADER, CSRF_KEY, enqueue, sendWrite } from "./api/queue";
-import { ACK_ACTIONS, notificationFor, parsePayload, type PushPayload } from "./lib/notify";
+import { ACK_ACTIONS, NOTES_DONE, notificationFor, parsePayload, type PushPayload } from "./lib/notify";
 
 declare const self: ServiceWorkerGlobalScope & {
   __WB_MANIFEST: (PrecacheEntry | string)[];
@@ -121,10 +122,29 @@ async function postAck(id: string, action: string, snoozeMinutes: number): Promi
   if (response.status === 401 || response.status === 403) await openApp(`/break/${id}`);
 }
 
+/** "Notes done" on a notification: ticks the session the reminder hangs on (a flag, never
+ * text). Offline it waits in the queue like an ack. */
+async function postNotesDone(id: string): Promise<void> {
+  const path = `/api/v1/reminders/${encodeURIComponent(id)}/session`;
+  const body = { notes_done: true };
+  let response: Response;
+  try {
+    response = await sendWrite({ method: "PATCH", path, body });
+  } catch {
+    await enqueue({ method: "PATCH", path, body, label: "Notes done" });
+    return;
+  }
+  if (response.status === 401 || response.status === 403) await openApp(`/break/${id}`);
+}
+
 self.addEventListener("notificationclick", (event) => {
   const notification = event.notification;
   const data = (notification.data ?? {}) as { id?: string | null; url?: string; snoozeMinutes?: number };
   notification.close();
+  if (event.action === NOTES_DONE && data.id) {
+    event.waitUntil(postNotesDone(data.id));
+    return;
+  }
   if (event.action && data.id && ACK_ACTIONS.has(event.action)) {
     event.waitUntil(postAck(data.id, event.action, data.snoozeMinutes ?? 5));
     return;
@@ -159,11 +179,13 @@ async function resubscribe(event: PushSubscriptionChangeEvent): Promise<void> {
     });
   }
   const label = (await idbGet<string>("deviceLabel").catch(() => undefined)) ?? "My device";
+  // The page's answer (lib/push.ts silentCapable): a worker cannot tell an iPad from a Mac.
+  const silent_capable = (await idbGet<boolean>("silentCapable").catch(() => undefined)) ?? false;
   await fetch("/api/v1/push/subscriptions", {
     method: "POST",
     credentials: "same-origin",
     headers,
-    body: JSON.stringify({ ...subscription.toJSON(), label }),
+    body: JSON.stringify({ ...subscription.toJSON(), label, silent_capable }),
   });
   // Remove the old endpoint from the server, if the browser told us which it was.
   const old = event.oldSubscription?.endpoint;

@@ -38,6 +38,28 @@ describe("push notifications", () => {
     expect(parsePayload({ json: () => { throw new Error("x"); }, text: () => "hi" })).toEqual({ body: "hi" });
   });
 
+  it("shows the wrap-up cue silently, with no buttons and no vibration", () => {
+    const { options } = notificationFor({
+      web_push: 8030,
+      notification: { title: "Five minutes left", navigate: "https://x.test/break/w", tag: "reminder-w", silent: true },
+      id: "w",
+      kind: "wrap_up",
+      actions: [],
+      silent: true,
+    });
+    expect(options.silent).toBe(true);
+    expect(options.actions).toEqual([]);
+    expect("vibrate" in options).toBe(false);
+    // An ordinary reminder leaves sound and vibration to the device's settings.
+    expect("silent" in notificationFor({ id: "r" }).options).toBe(false);
+  });
+
+  it("keeps Notes done, second, so Chrome's two buttons are Done and Notes done", () => {
+    const actions = ["done", "notes_done", "snooze", "skip"].map((action) => ({ action, title: action }));
+    expect(notificationFor({ id: "r", actions }, 2).options.actions?.map((a) => a.action)).toEqual(["done", "notes_done"]);
+    expect(notificationFor({ id: "r", actions }).options.actions?.map((a) => a.action)).toEqual(["done", "notes_done", "snooze"]);
+  });
+
   it("falls back to the Break screen url", () => {
     expect(notificationFor({ id: "abc" }).options.data).toMatchObject({ url: "/break/abc" });
   });

@@ -76,6 +76,26 @@ def test_same_endpoint_again_updates_the_device(client, auth, clock):
     assert len(client.get(SUBS, headers=auth).json()) == 1
 
 
+def test_silent_capability_is_kept_and_follows_every_post_of_the_endpoint(client, auth, db):
+    """The PWA says on every subscribe and reconcile whether this browser can show a
+    notification silently; absent means no (the wrap-up cue is never risked)."""
+    plain = client.post(SUBS, json=subscription_json(), headers=auth)
+    assert plain.status_code == 201 and plain.json()["silent_capable"] is False
+
+    body = subscription_json(silent_capable=True)
+    created = client.post(SUBS, json=body, headers=auth)
+    assert created.status_code == 201 and created.json()["silent_capable"] is True
+    row = db.get(PushSubscription, uuid.UUID(created.json()["id"]))
+    assert row is not None and row.silent_capable is True
+
+    # Reconcile on a browser that turned out not to be capable: the same device, updated.
+    again = client.post(SUBS, json={**body, "silent_capable": False}, headers=auth)
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+    assert again.json()["silent_capable"] is False
+    listed = {d["id"]: d["silent_capable"] for d in client.get(SUBS, headers=auth).json()}
+    assert listed == {plain.json()["id"]: False, created.json()["id"]: False}
+
+
 def test_keys_are_normalised_and_stored(client, auth, db):
     body = subscription_json()
     # Standard base64 with padding, as some older browsers and libraries send.
@@ -127,6 +147,8 @@ def _bad_p256dh_not_on_curve() -> str:
         ({"label": "x" * 81}, "label"),
         ({"expirationTime": 1_000}, "expired"),
         ({"expirationTime": -5}, "expirationTime"),
+        ({"silent_capable": "maybe"}, "silent_capable"),
+        ({"silent_capable": [True]}, "silent_capable"),
     ],
 )
 def test_bad_subscriptions_get_a_clear_422(client, auth, change, fragment):

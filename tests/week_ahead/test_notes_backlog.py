@@ -4,7 +4,7 @@ cannot reserve, per day, per suggestion's stretch, and through the API."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -148,6 +148,10 @@ def test_a_suggestion_counts_only_its_own_stretch() -> None:
 URL = "/api/v1/week-ahead"
 
 
+def iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
 def test_the_week_reports_the_expected_backlog_per_day_in_total_and_per_suggestion(
     client: TestClient, db: Session, user: User, auth: dict[str, str]
 ) -> None:
@@ -162,3 +166,19 @@ def test_the_week_reports_the_expected_backlog_per_day_in_total_and_per_suggesti
     assert [d["expected_notes_backlog"] for d in body["days"]] == [3, 0, 0, 0, 0, 0, 0]
     assert body["totals"]["expected_notes_backlog"] == 3
     assert body["suggestions"][0]["expected_notes_backlog"] == 3
+
+
+def test_held_time_in_a_gap_is_busy_time_for_the_expected_backlog(
+    client: TestClient, db: Session, user: User, auth: dict[str, str]
+) -> None:
+    # A 20-minute gap holds a 2-minute break and 10 minutes of notes; time held in the middle
+    # of it cuts the break's reminder short, as it will during the week.
+    add_appointments(db, user.id, [at(TUESDAY, "09:00"), at(TUESDAY, "10:10")])
+    assert client.patch(
+        "/api/v1/care-plan/settings", json={"notes_minutes": 10}, headers=auth
+    ).is_success
+    assert client.get(URL, headers=auth).json()["totals"]["expected_notes_backlog"] == 0
+    hold = {"start": iso(at(TUESDAY, "09:55")), "end": iso(at(TUESDAY, "10:05"))}
+    assert client.post(f"{URL}/held-time", json=hold, headers=auth).status_code == 201
+    days = client.get(URL, headers=auth).json()["days"]
+    assert [d["expected_notes_backlog"] for d in days] == [1, 0, 0, 0, 0, 0, 0]

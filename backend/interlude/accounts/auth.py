@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 
 from interlude.accounts.models import AuthSession, LoginFailure, User
 from interlude.core import rate_limits
 from interlude.core.deps import RuntimeDep, SessionDep
-from interlude.core.errors import Forbidden, RateLimited, Unauthorized
+from interlude.core.errors import Forbidden, Unauthorized
 from interlude.core.runtime import Runtime
 from interlude.core.security import Keyring, constant_time_equals, new_token
 
@@ -163,20 +163,16 @@ def _failure_keys(keyring: Keyring, email: str, address: str) -> tuple[str, str]
 
 
 def _check_key(*, session: Session, runtime: Runtime, key: str, limit: int, hint: str = "") -> None:
-    now = runtime.clock.now()
-    window = timedelta(minutes=runtime.settings.login_failure_window_minutes)
-    count, oldest = session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(
-            LoginFailure.key_hash == key, LoginFailure.at > now - window
-        )
-    ).one()
-    if count >= limit:
-        retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
-        raise RateLimited(
-            f"Too many failed sign-ins. Wait {retry_after // 60 + 1} minutes and try again." + hint,
-            headers={"Retry-After": str(retry_after)},
-            details={"retry_after_seconds": retry_after},
-        )
+    rate_limits.check(
+        session=session,
+        key=key,
+        limit=rate_limits.Limit(
+            count=limit,
+            window=timedelta(minutes=runtime.settings.login_failure_window_minutes),
+            message="Too many failed sign-ins. Wait {wait} and try again." + hint,
+        ),
+        now=runtime.clock.now(),
+    )
 
 
 def check_login_allowed(*, session: Session, runtime: Runtime, email: str, address: str) -> None:

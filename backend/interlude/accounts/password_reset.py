@@ -26,11 +26,10 @@ from email.message import EmailMessage
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response, status
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from interlude.accounts.auth import clear_account_failures, revoke_all_sessions
-from interlude.accounts.models import LoginFailure, User
+from interlude.accounts.models import User
 from interlude.accounts.schemas import (
     FeaturesRead,
     PasswordResetAccepted,
@@ -38,9 +37,9 @@ from interlude.accounts.schemas import (
     PasswordResetRequest,
 )
 from interlude.accounts.service import get_by_email, normalize_email
-from interlude.core import mail
+from interlude.core import mail, rate_limits
 from interlude.core.deps import RuntimeDep, SessionDep
-from interlude.core.errors import BadRequest, NotFound, RateLimited, error_responses
+from interlude.core.errors import BadRequest, NotFound, error_responses
 from interlude.core.runtime import Runtime
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
@@ -61,6 +60,10 @@ ACCEPTED = (
 NOT_CONFIGURED = (
     "This Interlude server does not send email, so passwords cannot be reset by link. "
     "Ask whoever runs the server for a reset link."
+)
+RESET_LIMITED = (
+    "Too many reset requests. Check your inbox (and spam folder) for the link already sent, "
+    "or wait {wait} and try again."
 )
 LINK_INVALID = (
     "This reset link has expired or was already used. Ask for a new one from the sign-in screen."
@@ -125,26 +128,13 @@ def _keys(keyring: Keyring, email: str, address: str) -> tuple[str, str]:
 def _check_and_count(*, session: Session, runtime: Runtime, email: str, address: str) -> None:
     now = runtime.clock.now()
     window = timedelta(minutes=runtime.settings.login_failure_window_minutes)
-    for key, limit in zip(
-        _keys(runtime.keyring, email, address),
-        (RESET_REQUESTS_PER_EMAIL, RESET_REQUESTS_PER_ADDRESS),
-        strict=True,
-    ):
-        count, oldest = session.execute(
-            select(func.count(), func.min(LoginFailure.at)).where(
-                LoginFailure.key_hash == key, LoginFailure.at > now - window
-            )
-        ).one()
-        if count >= limit:
-            retry_after = max(1, int((oldest + window - now).total_seconds()) + 1)
-            raise RateLimited(
-                "Too many reset requests. Check your inbox (and spam folder) for the "
-                f"link already sent, or wait {retry_after // 60 + 1} minutes and try again.",
-                headers={"Retry-After": str(retry_after)},
-                details={"retry_after_seconds": retry_after},
-            )
-    for key in _keys(runtime.keyring, email, address):
-        session.add(LoginFailure(key_hash=key, at=now))
+    keys = _keys(runtime.keyring, email, address)
+    counts = (RESET_REQUESTS_PER_EMAIL, RESET_REQUESTS_PER_ADDRESS)
+    for key, count in zip(keys, counts, strict=True):
+        limit = rate_limits.Limit(count=count, window=window, message=RESET_LIMITED)
+        rate_limits.check(session=session, key=key, limit=limit, now=now)
+    for key in keys:
+        rate_limits.record(session=session, key=key, now=now)
 
 
 def _require_email(settings: Settings) -> None:

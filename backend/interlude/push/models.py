@@ -63,6 +63,9 @@ class PushSubscription(UUIDPrimaryKey, Base):
     gone_at: Mapped[datetime | None]
     accepted_total: Mapped[int] = mapped_column(Integer, default=0)
     receipts_total: Mapped[int] = mapped_column(Integer, default=0)
+    # The PWA says whether this browser can show a notification without sound or vibration
+    # (docs/push.md "Silent cues"): only such devices get the wrap-up cue.
+    silent_capable: Mapped[bool] = mapped_column(default=False)
 
 
 class HealthAlert(Base):

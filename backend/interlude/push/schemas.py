@@ -78,6 +78,12 @@ class PushSubscriptionCreate(BaseModel):
     )
     keys: PushSubscriptionKeys
     label: Label = DEFAULT_LABEL
+    silent_capable: bool = Field(
+        default=False,
+        description="Whether this browser can show a notification without sound or vibration "
+        "(the Notification silent option exists and it is not iOS/iPadOS). Only such devices "
+        "get the wrap-up cue. Sent on every subscribe; re-posting the endpoint updates it.",
+    )
 
 
 class PushSubscriptionUpdate(BaseModel):
@@ -115,6 +121,9 @@ class PushSubscriptionRead(BaseModel):
     last_accepted_at: datetime | None
     last_receipt_at: datetime | None
     unconfirmed_count: int = Field(description="Accepted pushes since the last receipt.")
+    silent_capable: bool = Field(
+        description="This device can show a notification silently: it gets the wrap-up cue."
+    )
 
     @classmethod
     def of(cls, row: DeviceRow, now: datetime) -> PushSubscriptionRead:

@@ -78,6 +78,8 @@ class PushTarget:
     endpoint: str
     p256dh: str
     auth: str
+    # The device can show a notification without sound or vibration (the wrap-up cue).
+    silent_capable: bool = False
 
 
 class PayloadTooLargeError(ValueError):

@@ -119,6 +119,7 @@ def upsert_subscription(
         row.auth = data.keys.auth
         row.label = data.label
         row.expiration_time = expiration
+        row.silent_capable = data.silent_capable
         row.updated_at = now
         return row, False
     count = session.scalar(
@@ -143,6 +144,7 @@ def upsert_subscription(
         created_at=now,
         updated_at=now,
         push_service=push_service_family(endpoint),
+        silent_capable=data.silent_capable,
         unconfirmed_count=0,
         accepted_total=0,
         receipts_total=0,
@@ -198,7 +200,13 @@ def remove_subscription(
 def list_targets(*, session: Session, user_id: uuid.UUID) -> list[PushTarget]:
     """Every device of the user that is not gone, ready for ``PushSender.send``."""
     return [
-        PushTarget(subscription_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth)
+        PushTarget(
+            subscription_id=row.id,
+            endpoint=row.endpoint,
+            p256dh=row.p256dh,
+            auth=row.auth,
+            silent_capable=row.silent_capable,
+        )
         for row in list_subscriptions(session=session, user_id=user_id)
         if row.gone_at is None
     ]
@@ -211,13 +219,20 @@ def targets_for_users(
     runs once per batch of a burst."""
     devices = _SUBSCRIPTIONS.c
     rows = session.execute(
-        select(devices.id, devices.user_id, devices.endpoint, devices.p256dh, devices.auth).where(
-            one_of(session, devices.user_id, list(user_ids)), devices.gone_at.is_(None)
-        )
+        select(
+            devices.id,
+            devices.user_id,
+            devices.endpoint,
+            devices.p256dh,
+            devices.auth,
+            devices.silent_capable,
+        ).where(one_of(session, devices.user_id, list(user_ids)), devices.gone_at.is_(None))
     ).all()
     targets: dict[uuid.UUID, list[PushTarget]] = defaultdict(list)
     for row in rows:
-        targets[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth))
+        targets[row.user_id].append(
+            PushTarget(row.id, row.endpoint, row.p256dh, row.auth, row.silent_capable)
+        )
     return targets
 
 

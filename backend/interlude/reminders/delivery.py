@@ -7,6 +7,11 @@ Per reminder, the devices' answers decide its state:
 - 429/5xx/timeouts only -> back to ``planned`` with backoff (Retry-After honoured), unless the
   next attempt would land at or after ``expires_at`` -> ``expired``;
 - otherwise (400/401/403/413) -> ``failed`` with the push service's reason.
+
+The wrap-up cue (kind ``wrap_up``) is silent: it goes only to devices that can show a
+notification without sound or vibration (``silent_capable``); with none, it is ``cancelled``
+quietly (``NO_SILENT_DEVICE_REASON``), which is neither a failure nor a push any device
+health counts.
 """
 
 from __future__ import annotations
@@ -18,14 +23,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from interlude.push.sender import MAX_PAYLOAD_BYTES, PushResult
-from interlude.reminders.models import EXPIRED, FAILED, PLANNED, SENT
+from interlude.push.sender import MAX_PAYLOAD_BYTES, PushResult, PushTarget
+from interlude.reminders.models import CANCELLED, EXPIRED, FAILED, PLANNED, SENT
 from interlude.reminders.outbox import Claimed, Outcome
 
 NO_DEVICE_REASON = (
     "No device is subscribed to notifications: open Interlude on your phone and turn "
     "notifications on."
 )
+NO_SILENT_DEVICE_REASON = (
+    "No device can show a silent cue, so this wrap-up cue was not sent (iPhone and iPad "
+    "cannot show a notification without sound or vibration)."
+)
+# A silent cue before a session ends (issue 21, "Ending on time").
+WRAP_UP = "wrap_up"
+NOTES = "notes"
+NOTES_BACKLOG = "notes_backlog"
 SNOOZE_MINUTES = 5
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_MAX_SECONDS = 60.0
@@ -34,6 +47,39 @@ ACTIONS = (
     {"action": "snooze", "title": "Snooze 5 min"},
     {"action": "skip", "title": "Skip"},
 )
+NOTES_DONE_ACTION = {"action": "notes_done", "title": "Notes done"}
+
+
+def devices_for(item: Claimed, devices: Sequence[PushTarget]) -> Sequence[PushTarget]:
+    """The devices this reminder goes to: all of them, but for the silent wrap-up cue only
+    those that can show it silently (elsewhere it would ring or buzz mid-session)."""
+    if item.kind == WRAP_UP:
+        return [device for device in devices if device.silent_capable]
+    return devices
+
+
+def actions_for(item: Claimed, now: datetime | None) -> list[dict[str, str]]:
+    """The notification's buttons, most important first: the service worker keeps the first
+    ``Notification.maxActions`` (Chrome and Edge: 2; iOS and macOS Safari show none, so the
+    tap opens the Break screen, which has them all).
+
+    - the wrap-up cue has none: it is a glance during a session, nothing to answer;
+    - the end-of-day notes backlog has none: it is not a break to take or skip, and its tap
+      opens Today, where the backlog is;
+    - a reminder whose gap holds notes time (``notes_minutes`` > 0, or kind ``notes``)
+      offers "Notes done" second, so the two buttons Chrome shows are Done and Notes done
+      (snooze and skip stay on the Break screen);
+    - with ``now``, snooze is left out when it would end after the expiry (the API would
+      refuse it, and a tap that does nothing is worse than no button).
+    """
+    if item.kind in (WRAP_UP, NOTES_BACKLOG):
+        return []
+    actions = [dict(a) for a in ACTIONS]
+    if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
+        actions = [a for a in actions if a["action"] != "snooze"]
+    if item.notes_minutes > 0 or item.kind == NOTES:
+        actions.insert(1, dict(NOTES_DONE_ACTION))
+    return actions
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -51,8 +97,8 @@ def payload_for(
     the service worker run first and post its receipt), with the fields the service worker
     needs beside it. ``base_url`` makes ``navigate`` absolute, as the format requires.
 
-    With ``now``, the snooze button is left out when a snooze would end after the expiry
-    (the API would refuse it, and a tap that does nothing is worse than no button).
+    The wrap-up cue is ``silent`` (top level, for the service worker, and in the declarative
+    notification, for Safari) and has no actions; the buttons are ``actions_for``'s.
     """
     return _fitted(item, now, base_url)[0]
 
@@ -64,10 +110,8 @@ def payload_bytes_for(item: Claimed, *, now: datetime | None = None, base_url: s
 
 def _fitted(item: Claimed, now: datetime | None, base_url: str) -> tuple[dict[str, Any], bytes]:
     rid = str(item.id)
-    actions = [dict(a) for a in ACTIONS]
-    if now is not None and now + timedelta(minutes=SNOOZE_MINUTES) >= item.expires_at:
-        actions = [a for a in actions if a["action"] != "snooze"]
-    url = f"/break/{rid}"
+    actions = actions_for(item, now)
+    url = "/" if item.kind == NOTES_BACKLOG else f"/break/{rid}"
     payload: dict[str, Any] = {
         "web_push": 8030,
         "notification": {
@@ -87,6 +131,11 @@ def _fitted(item: Claimed, now: datetime | None, base_url: str) -> tuple[dict[st
         "snooze_minutes": SNOOZE_MINUTES,
         "duration_minutes": item.duration_minutes,
     }
+    if item.kind == WRAP_UP:
+        # No sound, no vibration (a vibrate pattern beside silent is a TypeError in
+        # showNotification, so none is ever sent).
+        payload["silent"] = True
+        payload["notification"]["silent"] = True
     if item.activity:
         payload["activity"] = item.activity
     if item.ritual_steps:
@@ -114,6 +163,7 @@ class DispatchReport:
     failed: int = 0
     expired: int = 0
     retried: int = 0
+    cancelled: int = 0  # wrap-up cues no device could show silently
     pushes: int = 0
     batches: int = 0
     results: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -127,10 +177,16 @@ class DispatchReport:
             self.expired += 1
         elif state == PLANNED:
             self.retried += 1
+        elif state == CANCELLED:
+            self.cancelled += 1
 
 
 def decide(item: Claimed, results: Sequence[PushResult], *, now: datetime, devices: int) -> Outcome:
-    """One reminder's next state from its devices' answers (pure; see the module doc)."""
+    """One reminder's next state from its devices' answers (pure; see the module doc).
+
+    ``devices``: how many it was sent to (``devices_for``)."""
+    if devices == 0 and item.kind == WRAP_UP:
+        return Outcome(item.id, CANCELLED, now, item.due_at, error=NO_SILENT_DEVICE_REASON)
     if devices == 0:
         return Outcome(item.id, FAILED, now, item.due_at, error=NO_DEVICE_REASON)
     sent = [r for r in results if r.outcome == "sent"]

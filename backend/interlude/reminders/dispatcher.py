@@ -23,8 +23,10 @@ from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders import metrics, outbox
 from interlude.reminders.delivery import (
     NO_DEVICE_REASON,
+    NO_SILENT_DEVICE_REASON,
     DispatchReport,
     decide,
+    devices_for,
     payload_bytes_for,
     payload_for,
 )
@@ -32,7 +34,14 @@ from interlude.reminders.models import EXPIRED
 from interlude.reminders.outbox import Claimed, Outcome
 
 # Re-exported: callers and tests know these by the dispatcher's name.
-__all__ = ["NO_DEVICE_REASON", "DispatchReport", "Dispatcher", "dispatch_due", "payload_for"]
+__all__ = [
+    "NO_DEVICE_REASON",
+    "NO_SILENT_DEVICE_REASON",
+    "DispatchReport",
+    "Dispatcher",
+    "dispatch_due",
+    "payload_for",
+]
 
 log = logging.getLogger("interlude.reminders.dispatch")
 
@@ -202,9 +211,12 @@ class Dispatcher:
             ttl = int((item.expires_at - start).total_seconds())
             if ttl <= 0:
                 continue
+            devices = devices_for(item, targets.get(item.user_id, []))
+            if not devices:
+                continue  # nothing to encrypt: ``decide`` says what that means
             # Once for every device.
             data = payload_bytes_for(item, now=start, base_url=self.runtime.settings.base_url)
-            for device in targets.get(item.user_id, []):
+            for device in devices:
                 messages.append(PushMessage(device, data, ttl, item.id.hex, "high"))
         results = await sender.send_many(messages)
         outcomes, gone_ids, device_results = self._outcomes(
@@ -237,7 +249,7 @@ class Dispatcher:
                     Outcome(item.id, EXPIRED, start, item.due_at, error=outbox.EXPIRED_REASON)
                 )
                 continue
-            devices = targets.get(item.user_id, [])
+            devices = devices_for(item, targets.get(item.user_id, []))
             answers = [next(results) for _ in devices]
             for device, answer in zip(devices, answers, strict=True):
                 metrics.PUSH_ATTEMPTS.labels(answer.outcome).inc()

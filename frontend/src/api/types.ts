@@ -2973,6 +2973,12 @@ export interface components {
              * @default My device
              */
             label: string;
+            /**
+             * Silent Capable
+             * @description Whether this browser can show a notification without sound or vibration (the Notification silent option exists and it is not iOS/iPadOS). Only such devices get the wrap-up cue. Sent on every subscribe; re-posting the endpoint updates it.
+             * @default false
+             */
+            silent_capable: boolean;
         };
         /** PushSubscriptionKeys */
         PushSubscriptionKeys: {
@@ -3042,6 +3048,11 @@ export interface components {
              * @description Accepted pushes since the last receipt.
              */
             unconfirmed_count: number;
+            /**
+             * Silent Capable
+             * @description This device can show a notification silently: it gets the wrap-up cue.
+             */
+            silent_capable: boolean;
         };
         /** PushSubscriptionUpdate */
         PushSubscriptionUpdate: {

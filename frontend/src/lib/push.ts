@@ -3,8 +3,28 @@ import { api } from "../api/client";
 import { idbGet, idbSet } from "../api/idb";
 import type { PushSubscription as Device } from "../api/models";
 
-export function isIos(ua: string = navigator.userAgent): boolean {
-  return /iPad|iPhone|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+/** iPadOS Safari says "Macintosh": a Mac has no touch screen. */
+export function isIos(ua: string = navigator.userAgent, touchPoints: number = navigator.maxTouchPoints): boolean {
+  return /iPad|iPhone|iPod/.test(ua) || (/Macintosh/.test(ua) && touchPoints > 1);
+}
+
+/** IndexedDB key: the service worker re-subscribes with the page's answer (it has no touch
+ * points to tell an iPad from a Mac). */
+export const SILENT_KEY = "silentCapable";
+
+/**
+ * Whether this browser can show a notification without sound or vibration, so it may get the
+ * silent wrap-up cue (docs/push.md "Silent cues"): the Notification `silent` option exists,
+ * and it is not iOS/iPadOS, where every browser is WebKit and a Home Screen app's
+ * notification sounds as the system decides. The user agent (and touch points, for iPadOS)
+ * is enough: standalone or not, an iPhone is an iPhone.
+ */
+export function silentCapable(
+  ua: string = navigator.userAgent,
+  touchPoints: number = navigator.maxTouchPoints,
+  notification: { prototype: object } | undefined = globalThis.Notification,
+): boolean {
+  return !!notification && "silent" in notification.prototype && !isIos(ua, touchPoints);
 }
 
 export function isStandalone(): boolean {
@@ -118,19 +138,22 @@ async function rememberedDeviceId(): Promise<string | undefined> {
 
 /**
  * Saves this browser's subscription on the server (only when the server does not have its
- * endpoint yet) and removes the device it replaces, if any: the change event cannot be relied
- * on (iOS never fires it), so every app open compares.
+ * endpoint yet, or has another idea of whether it can show a silent cue) and removes the
+ * device it replaces, if any: the change event cannot be relied on (iOS never fires it), so
+ * every app open compares.
  */
 async function register(subscription: PushSubscription, devices?: Device[]): Promise<Device> {
   const list = devices ?? (await api.subscriptions());
   const previousId = await rememberedDeviceId();
   const previous = list.find((d) => d.id === previousId);
   let mine = list.find((d) => d.endpoint === subscription.endpoint);
-  if (!mine) {
+  const silent = silentCapable();
+  await idbSet(SILENT_KEY, silent).catch(() => undefined);
+  if (!mine || mine.silent_capable !== silent) {
     const json = subscription.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
-    const label = previous?.label ?? deviceName();
+    const label = mine?.label ?? previous?.label ?? deviceName();
     await idbSet("deviceLabel", label).catch(() => undefined);
-    mine = await api.subscribe({ endpoint: json.endpoint, keys: json.keys, label });
+    mine = await api.subscribe({ endpoint: json.endpoint, keys: json.keys, label, silent_capable: silent });
   }
   if (previous && previous.id !== mine.id) {
     await api.deleteSubscription(previous.id).catch(() => undefined);
