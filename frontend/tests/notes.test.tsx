@@ -3,11 +3,14 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { HeldTime, User } from "../src/api/models";
+import { EndingOnTime, NOTES_DEFAULTS, NotesTime } from "../src/components/NotesSettings";
+import type { CarePlanSettings } from "../src/api/models";
 import { AppContext } from "../src/lib/context";
 import { backlogText, gapSplit, ranOverText } from "../src/lib/notes";
 import { buildTimeline, countShown, isPast } from "../src/lib/timeline";
 import BreakScreen from "../src/pages/Break";
 import { Today } from "../src/pages/Today";
+import { NotesAndRunningOver } from "../src/pages/Wellbeing";
 import { notesBacklogText } from "../src/pages/WeekAhead";
 import { json, mockFetch, type Call } from "./helpers";
 
@@ -164,5 +167,52 @@ describe("Break with notes time", () => {
     fireEvent.click(screen.getByRole("button", { name: "Notes done" }));
     await waitFor(() => expect(segment.textContent).toContain("✓ Notes done"));
     expect(calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([{ ran_over: true }, { notes_done: true }]);
+  });
+});
+
+describe("Well-being's notes card", () => {
+  const load = { enabled: true, backlog_days: 7, backlog: 3, sessions: [], ran_over_days: 28, sessions_ended: 40, ran_over: 3 };
+
+  it("shows the backlog and the ran-over share", () => {
+    render(<NotesAndRunningOver notes={load} />);
+    expect(screen.getByTestId("notes-load-backlog").textContent).toBe("Notes open: 3 sessions (last 7 days)");
+    expect(screen.getByTestId("notes-load-ran-over").textContent).toBe("Sessions ran over: 3 of 40 sessions in 28 days (8 %)");
+  });
+
+  it("points to the care plan while notes time is off, and has no share without sessions", () => {
+    render(<NotesAndRunningOver notes={{ ...load, enabled: false, backlog: 0, sessions_ended: 0, ran_over: 0 }} />);
+    expect(screen.getByRole("link", { name: "Turn it on in your care plan" }).getAttribute("href")).toBe("/care-plan");
+    expect(screen.getByTestId("notes-load-ran-over").textContent).toBe("Sessions ran over: 0 of 0 sessions in 28 days");
+  });
+});
+
+describe("Care plan's notes and wrap-up sections", () => {
+  const settings = { ...NOTES_DEFAULTS, quiet_start: null, daily_cap: 8 } as unknown as CarePlanSettings;
+
+  it("saves notes time with its order, look-back and end-of-day reminder", () => {
+    const onSave = vi.fn();
+    render(<NotesTime settings={settings} pending={false} onSave={onSave} />);
+    fireEvent.input(screen.getByLabelText("Minutes of notes after a session (0 = off)"), { target: { value: "10" } });
+    fireEvent.change(screen.getByLabelText("For"), { target: { value: "intense" } });
+    fireEvent.change(screen.getByLabelText("Order in the gap"), { target: { value: "notes_first" } });
+    fireEvent.click(screen.getByRole("checkbox"));
+    fireEvent.click(screen.getByRole("button", { name: "Save notes time" }));
+    expect(onSave).toHaveBeenCalledWith({
+      notes_minutes: 10,
+      notes_applies_to: "intense",
+      notes_order: "notes_first",
+      notes_backlog_days: 7,
+      notes_end_of_day: false,
+    });
+  });
+
+  it("says the wrap-up cue is silent and saves it", () => {
+    const onSave = vi.fn();
+    render(<EndingOnTime settings={settings} pending={false} onSave={onSave} />);
+    expect(screen.getByTestId("wrap-up-settings").textContent).toContain("no sound and no vibration");
+    expect(screen.getByTestId("wrap-up-settings").textContent).toContain("cannot show a notification silently");
+    fireEvent.input(screen.getByLabelText("Minutes before a session ends (0 = off)"), { target: { value: "5" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save wrap-up cue" }));
+    expect(onSave).toHaveBeenCalledWith({ wrap_up_minutes: 5, wrap_up_applies_to: "every" });
   });
 });

@@ -6,18 +6,18 @@
 import type { CarePlanSettings, CarePlanSettingsUpdate } from "../api/models";
 import { formValues } from "./Form";
 
-export type AppliesTo = "every" | "intense" | "telehealth";
-
 /** The care plan's notes and wrap-up settings (flat fields of the settings). */
-export interface NotesSettingsValues {
-  notes_minutes: number;
-  notes_applies_to: AppliesTo;
-  notes_order: "break_first" | "notes_first";
-  notes_backlog_days: number;
-  notes_end_of_day: boolean;
-  wrap_up_minutes: number;
-  wrap_up_applies_to: AppliesTo;
-}
+export type NotesSettingsValues = Pick<
+  CarePlanSettings,
+  | "notes_minutes"
+  | "notes_applies_to"
+  | "notes_order"
+  | "notes_backlog_days"
+  | "notes_end_of_day"
+  | "wrap_up_minutes"
+  | "wrap_up_applies_to"
+>;
+export type AppliesTo = NotesSettingsValues["notes_applies_to"];
 
 export const NOTES_DEFAULTS: NotesSettingsValues = {
   notes_minutes: 0,
@@ -35,9 +35,9 @@ const APPLIES: [AppliesTo, string][] = [
   ["telehealth", "Telehealth sessions"],
 ];
 
-/** The settings' notes fields, with the defaults where an older answer lacks them. */
+/** The settings' notes fields, with the defaults where an answer cached before them lacks them. */
 export function notesValues(settings: CarePlanSettings): NotesSettingsValues {
-  return { ...NOTES_DEFAULTS, ...(settings as Partial<NotesSettingsValues>) };
+  return { ...NOTES_DEFAULTS, ...settings };
 }
 
 function Select({ id, label, name, value, options }: {
@@ -88,7 +88,7 @@ export function NotesTime({ settings, pending, onSave }: { settings: CarePlanSet
             notes_order: v.notes_order === "notes_first" ? "notes_first" : "break_first",
             notes_backlog_days: Number(v.notes_backlog_days),
             notes_end_of_day: v.notes_end_of_day === "on",
-          } satisfies Partial<NotesSettingsValues> as CarePlanSettingsUpdate);
+          });
         }}
       >
         <div class="field">
@@ -160,7 +160,7 @@ export function EndingOnTime({ settings, pending, onSave }: { settings: CarePlan
           onSave({
             wrap_up_minutes: Number(v.wrap_up_minutes),
             wrap_up_applies_to: applies(v.wrap_up_applies_to),
-          } satisfies Partial<NotesSettingsValues> as CarePlanSettingsUpdate);
+          });
         }}
       >
         <div class="field">

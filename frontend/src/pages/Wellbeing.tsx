@@ -172,7 +172,7 @@ function CheckIn({ settings, onSaved }: { settings: WellbeingSettings | null; on
 }
 
 /** The notes backlog and how often sessions ran over, beside the other load indicators. */
-function NotesAndRunningOver({ notes }: { notes: NotesLoad }) {
+export function NotesAndRunningOver({ notes }: { notes: NotesLoad }) {
   const share = notes.sessions_ended ? Math.round((100 * notes.ran_over) / notes.sessions_ended) : null;
   return (
     <section class="card" aria-labelledby="notes-load-title" data-testid="notes-load">
