@@ -28,6 +28,7 @@ const breakAt = (id: string, due: string, minutes = 5, extra: Partial<Reminder> 
   ritual_steps: [],
   ritual_name: null,
   ritual_minutes: 0,
+  notes_minutes: 0,
   attempts: 0,
   sent_at: null,
   delivered_at: null,

@@ -35,6 +35,7 @@ const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Remin
   ritual_steps: [],
   ritual_name: null,
   ritual_minutes: 0,
+  notes_minutes: 0,
   ack_action: null,
   acked_at: null,
   attempts: 0,

@@ -96,3 +96,14 @@ def test_one_of_matches_exactly_the_listed_values(db: Session, user, clock: Froz
     assert matching([ids[2]]) == {ids[2]}
     assert matching([]) == set()
     assert ("ANY" in str(one_of(db, Reminder.id, ids))) == is_postgres(db)
+
+
+def test_a_claim_carries_the_notes_time_the_gap_reserves(
+    db: Session, user, clock: FrozenClock
+) -> None:
+    """The push payload offers "Notes done" from it."""
+    now = clock.now()
+    with_notes = make_reminder(db, user_id=user.id, due_at=now, notes_minutes=10)
+    plain = make_reminder(db, user_id=user.id, due_at=now - timedelta(seconds=1))
+    claimed = {c.id: c for c in _claim(db, now, 10)}
+    assert (claimed[with_notes.id].notes_minutes, claimed[plain.id].notes_minutes) == (10, 0)

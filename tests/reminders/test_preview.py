@@ -102,3 +102,27 @@ def test_preview_requires_authentication(client: TestClient) -> None:
     response = client.get(URL)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_preview_shows_the_notes_time_each_gap_reserves(
+    client: TestClient, db: Session, user, auth: dict[str, str]
+) -> None:
+    add_appointments(db, user.id, [at(TUESDAY, t) for t in ("09:30", "10:40", "11:40")])
+    settings = {"notes_minutes": 15, "notes_order": "notes_first", "wrap_up_minutes": 5}
+    assert client.patch("/api/v1/care-plan/settings", json=settings, headers=auth).is_success
+    body = client.get(URL, params={"date": "2026-11-24"}, headers=auth).json()
+    assert [(r["kind"], r["local_time"], r["notes_minutes"]) for r in body["reminders"]] == [
+        ("response_window_open", "09:00", 0),
+        ("wrap_up", "10:15", 0),
+        ("micro_break", "10:20", 15),  # a 20-minute gap holds 15 of notes and the break
+        ("wrap_up", "11:25", 0),
+        ("micro_break", "11:30", 0),  # a 10-minute gap: the break alone
+        ("wrap_up", "12:25", 0),
+        ("end_of_day", "12:30", 15),
+        ("response_window_open", "16:30", 0),
+        ("notes_backlog", "17:30", 0),
+    ]
+    assert body["reminders"][2]["body"].startswith(
+        "15 minutes of notes for your 09:30 session, then a 2-minute break."
+    )
+    assert body["reminders"][-1]["body"] == "Notes still open for 3 sessions."

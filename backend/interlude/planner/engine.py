@@ -1,9 +1,10 @@
 """``plan()``: appointments + care plan + zone + now -> planned reminders. Pure and deterministic.
 
 The pipeline: normalise the appointments, propose candidates (sessions, fixed/interval rules,
-response windows, commitments, the wrap-up cue, the notes backlog), place each one under the global rules (busy time, quiet hours, time off,
-expiry), drop redundant rule breaks, apply the per-day cap, and only then look at ``now`` and
-``horizon_end`` -- so re-planning at a later instant never changes which reminders a day keeps.
+response windows, commitments, the wrap-up cue, the notes backlog), place each one under the
+global rules (busy time, quiet hours, time off, expiry), drop redundant rule breaks, apply the
+per-day cap, and only then look at ``now`` and ``horizon_end`` -- so re-planning at a later
+instant never changes which reminders a day keeps.
 """
 
 from __future__ import annotations

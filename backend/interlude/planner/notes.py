@@ -22,7 +22,11 @@ BACKLOG_LEAD = timedelta(minutes=30)  # the backlog reminder comes this long bef
 
 def in_scope(scope: SessionScope, intense: bool, telehealth: bool) -> bool:
     """Whether a care-plan setting for ``scope`` sessions applies to one with these flags."""
-    return scope == "every" or (scope == "intense" and intense) or (scope == "telehealth" and telehealth)
+    return (
+        scope == "every"
+        or (scope == "intense" and intense)
+        or (scope == "telehealth" and telehealth)
+    )
 
 
 def notes_apply(care_plan: CarePlanIn, session: AppointmentIn) -> bool:

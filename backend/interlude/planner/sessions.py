@@ -104,10 +104,35 @@ class Notes:
     by: datetime | None
 
 
-def _with_notes(plain: Candidate, notes: Notes, **changes: object) -> Candidate:
+NO_NOTES = Notes(minutes=0, session_at="", by=None)
+
+
+def _notes_for(
+    block: Block, next_start: datetime | None, day: date, care_plan: CarePlanIn, tz: ZoneInfo
+) -> Notes:
+    if care_plan.notes_minutes <= 0 or not in_scope(
+        care_plan.notes_applies_to, block.intense, block.telehealth
+    ):
+        return NO_NOTES
+    return Notes(
+        minutes=care_plan.notes_minutes,
+        session_at=texts.hhmm(local_time(block.anchor_start, tz)),
+        # After the day's last session the notes must end inside working hours.
+        by=local_to_utc(day, care_plan.working_end, tz) if next_start is None else None,
+    )
+
+
+def _with_notes(
+    plain: Candidate, notes: Notes, *, body: str, title: str | None = None
+) -> Candidate:
     """``plain`` carrying notes time; placing it falls back to ``plain`` when it does not fit."""
     return replace(
-        plain, notes_minutes=notes.minutes, notes_by=notes.by, fallback=plain, **changes
+        plain,
+        title=title or plain.title,
+        body=body,
+        notes_minutes=notes.minutes,
+        notes_by=notes.by,
+        fallback=plain,
     )
 
 
@@ -271,16 +296,9 @@ def session_candidates(
         blocks = session_blocks(day_sessions)
         for i, block in enumerate(blocks):
             next_start = blocks[i + 1].start if i + 1 < len(blocks) else None
-            notes = Notes(
-                minutes=care_plan.notes_minutes
-                if care_plan.notes_minutes > 0
-                and in_scope(care_plan.notes_applies_to, block.intense, block.telehealth)
-                else 0,
-                session_at=texts.hhmm(local_time(block.anchor_start, tz)),
-                # After the day's last session the notes must end inside working hours.
-                by=local_to_utc(day, care_plan.working_end, tz) if next_start is None else None,
+            candidate = _after_block(
+                block, next_start, care_plan, _notes_for(block, next_start, day, care_plan, tz)
             )
-            candidate = _after_block(block, next_start, care_plan, notes)
             if candidate is not None:
                 out.append(candidate)
         for run in back_to_back_runs(day_sessions):
