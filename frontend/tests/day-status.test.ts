@@ -14,6 +14,8 @@ const session = (id: string, start: string, end: string, kind = "session"): Appo
   all_day: false,
   telehealth: false,
   intense: false,
+  notes_done: false,
+  ran_over: false,
 });
 const breakAt = (id: string, due: string, minutes = 5, extra: Partial<Reminder> = {}): Reminder => ({
   id,

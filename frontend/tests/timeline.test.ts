@@ -21,6 +21,8 @@ const session = (id: string, start: string, end: string): Appointment => ({
   all_day: false,
   telehealth: false,
   intense: false,
+  notes_done: false,
+  ran_over: false,
 });
 const reminder = (id: string, due: string, extra: Partial<Reminder> = {}): Reminder => ({
   id,

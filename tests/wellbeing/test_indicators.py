@@ -16,6 +16,7 @@ from interlude.wellbeing.indicators import (
     gaps_between,
     is_outside_hours,
     longest_back_to_back,
+    ran_over_share,
     sessions_only,
     trailing_average,
     weekly_load,
@@ -246,3 +247,27 @@ def test_daily_energy_averages_several_check_ins_and_trailing_average_skips_gaps
     assert trailing_average(energy, MONDAY + timedelta(days=2), min_days=3) is None
     assert trailing_average(energy, MONDAY - timedelta(days=1)) is None
     assert trailing_average({}, MONDAY) is None
+
+
+def test_ran_over_counts_per_day_and_the_share_of_ended_sessions():
+    over = AppointmentFact(start=local(MONDAY, 9), end=local(MONDAY, 9, 50), ran_over=True)
+    later = AppointmentFact(
+        start=local(MONDAY, 15), end=local(MONDAY, 15, 50), ran_over=True
+    )  # marked ahead of time: counted for its day, not in the share until it has ended
+    other = AppointmentFact(
+        start=local(MONDAY, 12), end=local(MONDAY, 13), kind="other", ran_over=True
+    )
+    appointments = [over, session(MONDAY, 10), session(MONDAY, 11), later, other]
+    [day] = daily_load(
+        start=MONDAY,
+        end=MONDAY,
+        zone=NY,
+        appointments=appointments,
+        breaks=[],
+        hours=WorkingHours(),
+    )
+    assert day.ran_over == 2
+    assert weekly_load([day])[0].ran_over == 2
+    assert ran_over_share(appointments, until=local(MONDAY, 14)) == (3, 1, 0.33)
+    assert ran_over_share(appointments, until=local(MONDAY, 16)) == (4, 2, 0.5)
+    assert ran_over_share(appointments, until=local(MONDAY, 9)) == (0, 0, None)

@@ -88,7 +88,7 @@ class Appointment(UUIDPrimaryKey, Base):
 
 # The flags a therapist may set on one occurrence. Issue 21 adds more (notes done, ran over)
 # as new names here: one row per (occurrence, mark), so a new flag needs no new table or column.
-OCCURRENCE_MARKS = ("intense", "telehealth")
+OCCURRENCE_MARKS = ("intense", "telehealth", "notes_done", "ran_over")
 
 
 class OccurrenceMark(UUIDPrimaryKey, Base):

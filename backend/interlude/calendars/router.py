@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from interlude.accounts.auth import CurrentUser, authenticate_request
 from interlude.accounts.models import User
-from interlude.calendars import manage, service
+from interlude.calendars import manage, marks, service
 from interlude.calendars.fetch import MAX_BYTES
 from interlude.calendars.schemas import (
     AppointmentRead,
@@ -284,7 +284,7 @@ def update_appointment(
 ) -> Any:
     """Mark one occurrence intense or telehealth (flags kept across re-syncs of the same
     occurrence); the reminders re-plan. Not yours or unknown: 404."""
-    return service.mark_occurrence(
+    return marks.mark_occurrence(
         session=session,
         user=user,
         appointment_id=appointment_id,

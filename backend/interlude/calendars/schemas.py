@@ -158,6 +158,15 @@ class AppointmentRead(BaseModel):
     kind: str
     telehealth: bool
     intense: bool
+    notes_done: bool = Field(description="The therapist ticked 'notes done' for this session.")
+    ran_over: bool = Field(
+        description="The session ran over: set by the therapist, or inferred from a break "
+        "marked done well after it was due."
+    )
+
+
+# The marks AppointmentUpdate (and the reminders' session marks) may carry, in answer order.
+_MARK_NAMES = ("intense", "telehealth", "notes_done", "ran_over")
 
 
 class AppointmentUpdate(BaseModel):
@@ -173,19 +182,23 @@ class AppointmentUpdate(BaseModel):
         description="A telehealth session (overrides what the calendar suggests): "
         "'after telehealth' rituals follow.",
     )
+    notes_done: StrictBool | None = Field(
+        default=None, description="Notes written for this session (leaves the notes backlog)."
+    )
+    ran_over: StrictBool | None = Field(
+        default=None, description="The session ran over (wins over the inferred value)."
+    )
 
     @model_validator(mode="after")
     def _something(self) -> AppointmentUpdate:
-        if self.intense is None and self.telehealth is None:
-            raise ValueError("send intense and/or telehealth (true or false)")
+        if not self.marks():
+            raise ValueError(
+                "send at least one of intense, telehealth, notes_done, ran_over (true or false)"
+            )
         return self
 
     def marks(self) -> dict[str, bool]:
-        return {
-            name: value
-            for name, value in (("intense", self.intense), ("telehealth", self.telehealth))
-            if value is not None
-        }
+        return {name: value for name in _MARK_NAMES if (value := getattr(self, name)) is not None}
 
 
 class AppointmentQuery(BaseModel):

@@ -17,24 +17,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
 from interlude.calendars.fetch import mask_url
-from interlude.calendars.models import (
-    OCCURRENCE_MARKS,
-    Appointment,
-    CalendarSource,
-    OccurrenceMark,
-)
+from interlude.calendars.marks import occurrence_marks
+from interlude.calendars.models import Appointment, CalendarSource, OccurrenceMark
 from interlude.calendars.parse import Busy
 from interlude.calendars.schemas import AppointmentRead, CalendarRead
 from interlude.calendars.sources import Outcome, SourceSnapshot
 from interlude.core import hooks
-from interlude.core.db import is_postgres
-from interlude.core.errors import NotFound, Unprocessable
+from interlude.core.errors import NotFound
 from interlude.core.security import Keyring
 from interlude.core.settings import Settings
 
@@ -258,6 +251,8 @@ def _replace_appointments(
         # The therapist's marks win over what the feed says, and follow the occurrence.
         telehealth = marks.get((identity, "telehealth"), instance.telehealth)
         intense = marks.get((identity, "intense"), False)
+        notes_done = marks.get((identity, "notes_done"), False)
+        ran_over = marks.get((identity, "ran_over"), False)
         row = existing.get(identity)
         if row is None:
             session.add(
@@ -271,6 +266,8 @@ def _replace_appointments(
                     kind=kind,
                     telehealth=telehealth,
                     intense=intense,
+                    notes_done=notes_done,
+                    ran_over=ran_over,
                 )
             )
             result.added += 1
@@ -279,6 +276,8 @@ def _replace_appointments(
         if (row.start, row.end, row.all_day, row.kind, row.telehealth, row.intense) != values:
             row.start, row.end, row.all_day, row.kind, row.telehealth, row.intense = values
             result.changed += 1
+        # Bookkeeping marks, not the feed's: they never count as a change (no re-plan).
+        row.notes_done, row.ran_over = notes_done, ran_over
     stale = [row.id for identity, row in existing.items() if identity not in seen]
     if stale:
         session.execute(delete(Appointment).where(Appointment.id.in_(stale)))
@@ -299,68 +298,6 @@ def list_appointments(
             .order_by(Appointment.start, Appointment.end, Appointment.id)
         )
     )
-
-
-def occurrence_marks(*, session: Session, source_id: uuid.UUID) -> dict[tuple[str, str], bool]:
-    """The marks set on a source's occurrences: (identity hash, mark) -> value."""
-    rows = session.execute(
-        select(OccurrenceMark.identity_hash, OccurrenceMark.mark, OccurrenceMark.value).where(
-            OccurrenceMark.source_id == source_id
-        )
-    )
-    return {(row.identity_hash, row.mark): row.value for row in rows}
-
-
-def _put_mark(
-    *, session: Session, appointment: Appointment, mark: str, value: bool, now: datetime
-) -> None:
-    """Insert or update one mark (one statement: two devices marking at once both land)."""
-    insert = postgresql_insert if is_postgres(session) else sqlite_insert
-    statement = insert(OccurrenceMark).values(
-        id=uuid.uuid4(),
-        user_id=appointment.user_id,
-        source_id=appointment.source_id,
-        identity_hash=appointment.identity_hash,
-        mark=mark,
-        value=value,
-        updated_at=now,
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["source_id", "identity_hash", "mark"],
-            set_={"value": value, "updated_at": now},
-        )
-    )
-
-
-def mark_occurrence(
-    *,
-    session: Session,
-    user: User,
-    appointment_id: uuid.UUID,
-    marks: dict[str, bool],
-    now: datetime,
-) -> Appointment:
-    """Set flags on one occurrence (kept across re-syncs); the reminders re-plan on a change.
-
-    Not the user's, or unknown: NotFound.
-    """
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None or appointment.user_id != user.id:
-        raise NotFound("No appointment with this id.")
-    unknown = sorted(set(marks) - set(OCCURRENCE_MARKS))
-    if unknown:  # pragma: no cover - the schema only lets known marks through
-        raise Unprocessable(f"Unknown mark {unknown[0]!r}.")
-    changed = False
-    for mark, value in marks.items():
-        _put_mark(session=session, appointment=appointment, mark=mark, value=value, now=now)
-        if getattr(appointment, mark) != value:
-            setattr(appointment, mark, value)
-            changed = True
-    session.flush()
-    if changed:
-        hooks.schedule_changed(session=session, user_id=user.id, now=now)
-    return appointment
 
 
 def delete_source(*, session: Session, user: User, source_id: uuid.UUID, now: datetime) -> None:

@@ -10,11 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 
 from interlude.accounts.auth import CurrentUser
+from interlude.calendars.schemas import AppointmentRead
 from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import NotFound, Unprocessable, error_responses
 from interlude.core.timezones import hhmm, local_date, user_zone
 from interlude.core.validation import Instant
-from interlude.reminders import ics_feed, metrics, planning, receipts, service
+from interlude.reminders import ics_feed, metrics, planning, receipts, service, session_marks
 from interlude.reminders.models import STATES
 from interlude.reminders.schemas import (
     FeedTokenRead,
@@ -27,6 +28,7 @@ from interlude.reminders.schemas import (
     ReminderRead,
     ReminderReceipt,
     ReminderReceiptRead,
+    ReminderSessionUpdate,
 )
 
 router = APIRouter(tags=["reminders"])
@@ -133,6 +135,28 @@ def acknowledge_reminder(
     return ReminderAckRead(
         reminder=ReminderRead.model_validate(row),
         snoozed=ReminderRead.model_validate(snoozed) if snoozed else None,
+    )
+
+
+@router.patch(
+    "/api/v1/reminders/{reminder_id}/session",
+    response_model=AppointmentRead,
+    responses=error_responses(401, 404, 409, 422),
+)
+def mark_reminder_session(
+    reminder_id: uuid.UUID,
+    data: ReminderSessionUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Any:
+    """Mark the session this reminder follows: notes done, ran over (flags kept across
+    re-syncs; the reminders re-plan, so the notes backlog reminder stays true). Answers that
+    session. Not yours or unknown: 404; the reminder belongs to no session, or its session is
+    gone from your calendar: 409 ``no_session``."""
+    row = service.get_reminder(session=session, user_id=user.id, reminder_id=reminder_id)
+    return session_marks.mark_anchor_session(
+        session=session, user=user, row=row, values=data.marks(), now=clock.now()
     )
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from interlude.planner.types import Activity, ReminderKind
 
@@ -129,3 +129,30 @@ class PlannerPreviewRead(BaseModel):
     timezone: str
     sessions: list[PreviewSessionRead]
     reminders: list[PlannedReminderRead]
+
+
+# --- marks on the session a reminder hangs on -------------------------------------------
+
+
+class ReminderSessionUpdate(BaseModel):
+    """Marks on the reminder's session (flags only: never text). Send at least one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    notes_done: StrictBool | None = Field(
+        default=None, description="Notes written for the session this reminder follows."
+    )
+    ran_over: StrictBool | None = Field(default=None, description="That session ran over.")
+
+    @model_validator(mode="after")
+    def _something(self) -> ReminderSessionUpdate:
+        if not self.marks():
+            raise ValueError("send notes_done and/or ran_over (true or false)")
+        return self
+
+    def marks(self) -> dict[str, bool]:
+        return {
+            name: value
+            for name in ("notes_done", "ran_over")
+            if (value := getattr(self, name)) is not None
+        }

@@ -24,6 +24,7 @@ from interlude.core.errors import Conflict, NotFound
 from interlude.core.settings import get_settings
 from interlude.core.timezones import hhmm, user_zone
 from interlude.planner import PlannedReminder, plan
+from interlude.reminders import session_marks
 from interlude.reminders.models import (
     CANCELLED,
     DELIVERED,
@@ -313,6 +314,9 @@ def acknowledge(
             .values(state=CANCELLED, last_error=f"Acknowledged ({action}) before it was sent.")
             .execution_options(synchronize_session=False)
         )
+    if action == "done":
+        # A break done well after it should have ended: its session ran over.
+        session_marks.infer_ran_over(session=session, user_id=user_id, row=row, now=now)
     session.refresh(row)
     return row, snoozed
 

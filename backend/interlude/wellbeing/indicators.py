@@ -34,6 +34,7 @@ class AppointmentFact:
     all_day: bool = False
     kind: str = "session"  # session | other
     intense: bool = False
+    ran_over: bool = False  # marked by the therapist or inferred from a late Done
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class DayLoad:
     breaks_snoozed: int = 0
     breaks_unanswered: int = 0
     reminders_delivered: int = 0
+    ran_over: int = 0  # the day's sessions that ran over
 
 
 @dataclass(slots=True)
@@ -130,6 +132,10 @@ class WeekLoad:
     @property
     def reminders_delivered(self) -> int:
         return self._sum("reminders_delivered")
+
+    @property
+    def ran_over(self) -> int:
+        return self._sum("ran_over")
 
 
 def _minutes(delta: timedelta) -> int:
@@ -216,6 +222,7 @@ def daily_load(
         load.break_minutes = sum(gaps)
         load.shortest_gap_minutes = min(gaps) if gaps else None
         load.outside_hours = sum(1 for s in sessions if is_outside_hours(s, zone, hours))
+        load.ran_over = sum(1 for s in sessions if s.ran_over)
     for item in breaks:
         if item.kind not in BREAK_KINDS:
             continue
@@ -236,6 +243,16 @@ def daily_load(
         if found is not None:
             found.reminders_delivered += 1
     return [days[day] for day in sorted(days)]
+
+
+def ran_over_share(
+    appointments: Iterable[AppointmentFact], *, until: datetime
+) -> tuple[int, int, float | None]:
+    """(sessions ended by ``until``, those that ran over, their share 0-1 or None when no
+    session ended): a session still to come cannot have run over yet, so it is left out."""
+    ended = [s for s in sessions_only(appointments) if s.end <= until]
+    over = sum(1 for s in ended if s.ran_over)
+    return len(ended), over, (round(over / len(ended), 2) if ended else None)
 
 
 def weekly_load(days: Iterable[DayLoad]) -> list[WeekLoad]:

@@ -95,10 +95,18 @@ def load_appointments(
             Appointment.all_day,
             Appointment.kind,
             Appointment.intense,
+            Appointment.ran_over,
         ).where(Appointment.user_id == user_id, Appointment.start >= start, Appointment.start < end)
     ).all()
     return [
-        AppointmentFact(start=r.start, end=r.end, all_day=r.all_day, kind=r.kind, intense=r.intense)
+        AppointmentFact(
+            start=r.start,
+            end=r.end,
+            all_day=r.all_day,
+            kind=r.kind,
+            intense=r.intense,
+            ran_over=r.ran_over,
+        )
         for r in rows
     ]
 

@@ -24,14 +24,17 @@ from interlude.core.timezones import days_between, local_date, local_midnight, u
 from interlude.wellbeing import commitments as commitment_rules
 from interlude.wellbeing import correlations, loaders, signals
 from interlude.wellbeing.indicators import (
+    AppointmentFact,
     CheckInFact,
     DayLoad,
     WeekLoad,
     daily_energy,
     daily_load,
+    ran_over_share,
     trailing_average,
     weekly_load,
 )
+from interlude.wellbeing.notes import notes_load
 from interlude.wellbeing.service import active_mutes, get_settings
 
 Period = Literal["week", "month"]
@@ -87,6 +90,7 @@ def _week_row(
         "breaks_snoozed": week.breaks_snoozed,
         "breaks_unanswered": week.breaks_unanswered,
         "reminders_delivered": week.reminders_delivered,
+        "ran_over": week.ran_over,
         "warning_signs": signs.get(week.week_start),
         "commitments_planned": planned_support.get(week.week_start, 0),
         "commitments_kept": kept.get(week.week_start),
@@ -159,6 +163,7 @@ class _Data:
 
     loads: dict[date, DayLoad]
     weeks: list[WeekLoad]
+    appointments: list[AppointmentFact]
     checkins: list[CheckInFact]
     energy: dict[date, float]
     signs: dict[date, int]
@@ -195,6 +200,7 @@ def _read(session: Session, user: User, zone: ZoneInfo, lo: date, hi: date) -> _
     return _Data(
         loads={d.date: d for d in loads},
         weeks=weekly_load(loads),
+        appointments=appointments,
         checkins=checkins,
         energy=daily_energy(checkins),
         signs={week: len(r.warning_signs or []) for week, r in reviews.items()},
@@ -256,6 +262,13 @@ def build_summary(
     indicators = _indicators(window_days, week_rows, limit)
     indicators["energy_average"] = round(fmean(energies), 2) if energies else None
     indicators["checkin_days"] = len(energies)
+    in_window = [a for a in data.appointments if start <= local_date(a.start, zone) <= end]
+    ended, ran_over, share = ran_over_share(in_window, until=now)
+    indicators["sessions_ended"] = ended
+    indicators["sessions_ran_over"] = ran_over
+    indicators["ran_over_share"] = share
+    notes = notes_load(session=session, user_id=user.id, now=now)
+    indicators["notes_backlog"] = notes.backlog if notes.enabled else None
     return {
         "period": period,
         "start": start,

@@ -1,11 +1,13 @@
-"""Response shapes of ``GET /summary``: typed, so generated clients get real fields."""
+"""Response shapes of ``GET /summary`` and ``GET /notes``: typed, so generated clients get
+real fields."""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from interlude.wellbeing.schemas import SignalRead
 
@@ -27,6 +29,7 @@ class DayRead(BaseModel):
     breaks_snoozed: int
     breaks_unanswered: int
     reminders_delivered: int
+    ran_over: int = Field(description="The day's sessions that ran over.")
 
 
 class WeekRead(BaseModel):
@@ -44,6 +47,7 @@ class WeekRead(BaseModel):
     breaks_snoozed: int
     breaks_unanswered: int
     reminders_delivered: int
+    ran_over: int
     warning_signs: int | None = Field(description="Signs ticked in that week's review.")
     commitments_planned: int
     commitments_kept: int | None
@@ -102,6 +106,15 @@ class IndicatorsRead(BaseModel):
     caseload: CaseloadRead
     energy_average: float | None
     checkin_days: int
+    sessions_ended: int = Field(description="The window's sessions that have ended by now.")
+    sessions_ran_over: int = Field(description="Those of them that ran over.")
+    ran_over_share: float | None = Field(
+        description="sessions_ran_over / sessions_ended (0 to 1); null: no session ended."
+    )
+    notes_backlog: int | None = Field(
+        description="Sessions without notes today (as GET /notes counts them); null while "
+        "notes time is off. Notes ticks carry no date, so a past window shows today's."
+    )
 
 
 class CorrelationRead(BaseModel):
@@ -127,3 +140,28 @@ class SummaryRead(BaseModel):
     correlations: list[CorrelationRead]
     signals: list[SignalRead]
     muted_signals: dict[str, date | None]
+
+
+class NotesSessionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID = Field(description="The appointment: PATCH /api/v1/appointments/{id}.")
+    start: datetime
+    end: datetime
+
+
+class NotesLoadRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    enabled: bool = Field(description="Notes time is on in the care plan (notes_minutes > 0).")
+    backlog_days: int = Field(description="How far back the backlog looks (care plan).")
+    backlog: int = Field(
+        description="Sessions notes time applies to that ended in the last backlog_days days "
+        "without 'notes done'; 0 while notes time is off."
+    )
+    sessions: list[NotesSessionRead] = Field(
+        description="Those sessions, newest first, at most 50."
+    )
+    ran_over_days: int = Field(description="The ran-over counts look this many days back.")
+    sessions_ended: int = Field(description="Sessions that ended in those days.")
+    ran_over: int = Field(description="Those of them that ran over.")

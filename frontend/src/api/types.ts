@@ -89,6 +89,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reminders/{reminder_id}/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Mark Reminder Session
+         * @description Mark the session this reminder follows: notes done, ran over (flags kept across
+         *     re-syncs; the reminders re-plan, so the notes backlog reminder stays true). Answers that
+         *     session. Not yours or unknown: 404; the reminder belongs to no session, or its session is
+         *     gone from your calendar: 409 ``no_session``.
+         */
+        patch: operations["mark_reminder_session"];
+        trace?: never;
+    };
     "/api/v1/reminders/{reminder_id}/receipt": {
         parameters: {
             query?: never;
@@ -988,6 +1011,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wellbeing/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Notes Load
+         * @description Sessions still without notes (those notes time applies to, ended in the last
+         *     ``backlog_days`` days: the count and the newest 50), and how many sessions ran over in the
+         *     last 28 days. While notes time is off (care plan ``notes_minutes`` 0) the backlog is 0.
+         */
+        get: operations["get_notes_load"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wellbeing/export": {
         parameters: {
             query?: never;
@@ -1458,6 +1503,16 @@ export interface components {
             telehealth: boolean;
             /** Intense */
             intense: boolean;
+            /**
+             * Notes Done
+             * @description The therapist ticked 'notes done' for this session.
+             */
+            notes_done: boolean;
+            /**
+             * Ran Over
+             * @description The session ran over: set by the therapist, or inferred from a break marked done well after it was due.
+             */
+            ran_over: boolean;
         };
         /**
          * AppointmentUpdate
@@ -1474,6 +1529,16 @@ export interface components {
              * @description A telehealth session (overrides what the calendar suggests): 'after telehealth' rituals follow.
              */
             telehealth?: boolean | null;
+            /**
+             * Notes Done
+             * @description Notes written for this session (leaves the notes backlog).
+             */
+            notes_done?: boolean | null;
+            /**
+             * Ran Over
+             * @description The session ran over (wins over the inferred value).
+             */
+            ran_over?: boolean | null;
         };
         /** AutoReplyRead */
         AutoReplyRead: {
@@ -2177,6 +2242,11 @@ export interface components {
             breaks_unanswered: number;
             /** Reminders Delivered */
             reminders_delivered: number;
+            /**
+             * Ran Over
+             * @description The day's sessions that ran over.
+             */
+            ran_over: number;
         };
         /** DeviceReceiptRead */
         DeviceReceiptRead: {
@@ -2382,6 +2452,26 @@ export interface components {
             energy_average: number | null;
             /** Checkin Days */
             checkin_days: number;
+            /**
+             * Sessions Ended
+             * @description The window's sessions that have ended by now.
+             */
+            sessions_ended: number;
+            /**
+             * Sessions Ran Over
+             * @description Those of them that ran over.
+             */
+            sessions_ran_over: number;
+            /**
+             * Ran Over Share
+             * @description sessions_ran_over / sessions_ended (0 to 1); null: no session ended.
+             */
+            ran_over_share: number | null;
+            /**
+             * Notes Backlog
+             * @description Sessions without notes today (as GET /notes counts them); null while notes time is off. Notes ticks carry no date, so a past window shows today's.
+             */
+            notes_backlog: number | null;
         };
         /** InstrumentItemRead */
         InstrumentItemRead: {
@@ -2572,6 +2662,63 @@ export interface components {
             end: string;
             /** Text */
             text: string;
+        };
+        /** NotesLoadRead */
+        NotesLoadRead: {
+            /**
+             * Enabled
+             * @description Notes time is on in the care plan (notes_minutes > 0).
+             */
+            enabled: boolean;
+            /**
+             * Backlog Days
+             * @description How far back the backlog looks (care plan).
+             */
+            backlog_days: number;
+            /**
+             * Backlog
+             * @description Sessions notes time applies to that ended in the last backlog_days days without 'notes done'; 0 while notes time is off.
+             */
+            backlog: number;
+            /**
+             * Sessions
+             * @description Those sessions, newest first, at most 50.
+             */
+            sessions: components["schemas"]["NotesSessionRead"][];
+            /**
+             * Ran Over Days
+             * @description The ran-over counts look this many days back.
+             */
+            ran_over_days: number;
+            /**
+             * Sessions Ended
+             * @description Sessions that ended in those days.
+             */
+            sessions_ended: number;
+            /**
+             * Ran Over
+             * @description Those of them that ran over.
+             */
+            ran_over: number;
+        };
+        /** NotesSessionRead */
+        NotesSessionRead: {
+            /**
+             * Id
+             * Format: uuid
+             * @description The appointment: PATCH /api/v1/appointments/{id}.
+             */
+            id: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
         };
         /** OccurrenceRead */
         OccurrenceRead: {
@@ -3068,6 +3215,22 @@ export interface components {
              * @description Whether the device is one of yours.
              */
             device_known: boolean;
+        };
+        /**
+         * ReminderSessionUpdate
+         * @description Marks on the reminder's session (flags only: never text). Send at least one.
+         */
+        ReminderSessionUpdate: {
+            /**
+             * Notes Done
+             * @description Notes written for the session this reminder follows.
+             */
+            notes_done?: boolean | null;
+            /**
+             * Ran Over
+             * @description That session ran over.
+             */
+            ran_over?: boolean | null;
         };
         /** ResponseWindowCreate */
         ResponseWindowCreate: {
@@ -3822,6 +3985,8 @@ export interface components {
             breaks_unanswered: number;
             /** Reminders Delivered */
             reminders_delivered: number;
+            /** Ran Over */
+            ran_over: number;
             /**
              * Warning Signs
              * @description Signs ticked in that week's review.
@@ -4567,6 +4732,131 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReminderAckRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in, or the session ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden (e.g. missing CSRF header) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: details name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server's disk is full; nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    mark_reminder_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reminder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderSessionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentRead"];
                 };
             };
             /** @description Bad request */
@@ -12846,6 +13136,125 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden (e.g. missing CSRF header) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation error: details name each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable for the moment; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server's disk is full; nothing was saved */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_notes_load: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotesLoadRead"];
                 };
             };
             /** @description Bad request */

@@ -27,7 +27,7 @@ function gapText(minutes: number | null, none: string, other: string | null, zon
   return `${minutes} min (${word} ${at})`;
 }
 
-const MARKS: { name: keyof AppointmentMarks; label: string; hint: string }[] = [
+const MARKS: { name: "intense" | "telehealth"; label: string; hint: string }[] = [
   { name: "intense", label: "Intense session", hint: "Your rituals for intense sessions follow it." },
   { name: "telehealth", label: "Telehealth", hint: "Your rituals after telehealth follow it." },
 ];

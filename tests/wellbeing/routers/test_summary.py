@@ -6,7 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from interlude.calendars.models import Appointment
+from interlude.care_plan.models import CarePlanSettings
 from interlude.wellbeing.models import CheckIn, WeeklyReview
 from tests.wellbeing.factories import add_reminder, add_session, make_source
 
@@ -210,3 +213,33 @@ def test_active_signals_endpoint(client, auth, seeded):
     assert "energy_drop" not in {s["code"] for s in after["signals"]}
     assert after["muted_signals"] == {"energy_drop": None}
     assert client.get("/api/v1/wellbeing/signals").status_code == 401
+
+
+def test_ran_over_and_the_notes_backlog_beside_the_load(client, auth, db, seeded):
+    monday = [
+        row
+        for row in db.scalars(select(Appointment).order_by(Appointment.start))
+        if row.start.astimezone(NY).date() == date(2026, 11, 16)
+    ]
+    monday[0].ran_over = monday[1].ran_over = True
+    db.commit()
+    body = client.get(URL, params={"period": "week", "end": "2026-11-22"}, headers=auth).json()
+    by_date = {d["date"]: d for d in body["days"]}
+    assert by_date["2026-11-16"]["ran_over"] == 2 and by_date["2026-11-17"]["ran_over"] == 0
+    assert {w["week_start"]: w["ran_over"] for w in body["weeks"]} == {"2026-11-16": 2}
+    indicators = body["indicators"]
+    assert (indicators["sessions_ended"], indicators["sessions_ran_over"]) == (26, 2)
+    assert indicators["ran_over_share"] == round(2 / 26, 2)
+    assert indicators["notes_backlog"] is None  # notes time is off
+
+    plan = db.get(CarePlanSettings, seeded.id)
+    plan.notes_minutes = 10
+    db.commit()
+    # The 7 days to today (17-23 November): today's first session starts at the frozen 9:00
+    # and has not ended, so it is not in the share; Monday the 16th is out of the window.
+    body = client.get(URL, params={"period": "week"}, headers=auth).json()
+    assert body["indicators"]["sessions_ended"] == 6 + 5 + 5 + 4
+    assert body["indicators"]["sessions_ran_over"] == 0
+    assert body["indicators"]["ran_over_share"] == 0.0
+    # The backlog is today's: the 26 sessions of the last 7 days, none with notes.
+    assert body["indicators"]["notes_backlog"] == 26

@@ -9,6 +9,7 @@ from interlude.wellbeing.routers import (
     commitments,
     export,
     journal,
+    notes,
     self_checks,
     settings,
     summary,
@@ -19,5 +20,5 @@ router = APIRouter(
     tags=["wellbeing"],
     responses={**error_response(401, "Not signed in")},
 )
-for part in (settings, summary, export, journal, self_checks, commitments):
+for part in (settings, summary, notes, export, journal, self_checks, commitments):
     router.include_router(part.router)
