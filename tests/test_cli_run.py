@@ -32,7 +32,9 @@ def test_the_serving_process_does_not_import_rarely_used_libraries(tmp_path: Pat
     ).stdout.split()
     assert "interlude" in out and "fastapi" in out  # the probe did import the app
     # Jinja2: the autoresponder's templates; icalendar & co.: reading or writing a calendar.
+    # aiosmtplib: only a server with SMTP settings sends mail.
     rarely_used = ("alembic", "mako", "caldav", "niquests", "lxml", "jinja2", "icalendar")
+    rarely_used += ("aiosmtplib",)
     for heavy in (*rarely_used, "recurring_ical_events", "x_wr_timezone"):
         assert heavy not in out, f"{heavy} is imported before it is needed"
 

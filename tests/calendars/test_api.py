@@ -310,6 +310,8 @@ def test_appointments_are_sorted_and_filtered_by_range(
         "kind",
         "telehealth",
         "intense",
+        "notes_done",
+        "ran_over",
     }
 
 

@@ -47,6 +47,7 @@ NOT_OBJECT_IDS = {
 # A body valid enough to pass validation, so the ownership check is what answers.
 BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/reminders/{reminder_id}/ack"): {"action": "done"},
+    ("patch", "/api/v1/reminders/{reminder_id}/session"): {"notes_done": True},
     ("patch", "/api/v1/appointments/{appointment_id}"): {"intense": True},
     ("patch", "/api/v1/calendars/{source_id}"): {"name": "Taken over"},
     ("patch", "/api/v1/push/subscriptions/{subscription_id}"): {"label": "Taken over"},

@@ -4,7 +4,8 @@ push sending path, moved out of quiet hours and out of sessions, never sent stal
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -154,3 +155,44 @@ def test_no_review_of_a_week_that_began_before_the_account(
     clock.set(at(date(2026, 12, 6), "18:00"))  # their first Sunday with the app
     assert jobs.send_due_reviews(runtime) == 1
     assert len(push.received(device)) == 1
+
+
+def test_each_user_is_reviewed_in_their_own_zone_and_a_new_zone_counts(
+    client: TestClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    db: Session,
+    user,
+    auth: dict[str, str],
+    push: LocalPushService,
+    monkeypatch,
+) -> None:
+    """Users on the default setting share its day and time, not its instant: each is looked
+    at and reviewed at Sunday 18:00 in their own zone, and a changed zone takes effect."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    in_tokyo = make_user(db, now=clock.now(), timezone="Asia/Tokyo")
+    new_yorker = make_user(db, now=clock.now())
+    devices = {u.id: add_device(runtime, push, u.id)[0] for u in (user, in_tokyo, new_yorker)}
+    examined: list[object] = []
+    send_review = jobs.send_review
+    monkeypatch.setattr(
+        jobs,
+        "send_review",
+        lambda rt, user_id: examined.append(user_id) or send_review(rt, user_id),
+    )
+
+    def review_pass(now: datetime) -> set[object]:
+        examined.clear()
+        clock.set(now)
+        jobs.send_due_reviews(runtime)
+        return set(examined)
+
+    assert review_pass(at(SUNDAY, "17:59", tokyo)) == set()
+    assert review_pass(at(SUNDAY, "18:00", tokyo)) == {in_tokyo.id}
+    assert review_pass(at(SUNDAY, "18:00")) == {user.id, new_yorker.id}  # New York
+    response = client.patch("/api/v1/me", json={"timezone": "Asia/Tokyo"}, headers=auth)
+    assert response.status_code == 200, response.text
+    next_sunday = date(2026, 12, 6)
+    assert review_pass(at(next_sunday, "18:00", tokyo)) == {in_tokyo.id, user.id}
+    assert review_pass(at(next_sunday, "18:00")) == {new_yorker.id}
+    assert [len(push.received(d)) for d in devices.values()] == [2, 2, 2]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -214,26 +214,42 @@ def send_review(runtime: Runtime, user_id: uuid.UUID) -> str:
 def _open_reviews(session: Session, now: datetime) -> list[uuid.UUID]:
     """Users with a device whose latest review instant is not yet claimed.
 
-    One query a pass, then the weekday arithmetic in Python: the job runs every minute, and a
-    user whose review has been sent this week costs nothing more than their row here."""
+    The job runs every minute for every user with a device, so a pass is one query for the
+    few columns the weekday arithmetic needs (no ORM objects, no default row built per user),
+    and each distinct (weekday, time, zone) gets its instant computed once."""
     rows = session.execute(
-        select(User, WeekAheadSettings)
+        select(
+            User.id,
+            User.timezone,
+            User.created_at,
+            WeekAheadSettings.user_id.label("stored"),
+            WeekAheadSettings.enabled,
+            WeekAheadSettings.weekday,
+            WeekAheadSettings.at_time,
+            WeekAheadSettings.last_review_at,
+        )
         .outerjoin(WeekAheadSettings, WeekAheadSettings.user_id == User.id)
         .where(
             User.id.in_(select(PushSubscription.user_id).where(PushSubscription.gone_at.is_(None)))
         )
     ).all()
+    instants: dict[tuple[int, time, str], datetime] = {}
     open_ids = []
-    for user, stored in rows:
-        row = stored or service.get_settings(session=session, user_id=user.id)
-        if not row.enabled:
+    for row in rows:
+        enabled, weekday, at_time = row.enabled, row.weekday, row.at_time
+        if row.stored is None:  # never saved: the default setting
+            enabled, weekday, at_time = True, service.DEFAULT_WEEKDAY, service.DEFAULT_TIME
+        if not enabled:
             continue
-        instant = service.review_instant(row, user_zone(user), now)
-        if stored is None and instant < user.created_at:
+        key = (weekday, at_time, row.timezone)
+        instant = instants.get(key)
+        if instant is None:
+            setting = WeekAheadSettings(weekday=weekday, at_time=at_time)  # never stored
+            instant = instants[key] = service.review_instant(setting, user_zone(row), now)
+        if row.stored is None and instant < row.created_at:
             continue  # a review of a week that began before the account existed
         if row.last_review_at is None or row.last_review_at < instant:
-            open_ids.append(user.id)
-    session.expunge_all()  # the default rows made above are never meant to be stored here
+            open_ids.append(row.id)
     return sorted(open_ids)
 
 
