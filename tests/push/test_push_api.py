@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from interlude.accounts.models import User
 from interlude.core.hooks import exporters
-from interlude.push.models import PushSubscription, VapidKey
+from interlude.push.models import HealthAlert, PushSubscription, VapidKey
 from interlude.push.service import MAX_SUBSCRIPTIONS_PER_USER
 from interlude.push.vapid import b64url_decode
 from tests.push.factories import b64, subscription_json
@@ -263,8 +264,14 @@ def test_exporter_lists_devices_without_keys(client, auth, db, user, runtime):
     body = subscription_json(label="Laptop")
     client.post(SUBS, json=body, headers=auth)
     exported = exporters()["push"](session=db, user_id=user.id, keyring=runtime.keyring)
-    assert [d["label"] for d in exported] == ["Laptop"]
-    assert exported[0]["push_service"] == "https://fcm.googleapis.com"
+    assert [d["label"] for d in exported["devices"]] == ["Laptop"]
+    assert exported["devices"][0]["push_service"] == "https://fcm.googleapis.com"
+    assert exported["devices"][0]["silent_capable"] is False
+    assert exported["delivery_alert_last_sent_at"] is None
+    db.add(HealthAlert(user_id=user.id, last_sent_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)))
+    db.flush()
+    exported = exporters()["push"](session=db, user_id=user.id, keyring=runtime.keyring)
+    assert exported["delivery_alert_last_sent_at"] == "2026-12-01T09:00:00+00:00"
     text = repr(exported)
     assert body["keys"]["p256dh"] not in text and body["keys"]["auth"] not in text
 

@@ -22,7 +22,7 @@ from interlude.core.errors import Conflict, NotFound, Unprocessable
 from interlude.core.netguard import is_private_host, parse_ip_literal
 from interlude.core.security import Keyring
 from interlude.push.families import push_service_family
-from interlude.push.models import PushSubscription
+from interlude.push.models import HealthAlert, PushSubscription
 from interlude.push.schemas import PushSubscriptionCreate
 from interlude.push.sender import PushResult, PushTarget, endpoint_origin
 
@@ -347,18 +347,26 @@ def record_result(
 
 def export_subscriptions(
     *, session: Session, user_id: uuid.UUID, keyring: Keyring | None = None
-) -> list[dict[str, Any]]:
-    """The user's devices for ``GET /me/export``; the encryption keys are left out."""
-    return [
-        {
-            "id": str(row.id),
-            "label": row.label,
-            "push_service": endpoint_origin(row.endpoint),
-            "endpoint": row.endpoint,
-            "expiration_time": row.expiration_time.isoformat() if row.expiration_time else None,
-            "created_at": row.created_at.isoformat(),
-            "last_sent_at": row.last_sent_at.isoformat() if row.last_sent_at else None,
-            "last_outcome": row.last_outcome,
-        }
-        for row in list_subscriptions(session=session, user_id=user_id)
-    ]
+) -> dict[str, Any]:
+    """The user's devices for ``GET /me/export`` (the encryption keys are left out), and when
+    they were last emailed that reminders reach none of them."""
+    alert = session.get(HealthAlert, user_id)
+    return {
+        "devices": [
+            {
+                "id": str(row.id),
+                "label": row.label,
+                "push_service": endpoint_origin(row.endpoint),
+                "endpoint": row.endpoint,
+                "expiration_time": (
+                    row.expiration_time.isoformat() if row.expiration_time else None
+                ),
+                "created_at": row.created_at.isoformat(),
+                "last_sent_at": row.last_sent_at.isoformat() if row.last_sent_at else None,
+                "last_outcome": row.last_outcome,
+                "silent_capable": row.silent_capable,
+            }
+            for row in list_subscriptions(session=session, user_id=user_id)
+        ],
+        "delivery_alert_last_sent_at": alert.last_sent_at.isoformat() if alert else None,
+    }
