@@ -22,19 +22,21 @@ export function Field({ label, hint, id, ...rest }: InputProps) {
   );
 }
 
-/** A labelled select over `[value, label]` options (same DOM as a hand-written one). */
-export function SelectField({ id, label, name, options }: {
+/** A labelled select over `[value, label]` options (same DOM as a hand-written one); `value`
+ * preselects one. */
+export function SelectField({ id, label, name, options, value }: {
   id: string;
   label: string;
   name: string;
   options: readonly (readonly [string, string])[];
+  value?: string;
 }) {
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <select id={id} name={name}>
-        {options.map(([value, text]) => (
-          <option value={value} key={value}>
+      <select id={id} name={name} value={value}>
+        {options.map(([key, text]) => (
+          <option value={key} key={key} selected={value === undefined ? undefined : key === value}>
             {text}
           </option>
         ))}

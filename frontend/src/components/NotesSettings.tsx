@@ -4,7 +4,7 @@
  * silent wrap-up cue before a session ends).
  */
 import type { CarePlanSettings, CarePlanSettingsUpdate } from "../api/models";
-import { formValues } from "./Form";
+import { Field, formValues, pick, SelectField } from "./Form";
 
 /** The care plan's notes and wrap-up settings (flat fields of the settings). */
 export type NotesSettingsValues = Pick<
@@ -40,29 +40,8 @@ export function notesValues(settings: CarePlanSettings): NotesSettingsValues {
   return { ...NOTES_DEFAULTS, ...settings };
 }
 
-function Select({ id, label, name, value, options }: {
-  id: string;
-  label: string;
-  name: string;
-  value: string;
-  options: readonly (readonly [string, string])[];
-}) {
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <select id={id} name={name} value={value}>
-        {options.map(([key, text]) => (
-          <option value={key} key={key} selected={key === value}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 function applies(value: string): AppliesTo {
-  return APPLIES.find(([key]) => key === value)?.[0] ?? "every";
+  return pick(APPLIES, value);
 }
 
 type Save = (data: CarePlanSettingsUpdate) => void;
@@ -91,22 +70,20 @@ export function NotesTime({ settings, pending, onSave }: { settings: CarePlanSet
           });
         }}
       >
-        <div class="field">
-          <label for="notes-min">Minutes of notes after a session (0 = off)</label>
-          <input
-            id="notes-min"
-            name="notes_minutes"
-            type="number"
-            min={0}
-            max={60}
-            value={s.notes_minutes}
-            inputMode="numeric"
-            aria-describedby="notes-hint"
-            required
-          />
-        </div>
-        <Select id="notes-for" label="For" name="notes_applies_to" value={s.notes_applies_to} options={APPLIES} />
-        <Select
+        <Field
+          id="notes-min"
+          label="Minutes of notes after a session (0 = off)"
+          name="notes_minutes"
+          type="number"
+          min={0}
+          max={60}
+          value={s.notes_minutes}
+          inputMode="numeric"
+          aria-describedby="notes-hint"
+          required
+        />
+        <SelectField id="notes-for" label="For" name="notes_applies_to" value={s.notes_applies_to} options={APPLIES} />
+        <SelectField
           id="notes-order"
           label="Order in the gap"
           name="notes_order"
@@ -116,19 +93,17 @@ export function NotesTime({ settings, pending, onSave }: { settings: CarePlanSet
             ["notes_first", "Notes first, then the break"],
           ]}
         />
-        <div class="field">
-          <label for="notes-days">Open notes: look back this many days</label>
-          <input
-            id="notes-days"
-            name="notes_backlog_days"
-            type="number"
-            min={1}
-            max={30}
-            value={s.notes_backlog_days}
-            inputMode="numeric"
-            required
-          />
-        </div>
+        <Field
+          id="notes-days"
+          label="Open notes: look back this many days"
+          name="notes_backlog_days"
+          type="number"
+          min={1}
+          max={30}
+          value={s.notes_backlog_days}
+          inputMode="numeric"
+          required
+        />
         <label class="switch">
           <input type="checkbox" name="notes_end_of_day" checked={s.notes_end_of_day} /> A reminder before work
           ends while notes are still open
@@ -163,21 +138,19 @@ export function EndingOnTime({ settings, pending, onSave }: { settings: CarePlan
           });
         }}
       >
-        <div class="field">
-          <label for="wrap-min">Minutes before a session ends (0 = off)</label>
-          <input
-            id="wrap-min"
-            name="wrap_up_minutes"
-            type="number"
-            min={0}
-            max={15}
-            value={s.wrap_up_minutes}
-            inputMode="numeric"
-            aria-describedby="wrap-hint"
-            required
-          />
-        </div>
-        <Select id="wrap-for" label="For" name="wrap_up_applies_to" value={s.wrap_up_applies_to} options={APPLIES} />
+        <Field
+          id="wrap-min"
+          label="Minutes before a session ends (0 = off)"
+          name="wrap_up_minutes"
+          type="number"
+          min={0}
+          max={15}
+          value={s.wrap_up_minutes}
+          inputMode="numeric"
+          aria-describedby="wrap-hint"
+          required
+        />
+        <SelectField id="wrap-for" label="For" name="wrap_up_applies_to" value={s.wrap_up_applies_to} options={APPLIES} />
         <button type="submit" class="btn">
           Save wrap-up cue
         </button>
