@@ -85,11 +85,19 @@ def vapid_public_key(runtime: Runtime) -> str:
 
 
 def add_device(
-    runtime: Runtime, service: LocalPushService, user_id: uuid.UUID, *, label: str = "Phone"
+    runtime: Runtime,
+    service: LocalPushService,
+    user_id: uuid.UUID,
+    *,
+    label: str = "Phone",
+    silent_capable: bool = False,
 ) -> tuple[LocalSubscription, uuid.UUID]:
-    """A device at the local push service, registered for the user as the API would."""
+    """A device at the local push service, registered for the user as the API would (with
+    the capability its PWA reports)."""
     device = service.subscribe(application_server_key=vapid_public_key(runtime))
-    data = PushSubscriptionCreate.model_validate({**device.info, "label": label})
+    data = PushSubscriptionCreate.model_validate(
+        {**device.info, "label": label, "silent_capable": silent_capable}
+    )
     with runtime.session() as session:
         row, _ = push_service.upsert_subscription(
             session=session,

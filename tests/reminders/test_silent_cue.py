@@ -13,46 +13,20 @@ from sqlalchemy.orm import Session
 
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
-from interlude.push import service as push_service
 from interlude.push.alerts import unreached_users
 from interlude.push.models import PushSubscription
-from interlude.push.schemas import PushSubscriptionCreate
 from interlude.reminders import outbox
 from interlude.reminders.delivery import NO_SILENT_DEVICE_REASON, payload_for
 from interlude.reminders.models import CANCELLED, FAILED, SENT, Reminder
 from interlude.reminders.outbox import Claimed
 from tests.reminders.conftest import DispatchHarness
-from tests.reminders.factories import make_reminder, vapid_public_key
-from tests.support.push_service import LocalPushService, LocalSubscription
+from tests.reminders.factories import add_device, make_reminder
+from tests.support.push_service import LocalPushService
 
 DONE = {"action": "done", "title": "Done"}
 NOTES_DONE = {"action": "notes_done", "title": "Notes done"}
 SNOOZE = {"action": "snooze", "title": "Snooze 5 min"}
 SKIP = {"action": "skip", "title": "Skip"}
-
-
-def _device(
-    runtime: Runtime,
-    service: LocalPushService,
-    user_id: uuid.UUID,
-    *,
-    silent_capable: bool,
-    label: str = "Phone",
-) -> tuple[LocalSubscription, uuid.UUID]:
-    """A device at the local push service, registered as the PWA does (with its capability)."""
-    device = service.subscribe(application_server_key=vapid_public_key(runtime))
-    data = PushSubscriptionCreate.model_validate(
-        {**device.info, "label": label, "silent_capable": silent_capable}
-    )
-    with runtime.session() as session:
-        row, _ = push_service.upsert_subscription(
-            session=session,
-            user_id=user_id,
-            data=data,
-            now=runtime.clock.now(),
-            allow_private_network=True,
-        )
-        return device, row.id
 
 
 def _wrap_up(db: Session, user_id: uuid.UUID, due_at, **extra) -> Reminder:  # type: ignore[no-untyped-def]
@@ -92,8 +66,8 @@ def test_the_wrap_up_cue_is_silent_has_no_actions_and_reaches_only_the_capable_d
     push: LocalPushService,
     dispatch: DispatchHarness,
 ) -> None:
-    laptop, laptop_id = _device(runtime, push, user.id, silent_capable=True, label="Laptop")
-    iphone, iphone_id = _device(runtime, push, user.id, silent_capable=False, label="iPhone")
+    laptop, laptop_id = add_device(runtime, push, user.id, silent_capable=True, label="Laptop")
+    iphone, iphone_id = add_device(runtime, push, user.id, silent_capable=False, label="iPhone")
     now = clock.now()
     row = _wrap_up(db, user.id, now)
 
@@ -141,7 +115,7 @@ def test_without_a_capable_device_the_cue_ends_quietly_and_delivery_health_is_un
     client: TestClient,
     auth: dict[str, str],
 ) -> None:
-    _, iphone_id = _device(runtime, push, user.id, silent_capable=False, label="iPhone")
+    _, iphone_id = add_device(runtime, push, user.id, silent_capable=False, label="iPhone")
     now = clock.now()
     # More cues than device health's "silent after 3" threshold: none may count.
     rows = [_wrap_up(db, user.id, now + timedelta(hours=h)) for h in range(4)]
@@ -195,8 +169,8 @@ def test_an_ordinary_break_still_reaches_every_device(
     push: LocalPushService,
     dispatch: DispatchHarness,
 ) -> None:
-    laptop, _ = _device(runtime, push, user.id, silent_capable=True)
-    iphone, _ = _device(runtime, push, user.id, silent_capable=False)
+    laptop, _ = add_device(runtime, push, user.id, silent_capable=True)
+    iphone, _ = add_device(runtime, push, user.id, silent_capable=False)
     make_reminder(db, user_id=user.id, due_at=clock.now())
 
     assert dispatch(clock.now()).pushes == 2
@@ -218,7 +192,7 @@ def test_notes_time_offers_notes_done_second_so_chrome_shows_it(
 ) -> None:
     """A break whose gap holds notes time (notes_minutes > 0) and a reminder for notes time
     alone (kind ``notes``) both carry "Notes done"; Chrome shows the first two buttons."""
-    device, _ = _device(runtime, push, user.id, silent_capable=False)
+    device, _ = add_device(runtime, push, user.id, silent_capable=False)
     now = clock.now()
     with_notes = make_reminder(db, user_id=user.id, due_at=now, key="with-notes")
     notes_alone = make_reminder(db, user_id=user.id, due_at=now, kind="notes", key="notes")
