@@ -57,6 +57,28 @@ def test_the_review_push_comes_on_sunday_at_six_pm_local_once(
     assert len(push.received(device)) == 1
 
 
+def test_the_review_push_counts_the_sessions_whose_notes_will_not_fit(
+    client: TestClient,
+    runtime: Runtime,
+    clock: FrozenClock,
+    db: Session,
+    user,
+    auth: dict[str, str],
+    push: LocalPushService,
+) -> None:
+    device, _ = add_device(runtime, push, user.id)
+    add_appointments(db, user.id, [at(TUESDAY, t) for t in ("13:00", "13:55", "14:50")])
+    response = client.patch("/api/v1/care-plan/settings", json={"notes_minutes": 10}, headers=auth)
+    assert response.status_code == 200, response.text
+    clock.set(at(SUNDAY, "18:00"))
+    week = client.get("/api/v1/week-ahead", headers=auth).json()
+    left_over = week["totals"]["expected_notes_backlog"]
+    assert left_over == 2  # 5-minute gaps hold the break but not 10 minutes of notes
+    assert jobs.send_due_reviews(runtime) == 1
+    [message] = push.wait_for(1, sub=device)
+    assert "2 sessions with no time for notes" in message.payload["notification"]["body"]
+
+
 def test_quiet_hours_and_a_session_move_the_push(
     client: TestClient,
     runtime: Runtime,

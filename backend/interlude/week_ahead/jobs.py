@@ -32,7 +32,7 @@ from interlude.push.models import PushSubscription
 from interlude.push.sender import PushResult, PushSender, PushTarget
 from interlude.push.vapid import load_or_create_vapid
 from interlude.reminders.planning import load_appointments_input
-from interlude.week_ahead import service, writeback
+from interlude.week_ahead import service, week, writeback
 from interlude.week_ahead.models import WeekAheadSettings
 from interlude.wellbeing.commitments import upcoming_commitments
 
@@ -98,9 +98,9 @@ def review_due(
     return instant, due_time(instant, quiet=quiet, busy=busy)
 
 
-def review_payload(week: dict[str, Any], *, now: datetime, base_url: str) -> dict[str, Any]:
+def review_payload(view: dict[str, Any], *, now: datetime, base_url: str) -> dict[str, Any]:
     """Same shape as a reminder's payload; counts only (no times baked into the text)."""
-    totals = week["totals"]
+    totals = view["totals"]
     sessions = totals["sessions"]
     parts = [f"{sessions} session{'s' if sessions != 1 else ''}"]
     if totals["days_without_break"]:
@@ -109,6 +109,9 @@ def review_payload(week: dict[str, Any], *, now: datetime, base_url: str) -> dic
     if totals["back_to_back_runs"]:
         n = totals["back_to_back_runs"]
         parts.append(f"{n} back-to-back run{'s' if n != 1 else ''}")
+    if totals.get("expected_notes_backlog"):
+        n = totals["expected_notes_backlog"]
+        parts.append(f"{n} session{'s' if n != 1 else ''} with no time for notes")
     body = "Next 7 days: " + ", ".join(parts) + ". Tap to hold time for breaks."
     return {
         "web_push": 8030,
@@ -184,13 +187,13 @@ def send_review(runtime: Runtime, user_id: uuid.UUID) -> str:
         if now - when > STALE_AFTER:
             return "skipped"
         targets = push_service.list_targets(session=session, user_id=user_id)
-        week = service.compute_week(
+        view = week.compute_week(
             session=session,
             user=user,
             now=now,
-            first_day=service.first_day_default(user, now),
+            first_day=week.first_day_default(user, now),
         )
-        payload = review_payload(week, now=now, base_url=runtime.settings.base_url)
+        payload = review_payload(view, now=now, base_url=runtime.settings.base_url)
         vapid = load_or_create_vapid(session=session, keyring=runtime.keyring, now=now)
         session.commit()  # the claim holds even if sending fails: one push per review
         sender = PushSender(

@@ -15,7 +15,7 @@ from interlude.core.deps import ClockDep, KeyringDep, SessionDep, SettingsDep
 from interlude.core.errors import Unprocessable, error_responses
 from interlude.core.timezones import local_date, user_zone
 from interlude.core.validation import Instant
-from interlude.week_ahead import service, writeback
+from interlude.week_ahead import service, week, writeback
 from interlude.week_ahead.schemas import (
     CalendarChoiceRead,
     HeldCalendarRead,
@@ -47,12 +47,12 @@ def read_week_ahead(
     break, time off, commitments, held time, and suggestions of time to hold."""
     now = clock.now()
     today = local_date(now, user_zone(user))
-    first = start if start is not None else service.first_day_default(user, now)
+    first = start if start is not None else week.first_day_default(user, now)
     if not today - MAX_OFFSET <= first <= today + MAX_OFFSET:
         raise Unprocessable(
             "start: give a day within 62 days of today.", details=[{"field": "start"}]
         )
-    return service.compute_week(session=session, user=user, now=now, first_day=first)
+    return week.compute_week(session=session, user=user, now=now, first_day=first)
 
 
 @router.get("/settings", response_model=WeekAheadSettingsRead, responses=_ERRORS)

@@ -1,4 +1,4 @@
-"""The week ahead: the review setting, the week's view, held time and its calendars.
+"""The week ahead: the review setting, held time and its calendars (the week's view is week.py).
 
 Held time is busy time for reminders' planner and events in the breaks.ics feed, both through
 ``core.hooks.held_time`` (``held_intervals`` below, connected in ``interlude/wiring.py``);
@@ -8,7 +8,7 @@ creating or releasing it announces ``schedule_changed`` so reminders re-plan.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,12 +17,9 @@ from sqlalchemy.orm import Session
 
 from interlude.accounts.models import User
 from interlude.calendars.models import CalendarSource
-from interlude.care_plan.service import TIME_OFF, list_items
 from interlude.core import hooks
 from interlude.core.errors import Conflict, NotFound, Unprocessable
-from interlude.core.timezones import local_date, local_midnight, local_to_utc, user_zone
-from interlude.reminders.planning import load_appointments_input, load_plan_inputs
-from interlude.week_ahead import analysis
+from interlude.core.timezones import local_date, local_to_utc, user_zone
 from interlude.week_ahead.models import (
     PENDING,
     REMOVING,
@@ -38,12 +35,9 @@ from interlude.week_ahead.schemas import (
     WeekAheadSettingsRead,
     WeekAheadSettingsUpdate,
 )
-from interlude.wellbeing.commitments import upcoming_commitments
 
 DEFAULT_WEEKDAY = 6  # Sunday
 DEFAULT_TIME = time(18, 0)
-WEEK_DAYS = 7
-TIME_OFF_AHEAD = timedelta(days=35)
 MAX_HOLD = timedelta(hours=4)
 HOLD_AHEAD = timedelta(days=62)  # the calendar horizon the week ahead can look into
 HOLD_PAST_SLACK = timedelta(minutes=5)  # a tap on a suggestion that has just begun
@@ -337,132 +331,6 @@ def set_target(
                 )
     session.flush()
     return HeldCalendarRead(source_id=source.id, source_name=source.name, calendar=calendar)
-
-
-# --- the week ---------------------------------------------------------------------------------
-
-
-def first_day_default(user: User, now: datetime) -> date:
-    """The week ahead starts tomorrow (local): on a Sunday evening, Monday to Sunday."""
-    return local_date(now, user_zone(user)) + timedelta(days=1)
-
-
-def compute_week(*, session: Session, user: User, now: datetime, first_day: date) -> dict[str, Any]:
-    zone = user_zone(user)
-    days = [first_day + timedelta(days=n) for n in range(WEEK_DAYS)]
-    start = local_midnight(days[0], zone)
-    end = local_midnight(days[-1] + timedelta(days=1), zone)
-    held_rows = list_held(session=session, user_id=user.id, start=start, end=end)
-    held_spans = {(h.start, h.end) for h in held_rows}
-    sessions: list[analysis.Interval] = []
-    other: list[analysis.Interval] = []
-    for a in load_appointments_input(session=session, user_id=user.id, start=start, end=end):
-        if a.all_day or a.end <= a.start:
-            continue
-        if a.kind == "session":
-            sessions.append(analysis.Interval(a.start, a.end))
-        elif (a.start, a.end) not in held_spans:  # our own event, read back from CalDAV
-            other.append(analysis.Interval(a.start, a.end))
-    commitments = upcoming_commitments(
-        session=session, user_id=user.id, start=start - timedelta(days=1), end=end
-    )
-    other.extend(analysis.Interval(c.start, c.end) for c in commitments if c.end > start)
-    time_off_rows = [
-        t
-        for t in list_items(session=session, user_id=user.id, resource=TIME_OFF)
-        if t.end_date >= days[0] and t.start_date <= days[0] + TIME_OFF_AHEAD
-    ]
-    off_dates = frozenset(d for d in days for t in time_off_rows if t.start_date <= d <= t.end_date)
-    # The expected notes backlog asks the planner itself, with reminders' own inputs.
-    plan_inputs = load_plan_inputs(
-        session=session,
-        user_id=user.id,
-        start=start - timedelta(days=1),
-        end=end + timedelta(days=1),
-    )
-    notes_left = analysis.notes_left_over(
-        appointments=plan_inputs.appointments,
-        commitments=plan_inputs.commitments,
-        care_plan=plan_inputs.care_plan,
-        zone=zone,
-        days=days,
-    )
-    week = analysis.week_ahead(
-        days=days,
-        zone=zone,
-        now=now,
-        sessions=sessions,
-        other_busy=other,
-        time_off=off_dates,
-        held=[analysis.Held(str(h.id), h.start, h.end) for h in held_rows],
-        notes_left=notes_left,
-    )
-    held_by_id = {str(r.id): r for r in held_rows}
-    reads = {str(h.id): h for h in held_read(held_rows, session=session)}
-    day_reads = []
-    for day in week.days:
-        day_reads.append(
-            {
-                "date": day.day,
-                "session_count": day.session_count,
-                "first_session_start": day.first_session_start,
-                "last_session_end": day.last_session_end,
-                "runs": [
-                    {
-                        "start": r.start,
-                        "end": r.end,
-                        "session_count": r.session_count,
-                        "last_session_start": r.last_session_start,
-                    }
-                    for r in day.runs
-                ],
-                "longest_break_minutes": day.longest_break_minutes,
-                "no_break": day.no_break,
-                "time_off": day.time_off,
-                "commitments": [
-                    {"kind": c.kind, "label": c.label, "start": c.start, "end": c.end}
-                    for c in commitments
-                    if c.local_date == day.day
-                ],
-                "held": [reads[h.id] for h in day.held if h.id in held_by_id],
-                "expected_notes_backlog": day.expected_notes_backlog,
-            }
-        )
-    return {
-        "timezone": zone.key,
-        "first_day": days[0],
-        "last_day": days[-1],
-        "totals": {
-            "sessions": sum(d.session_count for d in week.days),
-            "back_to_back_runs": sum(len(d.runs) for d in week.days),
-            "days_without_break": sum(d.no_break for d in week.days),
-            "commitments": sum(1 for c in commitments if c.local_date in days),
-            "expected_notes_backlog": sum(d.expected_notes_backlog for d in week.days),
-        },
-        "days": day_reads,
-        "suggestions": [
-            {
-                "id": s.id,
-                "kind": s.kind,
-                "date": s.day,
-                "start": s.start,
-                "end": s.end,
-                "position": s.position,
-                "stretch_start": s.stretch_start,
-                "stretch_end": s.stretch_end,
-                "session_count": s.session_count,
-                "anchor_start": s.anchor_start,
-                "anchor_end": s.anchor_end,
-                "held_id": s.held_id,
-                "expected_notes_backlog": s.expected_notes_backlog,
-            }
-            for s in week.suggestions
-        ],
-        "time_off": [
-            {"start_date": t.start_date, "end_date": t.end_date, "kind": t.kind, "label": t.label}
-            for t in time_off_rows
-        ],
-    }
 
 
 # --- export -----------------------------------------------------------------------------------
