@@ -82,7 +82,12 @@ def _serve(
     if before_serving is not None and (code := before_serving()) != 0:
         raise SystemExit(f"interlude: the migration failed (exit code {code})")
     tune_for_serving()
-    uvicorn.run(app, host=host, port=port, **uvicorn_options())  # type: ignore[arg-type]
+    options = uvicorn_options()
+    if embedded_worker:
+        # One therapist's requests need no uvloop: the standard loop starts ~4 fewer threads
+        # and ~3 MB less RSS (bench/bench_run.py, issue 16). `serve` keeps uvloop.
+        options["loop"] = "asyncio"
+    uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
 
 
 # `interlude run` serves one therapist: no encryption processes, and a narrow burst pipeline
