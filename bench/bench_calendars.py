@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import resource
 import statistics
 import sys
@@ -45,6 +44,8 @@ from interlude.calendars.parse import Window, decode, read_calendars
 from interlude.core.clock import FrozenClock
 from interlude.core.runtime import Runtime
 from interlude.core.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench.*
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -337,13 +338,9 @@ def section(parse_rows: list[dict[str, object]], sync: dict[str, float], repeat:
 
 
 def write_section(text: str) -> None:
-    current = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Calendars\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text + "\n"
-    DOCS.write_text(updated)
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(text)
 
 
 def main(argv: list[str]) -> int:

@@ -24,7 +24,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -335,14 +334,9 @@ def section(runs: list[dict[str, Any]], cpu: dict[str, float], args: argparse.Na
 
 
 def write_section(text: str) -> None:
-    """Replace the section wherever it is, or append it at the end of the file."""
-    current = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Calendar freshness\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text + "\n"
-    DOCS.write_text(updated.rstrip("\n") + "\n")
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(text)
 
 
 def main(argv: list[str]) -> int:

@@ -449,13 +449,9 @@ def chart(res: dict[str, Any], sizes: list[int]) -> None:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Growth\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text)
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(section)
 
 
 # --- main ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -35,6 +36,8 @@ from interlude.planner import (
     TimeOffIn,
     plan,
 )
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench.*
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -186,17 +189,9 @@ def main() -> None:
 
 
 def write_section(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\n"
-    lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip() == "## Planner"), None)
-    if start is None:
-        new = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        new = "\n".join([*lines[:start], *section.rstrip("\n").splitlines(), "", *lines[end:]])
-    DOCS.write_text(new.rstrip("\n") + "\n")
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(section)
 
 
 if __name__ == "__main__":

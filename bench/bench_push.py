@@ -253,20 +253,9 @@ def render(enc: dict[str, float], burst: dict[str, Any]) -> str:
 
 
 def write_docs(section: str) -> Path:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.strip() == "## Web Push"), None)
-    if start is None:
-        new = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        new = "".join(lines[:start]) + section + ("\n" if end < len(lines) else "")
-        new += "".join(lines[end:])
-    path.write_text(new)
-    return path
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    return replace_section(section)
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench.*
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -525,13 +527,9 @@ def run_case(
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Reminders\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text)
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(section)
 
 
 def render(results: list[Result], single: list[Result], load: str, shipped: int) -> str:

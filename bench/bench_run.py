@@ -276,13 +276,9 @@ def _shown(path: Path) -> str:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## `interlude run`\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text)
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(section)
 
 
 def main() -> None:

@@ -16,9 +16,12 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
+import sys
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for bench.*
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "benchmarks.md"
@@ -152,13 +155,9 @@ def render() -> str:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text()
-    pattern = re.compile(r"^## Change size \(issue 16\)\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.write_text(text)
+    from bench.docs_section import replace_section  # ROOT is on sys.path
+
+    replace_section(section)
 
 
 def main() -> None:
